@@ -1,0 +1,41 @@
+"""audiokit: produce German talk podcasts — mastering, transcripts with real speaker names, feed and site.
+
+Everything the ``audiokit`` command does is available here::
+
+    import audiokit
+    show = audiokit.load_show("episodes")
+    report = audiokit.build(show.dir, "public")
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .build import BuildContext, BuildReport, Stage, build
+from .errors import (
+    AudioError,
+    AudiokitError,
+    BuildLockedError,
+    ConfigError,
+    FFmpegError,
+    ModelError,
+    PublishError,
+    TranscriptError,
+    UnsafePathError,
+)
+from .ffmpeg import AudioInfo, find_ffmpeg, probe
+from .models import ResolvedModel, resolve_model
+from .paths import check_slug, slugify
+from .scaffold import init_show, new_episode
+from .transcript import Segment, Transcript, TranscriptSpeaker, Word
+from .workspace import Chapter, Episode, Show, Speaker, load_episode, load_show
+
+logging.getLogger("audiokit").addHandler(logging.NullHandler())
+
+__all__ = [
+    "AudioError", "AudioInfo", "AudiokitError", "BuildContext", "BuildLockedError", "BuildReport",
+    "Chapter", "ConfigError", "Episode", "FFmpegError", "ModelError", "PublishError", "ResolvedModel",
+    "Segment", "Show", "Speaker", "Stage", "Transcript", "TranscriptError", "TranscriptSpeaker",
+    "UnsafePathError", "Word", "build", "check_slug", "find_ffmpeg", "init_show", "load_episode",
+    "load_show", "new_episode", "probe", "resolve_model", "slugify",
+]

@@ -1,0 +1,60 @@
+"""``audiokit init``, ``new`` and ``build``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import build as build_mod
+from ..scaffold import init_show, new_episode
+from ..workspace import load_show
+from .main import cli, progress_factory
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", required=True, help="Name of the show.")
+@click.option("--author", required=True, help="Publisher shown in podcast apps.")
+@click.option("--base-url", required=True, help="https:// address where the built site will be served.")
+@click.option("--host", required=True, help="Name of the host.")
+@click.option("--organisation", default="", help="The host's organisation.")
+@click.option("--email", default="", help="Owner e-mail for podcast directories.")
+def init(folder: Path, title: str, author: str, base_url: str, host: str, organisation: str, email: str) -> None:
+    """Create a show in FOLDER (show.toml and a placeholder cover)."""
+    show = init_show(folder, title=title, author=author, base_url=base_url, host=host,
+                     organisation=organisation, owner_email=email)
+    click.echo(show.file)
+
+
+@cli.command()
+@click.argument("show_dir", metavar="SHOW", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("title")
+@click.option("--slug", help="Folder name of the episode (a-z, 0-9, -); derived from the title if omitted.")
+def new(show_dir: Path, title: str, slug: str | None) -> None:
+    """Create a new episode TITLE in SHOW from the episode template."""
+    folder = new_episode(load_show(show_dir), title, slug=slug)
+    click.echo(folder / "episode.toml")
+
+
+@cli.command()
+@click.argument("show_dir", metavar="SHOW", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder [default: SHOW/public].")
+@click.option("--episode", "only", multiple=True, help="Build only this episode (repeatable).")
+@click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
+@click.pass_context
+def build(ctx: click.Context, show_dir: Path, out: Path | None, only: tuple[str, ...],
+          model: str | None, device: str | None) -> None:
+    """Run every stage for every episode of SHOW whose inputs changed."""
+    options = {k: v for k, v in {"model": model, "device": device}.items() if v}
+    report = build_mod.build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only))
+    for result in report.results:
+        name = result.episode or "(show)"
+        line = f"{name}\t{result.stage}\t{result.status}"
+        click.echo(line + (f"\t{result.error}" if result.error else ""))
+    if report.failed:
+        first = report.failed[0]
+        raise click.ClickException(
+            f"{len(report.failed)} stage(s) failed, first {first.episode or 'show'}/{first.stage}: {first.error}")
+    click.echo(f"built {report.out}" if report.changed else f"{report.out} is up to date")

@@ -1,0 +1,169 @@
+"""Find ffmpeg once, run it safely (argv lists, ``file:`` paths), probe and stream audio."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import AudioError, FFmpegError
+
+log = logging.getLogger("audiokit")
+
+Progress = Callable[[float], None]
+"""Called with the number of seconds of audio processed so far."""
+
+INSTALL_FIX = "install ffmpeg (apt-get install ffmpeg), pip install imageio-ffmpeg, or set AUDIOKIT_FFMPEG"
+
+
+@functools.lru_cache(maxsize=1)
+def find_ffmpeg() -> str:
+    """Locate ffmpeg: ``AUDIOKIT_FFMPEG``, then PATH, then the binary inside imageio-ffmpeg."""
+    env = os.environ.get("AUDIOKIT_FFMPEG")
+    if env:
+        if Path(env).is_file() and os.access(env, os.X_OK):
+            return env
+        raise FFmpegError(f"AUDIOKIT_FFMPEG={env!r} is not an executable file", INSTALL_FIX)
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise FFmpegError("ffmpeg was not found", INSTALL_FIX) from exc
+
+
+def media_path(path: Path | str) -> str:
+    """Spell a local path so that ffmpeg can read it neither as an option nor as a protocol."""
+    return "file:" + os.path.abspath(os.fspath(path))
+
+
+def _tail(stderr: bytes | str, lines: int = 6) -> str:
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
+
+
+def run_ffmpeg(args: Sequence[str], *, duration: float | None = None, progress: Progress | None = None) -> None:
+    """Run ffmpeg with ``args`` (an argv list, no shell); raise FFmpegError with its stderr tail."""
+    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-y"]
+    if progress is not None:
+        cmd += ["-progress", "pipe:1"]
+    cmd += list(args)
+    log.debug("ffmpeg %s", " ".join(cmd[1:]))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    stderr_chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    for raw in proc.stdout:
+        if progress is not None and raw.startswith(b"out_time_us="):
+            value = raw.split(b"=", 1)[1].strip()
+            if value.isdigit():
+                progress(int(value) / 1e6)
+    proc.wait()
+    reader.join()
+    if proc.returncode != 0:
+        raise FFmpegError(
+            f"ffmpeg failed (exit {proc.returncode}): {_tail(b''.join(stderr_chunks))}",
+            "check that the input is a readable audio file",
+        )
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What a probe tells about an audio file."""
+
+    path: Path
+    duration: float
+    sample_rate: int
+    channels: int
+    codec: str
+    sample_format: str
+    bits_per_sample: int | None
+
+
+def probe(path: Path) -> AudioInfo:
+    """Probe ``path`` with PyAV; raise AudioError for missing, empty or non-audio files."""
+    import av
+
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: the audio file does not exist", "check the path in episode.toml")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: the audio file is empty", "export the recording again")
+    try:
+        with av.open(media_path(path)) as container:
+            streams = container.streams.audio
+            if not streams:
+                raise AudioError(f"{path}: the file has no audio stream", "give an audio file (WAV, FLAC, MP3, M4A, Opus)")
+            stream = streams[0]
+            ctx = stream.codec_context
+            if stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            elif container.duration is not None:
+                duration = container.duration / 1_000_000
+            else:
+                duration = 0.0
+            bits = getattr(ctx, "bits_per_raw_sample", 0) or None
+            fmt = ctx.format.name if ctx.format is not None else ""
+            return AudioInfo(path, duration, ctx.sample_rate, ctx.channels, ctx.name, fmt, bits)
+    except AudioError:
+        raise
+    except (av.error.FFmpegError, ValueError, OSError) as exc:
+        raise AudioError(
+            f"{path}: not a readable audio file ({exc.__class__.__name__}: {exc})",
+            "give an audio file (WAV, FLAC, MP3, M4A, Opus); it may be corrupt or truncated",
+        ) from exc
+
+
+def stream_pcm(
+    path: Path,
+    *,
+    sample_rate: int,
+    channels: int,
+    block_seconds: float = 10.0,
+    filters: str | None = None,
+) -> Iterator[np.ndarray]:
+    """Decode ``path`` with ffmpeg and yield float32 blocks of shape (frames, channels).
+
+    Memory stays bounded by one block whatever the length of the recording.
+    """
+    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", media_path(path), "-map", "0:a:0"]
+    if filters:
+        cmd += ["-af", filters]
+    cmd += ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    frame_bytes = 4 * channels
+    block = max(1, int(block_seconds * sample_rate)) * frame_bytes
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    try:
+        pending = b""
+        while True:
+            data = proc.stdout.read(block)
+            if not data:
+                break
+            data = pending + data
+            usable = len(data) - len(data) % frame_bytes
+            pending = data[usable:]
+            if usable:
+                yield np.frombuffer(data[:usable], dtype="<f4").reshape(-1, channels)
+        stderr = proc.stderr.read()
+        if proc.wait() != 0:
+            raise AudioError(
+                f"{path}: decoding failed: {_tail(stderr)}",
+                "the file may be corrupt or truncated; export it again",
+            )
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

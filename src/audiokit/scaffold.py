@@ -1,0 +1,63 @@
+"""``audiokit init`` and ``audiokit new``: create a show or an episode from ``templates/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from . import atomic
+from .errors import ConfigError
+from .paths import check_slug, slugify
+from .templating import environment
+from .tomlfields import read_toml
+from .workspace import EPISODE_FILE, SHOW_FILE, Show, load_show
+
+
+def init_show(folder: Path, *, title: str, author: str, base_url: str, host: str,
+              organisation: str = "", owner_email: str = "") -> Show:
+    """Create ``folder`` with a show.toml and a placeholder cover (1400 px square PNG)."""
+    folder = Path(folder)
+    if (folder / SHOW_FILE).exists():
+        raise ConfigError(f"{folder / SHOW_FILE} already exists", "choose another folder or edit the file")
+    folder.mkdir(parents=True, exist_ok=True)
+    text = environment().get_template("show.toml.j2").render(
+        title=title, author=author, description=f"{title} – ein Podcast von {author}.",
+        base_url=base_url, host=host, organisation=organisation, owner_email=owner_email,
+    )
+    cover = folder / "cover.png"
+    if not cover.exists():
+        with atomic.atomic_path(cover) as tmp:
+            placeholder_cover(title).save(tmp, format="PNG")
+    atomic.write_text(folder / SHOW_FILE, text)
+    return load_show(folder)
+
+
+def placeholder_cover(title: str, size: int = 1400) -> Image.Image:
+    """A plain square RGB cover with the title, for a show that has no artwork yet."""
+    image = Image.new("RGB", (size, size), (22, 61, 90))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([size // 14, size // 14, size - size // 14, size - size // 14], outline=(240, 180, 60), width=12)
+    draw.text((size // 2, size // 2), title, fill=(255, 255, 255), anchor="mm", font_size=size // 12)
+    return image
+
+
+def new_episode(show: Show, title: str, *, slug: str | None = None, date: dt.datetime | None = None) -> Path:
+    """Create ``<show>/<slug>/episode.toml`` numbered after the last episode, hosts pre-filled.
+
+    Returns the new folder; the user adds the recording there before the first build.
+    """
+    numbers = [read_toml(p).get("number", 0) for p in show.dir.glob(f"*/{EPISODE_FILE}")]
+    number = max((n for n in numbers if isinstance(n, int)), default=0) + 1
+    slug = check_slug(slug or f"{number:03d}-{slugify(title)}"[:80].strip("-"), "episode slug")
+    folder = show.dir / slug
+    if folder.exists():
+        raise ConfigError(f"{folder} already exists", "choose another title or --slug")
+    date = date or dt.datetime.now().astimezone().replace(microsecond=0)
+    text = environment().get_template("episode.toml.j2").render(
+        title=title, number=number, date=date.isoformat(), speakers=show.hosts,
+    )
+    folder.mkdir()
+    atomic.write_text(folder / EPISODE_FILE, text)
+    return folder

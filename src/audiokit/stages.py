@@ -1,0 +1,10 @@
+"""The pipeline, in order: each entry is a build stage (see ``audiokit.build.Stage``)."""
+
+from __future__ import annotations
+
+from .build import Stage
+
+
+def default_stages() -> list[Stage]:
+    """Every stage ``audiokit build`` runs, in pipeline order."""
+    return []

@@ -1,0 +1,85 @@
+"""The plain-text transcript form editors know: ``Name [Organisation]:`` then the turn.
+
+::
+
+    Clara Vogt [Netzwerk Digitale Gesundheit]:
+    Hallo und herzlich willkommen.
+
+    [00:00:19] Jana Albers [Praxisgemeinschaft Nordstadt]:
+    Danke für die Einladung.
+
+The ``[hh:mm:ss]`` prefix is optional (``timestamps=True``). Blocks are separated by blank lines;
+a turn may span several lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import TranscriptError
+from .transcript import Transcript
+
+HEADER_RE = re.compile(
+    r"^(?:\[(?P<time>\d{1,2}:\d{2}:\d{2}(?:\.\d+)?)\]\s+)?(?P<name>[^\[\]:\n]+?)(?:\s+\[(?P<org>[^\]\n]*)\])?:\s*$"
+)
+
+
+@dataclass
+class TextTurn:
+    """One block of a text transcript."""
+
+    name: str
+    organisation: str
+    text: str
+    start: float | None = None
+
+
+def clock(seconds: float) -> str:
+    """``hh:mm:ss`` for a time in seconds."""
+    seconds = int(round(seconds))
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def to_text(transcript: Transcript, *, timestamps: bool = False, offset: float = 0.0) -> str:
+    """Render speaker blocks; consecutive segments of one speaker join into one block."""
+    blocks: list[str] = []
+    previous = None
+    for segment in transcript.segments:
+        if not segment.words:
+            continue
+        if segment.speaker == previous:
+            blocks[-1] += " " + segment.text
+            continue
+        header = transcript.speaker(segment.speaker).label + ":"
+        if timestamps:
+            header = f"[{clock(segment.start + offset)}] {header}"
+        blocks.append(f"{header}\n{segment.text}")
+        previous = segment.speaker
+    return "\n\n".join(blocks) + "\n" if blocks else ""
+
+
+def parse_text(text: str) -> list[TextTurn]:
+    """Parse speaker blocks back. A header is the first line of a block (after a blank line)."""
+    turns: list[TextTurn] = []
+    block_start = True
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        stripped = line.strip()
+        if not stripped:
+            block_start = True
+            continue
+        match = HEADER_RE.match(stripped) if block_start else None
+        block_start = False
+        if match:
+            start = None
+            if match.group("time"):
+                start = 0.0
+                for part in match.group("time").split(":"):
+                    start = start * 60 + float(part)
+            turns.append(TextTurn(match.group("name").strip(), (match.group("org") or "").strip(), "", start))
+        elif not turns:
+            raise TranscriptError(f"line {number}: text before the first speaker header",
+                                  "start the file with a line such as 'Name [Organisation]:'")
+        else:
+            turns[-1].text = f"{turns[-1].text} {stripped}".strip()
+    return turns
