@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import build as build_mod
+from ..build import build as run_build
 from ..scaffold import init_show, new_episode
 from ..workspace import load_show
 from .main import cli, progress_factory
@@ -48,7 +48,7 @@ def build(ctx: click.Context, show_dir: Path, out: Path | None, only: tuple[str,
           model: str | None, device: str | None) -> None:
     """Run every stage for every episode of SHOW whose inputs changed."""
     options = {k: v for k, v in {"model": model, "device": device}.items() if v}
-    report = build_mod.build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only))
+    report = run_build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only))
     for result in report.results:
         name = result.episode or "(show)"
         line = f"{name}\t{result.stage}\t{result.status}"

@@ -1,0 +1,46 @@
+"""Shared fixtures: a scratch copy of the demo show, and minimal shows built in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))  # tests/synth.py and helpers_*.py
+
+
+@pytest.fixture
+def demo_show(tmp_path: Path) -> Path:
+    """A writable copy of the demo show in episodes/."""
+    target = tmp_path / "show"
+    shutil.copytree(ROOT / "episodes", target, ignore=shutil.ignore_patterns("public", ".audiokit"))
+    return target
+
+
+@pytest.fixture
+def tiny_show(tmp_path: Path) -> Path:
+    """A minimal valid show with one episode whose recording is a 1 s WAV tone."""
+    import numpy as np
+
+    from audiokit.scaffold import placeholder_cover
+    from synth import write_wav
+
+    show = tmp_path / "tiny"
+    episode = show / "001-erste-folge"
+    episode.mkdir(parents=True)
+    placeholder_cover("Tiny").save(show / "cover.png")
+    (show / "show.toml").write_text(
+        'title = "Kleine Show"\nauthor = "Redaktion"\nbase_url = "https://example.org/tiny"\n'
+        'cover = "cover.png"\n\n[[hosts]]\nname = "Anna Beispiel"\norganisation = "Beispielhaus"\n',
+        encoding="utf-8",
+    )
+    t = np.arange(22050) / 22050
+    write_wav(episode / "aufnahme.wav", 0.2 * np.sin(2 * np.pi * 440 * t))
+    (episode / "episode.toml").write_text(
+        'title = "Erste Folge"\nnumber = 1\ndate = 2026-11-10T18:00:00+01:00\nrecording = "aufnahme.wav"\n',
+        encoding="utf-8",
+    )
+    return show

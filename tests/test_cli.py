@@ -1,0 +1,84 @@
+"""The command line through click's CliRunner: exit codes and error texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audiokit.cli import cli
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_init_new_and_validate(runner: CliRunner, tmp_path: Path) -> None:
+    show = tmp_path / "werkstatt"
+    result = runner.invoke(cli, ["init", str(show), "--title", "Werkstatt Gesundheit", "--author", "Netzwerk",
+                                 "--base-url", "https://example.org/werkstatt", "--host", "Anna Beispiel"])
+    assert result.exit_code == 0, result.output
+    assert (show / "show.toml").is_file() and (show / "cover.png").is_file()
+    result = runner.invoke(cli, ["new", str(show), "Datenschutz in der Praxis"])
+    assert result.exit_code == 0, result.output
+    toml = show / "001-datenschutz-in-der-praxis" / "episode.toml"
+    assert toml.is_file() and 'name = "Anna Beispiel"' in toml.read_text()
+    result = runner.invoke(cli, ["new", str(show), "Zweite Folge"])
+    assert "002-zweite-folge" in result.output
+    # the new episode has no recording yet: building says exactly what to add
+    result = runner.invoke(cli, ["build", str(show), "--out", str(tmp_path / "public")])
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "aufnahme.wav" in result.output and "—" in result.output
+
+
+def test_init_refuses_existing_show(runner: CliRunner, tiny_show: Path) -> None:
+    result = runner.invoke(cli, ["init", str(tiny_show), "--title", "x", "--author", "y",
+                                 "--base-url", "https://e.org", "--host", "z"])
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+
+
+@pytest.mark.parametrize(
+    ("replacement", "message"),
+    [('title = "Kleine Show\n', "broken TOML"), ("", "key 'title' is missing")],
+)
+def test_bad_show_toml_is_one_line_error(runner: CliRunner, tiny_show: Path, tmp_path: Path, replacement, message) -> None:
+    toml = tiny_show / "show.toml"
+    toml.write_text(toml.read_text().replace('title = "Kleine Show"\n', replacement))
+    result = runner.invoke(cli, ["build", str(tiny_show), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and message in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_unreadable_cover(runner: CliRunner, tiny_show: Path, tmp_path: Path) -> None:
+    (tiny_show / "cover.png").unlink()
+    result = runner.invoke(cli, ["build", str(tiny_show), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 1
+    assert "cover" in result.output and "1400" in result.output
+
+
+def test_missing_recording(runner: CliRunner, tiny_show: Path, tmp_path: Path) -> None:
+    (tiny_show / "001-erste-folge" / "aufnahme.wav").unlink()
+    result = runner.invoke(cli, ["build", str(tiny_show), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 1
+    assert "'aufnahme.wav', which does not exist" in result.output
+
+
+def test_usage_error_exits_2(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 2
+    assert "Missing argument" in result.output
+
+
+def test_unknown_episode(runner: CliRunner, tiny_show: Path, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["build", str(tiny_show), "--out", str(tmp_path / "p"), "--episode", "999-nix"])
+    assert result.exit_code == 1 and "no episode named '999-nix'" in result.output
+
+
+def test_every_command_has_help(runner: CliRunner) -> None:
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help text"
+        assert runner.invoke(cli, [name, "--help"]).exit_code == 0

@@ -1,0 +1,36 @@
+"""Slug and path safety."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audiokit import UnsafePathError, check_slug, slugify
+from audiokit.paths import resolve_inside
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [("Die ePA im Praxisalltag", "die-epa-im-praxisalltag"), ("Größe & Übermaß", "groesse-uebermass"),
+     ("  ---  ", "episode"), ("Café № 5", "cafe-no-5"), ("../../etc", "etc")],
+)
+def test_slugify(title: str, slug: str) -> None:
+    assert slugify(title) == slug
+    assert check_slug(slug) == slug
+
+
+@pytest.mark.parametrize("bad", ["", "../x", "a/b", "Folge", "folge 1", "-start", "ende-", "fünf", "a\x00b", "x" * 81, ".."])
+def test_check_slug_rejects(bad: str) -> None:
+    with pytest.raises(UnsafePathError):
+        check_slug(bad)
+
+
+@pytest.mark.parametrize("bad", ["../x.wav", "a/../../x.wav", "/etc/passwd", "C:\\x.wav", "a\x00.wav", "", "..\\x.wav"])
+def test_resolve_inside_refuses_escapes(tmp_path: Path, bad: str) -> None:
+    with pytest.raises(UnsafePathError):
+        resolve_inside(tmp_path, bad, "test")
+
+
+def test_resolve_inside_accepts_unicode_and_colons(tmp_path: Path) -> None:
+    assert resolve_inside(tmp_path, "töne/a:b.wav", "test") == tmp_path.resolve() / "töne" / "a:b.wav"
