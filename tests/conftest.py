@@ -44,3 +44,19 @@ def tiny_show(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return show
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium; test tools' own browser downloads fail here
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright, shared by all browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

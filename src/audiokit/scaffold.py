@@ -10,6 +10,8 @@ from PIL import Image, ImageDraw
 from . import atomic
 from .errors import ConfigError
 from .paths import check_slug, slugify
+from .publish.guid import podcast_guid
+from .publish.stage import FEED
 from .templating import environment
 from .tomlfields import read_toml
 from .workspace import EPISODE_FILE, SHOW_FILE, Show, load_show
@@ -25,6 +27,7 @@ def init_show(folder: Path, *, title: str, author: str, base_url: str, host: str
     text = environment().get_template("show.toml.j2").render(
         title=title, author=author, description=f"{title} – ein Podcast von {author}.",
         base_url=base_url, host=host, organisation=organisation, owner_email=owner_email,
+        podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED),
     )
     cover = folder / "cover.png"
     if not cover.exists():

@@ -7,4 +7,13 @@ from .build import Stage
 
 def default_stages() -> list[Stage]:
     """Every stage ``audiokit build`` runs, in pipeline order."""
-    return []
+    from .mastering.stage import MasterStage
+    from .publish.stage import PublishEpisodeStage, PublishShowStage
+    from .transcription.stage import TranscriptionStage
+
+    return [
+        MasterStage(),
+        TranscriptionStage(),
+        PublishEpisodeStage(),
+        PublishShowStage(),
+    ]

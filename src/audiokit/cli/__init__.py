@@ -2,5 +2,9 @@
 
 from .main import cli, main
 from . import workspace_commands  # noqa: F401  (registers init, new, build)
+from . import editor_commands  # noqa: F401  (registers edit, import-text)
+from . import master_commands  # noqa: F401  (registers master)
+from . import publish_commands  # noqa: F401  (registers check)
+from . import transcribe_commands  # noqa: F401  (registers transcribe, export)
 
 __all__ = ["cli", "main"]

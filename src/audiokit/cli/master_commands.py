@@ -1,0 +1,79 @@
+"""``audiokit master``: master one recording, one file per speaker, or an episode folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import ConfigError
+from ..mastering import FORMAT_NAMES, PRESETS, MasteringSettings, episode_settings
+from ..workspace import EPISODE_FILE, load_episode, load_show
+from .main import cli, progress_factory
+
+
+def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -> Path:
+    """Where a file master goes: --out (a file, or a folder), else beside the first input."""
+    suffix = f".{settings.format}"
+    stem = inputs[0].stem + ("-mix" if len(inputs) > 1 else "") + "-master"
+    if out is None:
+        target = inputs[0].parent / f"{stem}{suffix}"
+    elif out.is_dir() or not out.suffix:
+        target = out / f"{stem}{suffix}"
+    elif out.suffix.lower() != suffix:
+        raise ConfigError(f"--out {out} does not end in {suffix}", f"name it *{suffix} or pass --format")
+    else:
+        target = out
+    if any(target.resolve() == p.resolve() for p in inputs):
+        raise ConfigError(f"{target} is an input; the source is never overwritten", "choose another --out")
+    return target
+
+
+@cli.command(epilog="Presets: " + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()) + ".")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--preset", type=click.Choice(list(PRESETS)), help="Loudness preset [show setting, else podcast].")
+@click.option("--target", type=float, help="Integrated loudness in LUFS [from the preset].")
+@click.option("--true-peak", type=float, help="True-peak ceiling in dBTP [from the preset].")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help="Output format [mp3, or as --out ends].")
+@click.option("--bitrate", type=int, help="kbit/s for mp3, m4a, opus [64 mono, 128 stereo; opus 48/64].")
+@click.option("--sample-rate", type=int, help="Output sample rate [the recording's].")
+@click.option("--mono/--stereo", "mono", default=None, help="Channel layout [from the preset].")
+@click.option("--no-level", is_flag=True, help="Switch off the speech leveller.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Output file or folder [beside the input; for an episode: EPISODE/master/].")
+@click.option("--print-stats", is_flag=True, help="Print the loudness statistics as JSON instead of the path.")
+@click.pass_context
+def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, target: float | None,
+           true_peak: float | None, fmt: str | None, bitrate: int | None, sample_rate: int | None,
+           mono: bool | None, no_level: bool, out: Path | None, print_stats: bool) -> None:
+    """Master INPUTS to a loudness target: one recording, one file per speaker (mixed down), or an
+    episode folder (its show.toml/episode.toml [mastering] settings, tags and chapters apply).
+
+    The sources are only read; the output is written atomically.
+    """
+    from ..mastering import master_episode, master_file, master_tracks  # numpy/scipy load only here
+
+    if fmt is None and out is not None and out.suffix[1:].lower() in FORMAT_NAMES:
+        fmt = out.suffix[1:].lower()
+    overrides = {"target": target, "true_peak": true_peak, "format": fmt, "bitrate": bitrate,
+                 "sample_rate": sample_rate, "channels": None if mono is None else 1 if mono else 2,
+                 "leveller": False if no_level else None}
+    progress = progress_factory(ctx)
+    paths = list(inputs)
+    if len(paths) == 1 and (paths[0] / EPISODE_FILE).is_file():
+        folder = paths[0].resolve()
+        episode = load_episode(load_show(folder.parent), folder)
+        settings = episode_settings(episode, **({"preset": preset} if preset else {}), **overrides)
+        result = master_episode(episode, out or folder / "master", settings, progress=progress)
+    else:
+        if any(p.is_dir() for p in paths):
+            raise ConfigError(f"{next(p for p in paths if p.is_dir())} is a folder without {EPISODE_FILE}",
+                              "give audio files, or one episode folder")
+        settings = MasteringSettings.from_preset(preset or "podcast", **overrides)
+        target_path = _output(paths, out, settings)
+        if len(paths) == 1:
+            result = master_file(paths[0], target_path, settings, progress=progress)
+        else:
+            result = master_tracks(paths, target_path, settings, progress=progress)
+    click.echo(json.dumps(result.manifest(), indent=1, ensure_ascii=False) if print_stats else result.path)

@@ -1,0 +1,162 @@
+"""The editing operations: each changes a transcript in place and returns a label for the history.
+
+Each takes the operation as the editor sends it (a JSON object with ``op``) so the browser and
+the tests speak the same language; bad input raises :class:`EditError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import TranscriptError
+from ..glossary import Glossary, add_replacement
+from ..transcript import Segment, Transcript, TranscriptSpeaker, now_iso
+from .align import align, tokens
+
+
+class EditError(TranscriptError):
+    """An editing operation that cannot be applied as given."""
+
+
+def apply(transcript: Transcript, op: dict[str, Any], *, show_dir: Path) -> str:
+    """Apply one operation to ``transcript`` (in place); return its label for the version history.
+
+    On EditError the transcript may be half changed: apply to a copy you can throw away.
+    """
+    name = op.get("op")
+    handler = OPERATIONS.get(name) if isinstance(name, str) else None
+    if handler is None:
+        raise EditError(f"unknown operation {name!r}", f"use one of: {', '.join(OPERATIONS)}")
+    label = handler(transcript, _Args(op), show_dir)
+    transcript.provenance["edited"] = now_iso()
+    return label
+
+
+class _Args:
+    """Typed access to the fields of an operation."""
+
+    def __init__(self, op: dict[str, Any]) -> None:
+        self.op = op
+
+    def number(self, key: str) -> int:
+        value = self.op.get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise EditError(f"{self.op.get('op')}: {key!r} must be a whole number", "reload the editor")
+        return value
+
+    def string(self, key: str, *, empty: bool = False) -> str:
+        value = self.op.get(key, "")
+        if not isinstance(value, str) or (not empty and not value.strip()):
+            raise EditError(f"{self.op.get('op')}: {key!r} must be a non-empty text", f"enter a {key}")
+        return " ".join(value.split())
+
+
+def _segment(t: Transcript, index: int) -> Segment:
+    if not 0 <= index < len(t.segments):
+        raise EditError(f"there is no turn {index}", "reload the editor")
+    return t.segments[index]
+
+
+def _speaker_id(t: Transcript, args: _Args) -> str:
+    """The speaker an operation names: an id, or a name (a new speaker unless it exists)."""
+    if args.op.get("speaker"):
+        return t.speaker(args.string("speaker")).id
+    name, organisation = args.string("name"), args.string("organisation", empty=True)
+    for s in t.speakers:
+        if (s.name, s.organisation) == (name, organisation):
+            return s.id
+    speaker = TranscriptSpeaker(new_speaker_id(t.speakers), name, organisation, confidence=1.0, source="editor")
+    t.speakers.append(speaker)
+    return speaker.id
+
+
+def new_speaker_id(speakers: list[TranscriptSpeaker]) -> str:
+    """An id no speaker has yet: ``S<n>``."""
+    ids = {s.id for s in speakers}
+    n = len(speakers) + 1
+    while f"S{n}" in ids:
+        n += 1
+    return f"S{n}"
+
+
+def retime(segment: Segment, text: str) -> None:
+    """Replace the words of ``segment`` by ``text``, keeping the times of unchanged words."""
+    segment.words = align(segment.words, tokens(text), start=segment.start, end=segment.end).words
+
+
+def edit(t: Transcript, args: _Args, show_dir: Path) -> str:
+    index = args.number("segment")
+    segment = _segment(t, index)
+    text = args.string("text", empty=True)
+    if not text:
+        del t.segments[index]
+        return f"Absatz {index + 1} gelöscht"
+    retime(segment, text)
+    return f"Text in Absatz {index + 1} geändert"
+
+
+def rename(t: Transcript, args: _Args, show_dir: Path) -> str:
+    speaker = t.speaker(args.string("speaker"))
+    name, organisation = args.string("name"), args.string("organisation", empty=True)
+    old = speaker.label
+    other = next((s for s in t.speakers if s is not speaker and (s.name, s.organisation) == (name, organisation)), None)
+    if other is not None:  # the same person under two labels: merge them
+        for segment in t.segments:
+            if segment.speaker == speaker.id:
+                segment.speaker = other.id
+        t.speakers.remove(speaker)
+        return f"{old} mit {other.label} zusammengeführt"
+    speaker.name, speaker.organisation, speaker.confidence, speaker.source = name, organisation, 1.0, "editor"
+    return f"{old} umbenannt in {speaker.label}"
+
+
+def reassign(t: Transcript, args: _Args, show_dir: Path) -> str:
+    index = args.number("segment")
+    segment = _segment(t, index)
+    segment.speaker = _speaker_id(t, args)
+    return f"Absatz {index + 1} an {t.speaker(segment.speaker).label}"
+
+
+def split(t: Transcript, args: _Args, show_dir: Path) -> str:
+    index, at = args.number("segment"), args.number("word")
+    segment = _segment(t, index)
+    if not 0 < at < len(segment.words):
+        raise EditError(f"turn {index + 1} cannot be split before word {at}", "put the cursor inside the turn")
+    words = segment.words
+    second = Segment(segment.speaker, words[at].start, segment.end, words[at:], segment.overlap)
+    segment.words, segment.end = words[:at], words[at - 1].end
+    t.segments.insert(index + 1, second)
+    return f"Absatz {index + 1} geteilt"
+
+
+def merge(t: Transcript, args: _Args, show_dir: Path) -> str:
+    index = args.number("segment")
+    segment = _segment(t, index)
+    if index + 1 >= len(t.segments):
+        raise EditError(f"turn {index + 1} is the last one", "there is no next turn to merge with")
+    following = t.segments.pop(index + 1)
+    segment.words += following.words
+    segment.end = max(segment.end, following.end)
+    segment.overlap = segment.overlap or following.overlap
+    return f"Absatz {index + 1} mit dem nächsten zusammengeführt"
+
+
+def replace_always(t: Transcript, args: _Args, show_dir: Path) -> str:
+    wrong, right = args.string("wrong"), args.string("right")
+    add_replacement(show_dir, wrong, right)
+    rule = Glossary(replacements={wrong: right})
+    count = 0
+    for segment in t.segments:
+        text = rule.apply(segment.text)
+        if text != segment.text:
+            count += 1
+            retime(segment, text)
+    return f"Immer „{wrong}“ → „{right}“ ({count} Absätze)"
+
+
+OPERATIONS: dict[str, Callable[[Transcript, _Args, Path], str]] = {
+    "edit": edit, "rename": rename, "reassign": reassign, "split": split, "merge": merge,
+    "replace_always": replace_always,
+}

@@ -1,0 +1,242 @@
+"""The local editor server: one episode, one random token, reachable from this computer only.
+
+Security, in the order every request is checked:
+
+* the socket is bound to 127.0.0.1;
+* the ``Host`` header must name this server (``127.0.0.1:<port>`` or ``localhost:<port>``), which
+  defeats DNS rebinding;
+* requests a browser marks as coming from another site (``Sec-Fetch-Site``) are refused;
+* the per-session token must come with the request: in the ``X-Audiokit-Token`` header, or in the
+  HttpOnly, SameSite=Strict cookie set when the start URL (``/?token=…``) is opened;
+* writes are ``POST`` of ``application/json`` only, must carry the token header (not just the
+  cookie), an ``Origin`` of this server if any, and ``If-Match`` with the ETag they were based on.
+
+HTTP (ranges for the audio, conditional requests, JSON) is Werkzeug's.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+import socket
+import threading
+from importlib import resources
+from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request, Response
+
+from ..errors import AudiokitError
+from ..exports import EXPORT_FORMATS, export_transcript
+from ..build import ProgressFactory, no_progress
+from ..workspace import Episode
+from .audio import playable_audio
+from .history import ChangedOnDisk, History
+from .operations import apply
+
+log = logging.getLogger("audiokit")
+
+STATIC = {"editor.js": "text/javascript", "editor.css": "text/css"}
+MAX_BODY = 4 * 1024 * 1024
+HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+                                "form-action 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class _Handler(WSGIRequestHandler):
+    """Werkzeug's request handler, logging to the audiokit logger at debug level."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        log.debug("editor: " + message, *args)
+
+
+class EditorServer:
+    """Serves the editor for ``episode`` on ``127.0.0.1:port`` (0: a free port)."""
+
+    def __init__(self, episode: Episode, *, port: int = 0, progress: ProgressFactory = no_progress) -> None:
+        self.episode = episode
+        self.history = History(episode.transcript_path)
+        self.history.load()  # refuse a missing or broken transcript before anything starts
+        self.audio, self.audio_type = playable_audio(episode, progress=progress)
+        self.token = secrets.token_urlsafe(32)
+        try:
+            sock = socket.create_server(("127.0.0.1", port))
+        except OSError as exc:
+            raise AudiokitError(f"the editor cannot listen on port {port} ({exc.strerror})",
+                                "choose another --port, or leave it out to take a free one") from exc
+        self.port = sock.getsockname()[1]
+        with sock:
+            self._server: BaseWSGIServer = make_server("127.0.0.1", self.port, self._wsgi, threaded=True,
+                                                       request_handler=_Handler, fd=sock.fileno())
+        self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+        self.origins = {f"http://{h}" for h in self.hosts}
+        self.cookie = f"audiokit-editor-{self.port}"
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The start URL: opening it hands the browser the session cookie."""
+        return f"http://127.0.0.1:{self.port}/?token={self.token}"
+
+    def serve_forever(self) -> None:
+        """Serve until interrupted (Ctrl+C) or :meth:`close`."""
+        self._server.serve_forever()
+
+    def start(self) -> EditorServer:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self.serve_forever, name="audiokit-editor", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving and free the port."""
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+    def __enter__(self) -> EditorServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- requests --------------------------------------------------------------------------------
+
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        request.max_content_length = MAX_BODY
+        try:
+            response = self._guard(request) or self._route(request)
+        except ChangedOnDisk as exc:
+            response = _json({"error": exc.what, "fix": exc.fix, "etag": exc.etag}, 409)
+        except AudiokitError as exc:
+            response = _json({"error": exc.what, "fix": exc.fix}, 400)
+        except HTTPException as exc:
+            response = _json({"error": exc.description or exc.name}, exc.code or 400)
+        except Exception:  # noqa: BLE001 - the browser gets a message, the log the traceback
+            log.exception("editor: %s %s failed", request.method, request.path)
+            response = _json({"error": "internal error; see the terminal"}, 500)
+        response.headers.update({k: v for k, v in HEADERS.items() if k not in response.headers})
+        return response(environ, start_response)
+
+    def _guard(self, request: Request) -> Response | None:
+        """The security checks; a refusal response, or None to go on."""
+        if request.headers.get("Host", "") not in self.hosts:
+            return _json({"error": "this editor only answers to 127.0.0.1 and localhost"}, 403)
+        if request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none"):
+            return _json({"error": "requests from other sites are refused"}, 403)
+        header = request.headers.get("X-Audiokit-Token", "")
+        given = header or request.cookies.get(self.cookie, "")
+        if request.method == "GET" and request.path == "/" and "token" in request.args:
+            given = request.args["token"]
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            return _json({"error": "missing or wrong session token",
+                          "fix": "open the address 'audiokit edit' printed"}, 403)
+        if request.method in ("GET", "HEAD"):
+            return None
+        if request.method != "POST":
+            return _json({"error": f"{request.method} is not allowed"}, 405)
+        if not hmac.compare_digest(header.encode(), self.token.encode()):
+            return _json({"error": "writes need the X-Audiokit-Token header"}, 403)
+        if request.headers.get("Origin", next(iter(self.origins))) not in self.origins:
+            return _json({"error": "cross-origin writes are refused"}, 403)
+        if not request.is_json:
+            return _json({"error": "only application/json is accepted"}, 415)
+        return None
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
+        if path == "/":
+            if "token" in request.args:  # trade the token in the URL for the cookie
+                response = Response(status=303, headers={"Location": "/"})
+                response.set_cookie(self.cookie, self.token, httponly=True, samesite="Strict", path="/")
+                return response
+            return self._index()
+        if path.startswith("/static/") and path[8:] in STATIC:
+            name = path[8:]
+            text = resources.files("audiokit.editor").joinpath("static", name).read_bytes()
+            return Response(text, mimetype=STATIC[name])
+        if path == "/audio":
+            return send_file(self.audio, request.environ, mimetype=self.audio_type, conditional=True)
+        if path == "/api/state" and request.method in ("GET", "HEAD"):
+            return self._state()
+        if path == "/api/op" and request.method == "POST":
+            return self._operate(request)
+        if path.startswith("/api/export/"):
+            return self._export(path[len("/api/export/"):])
+        return _json({"error": f"{path} not found"}, 404)
+
+    def _index(self) -> Response:
+        html = resources.files("audiokit.editor").joinpath("static", "index.html").read_text("utf-8")
+        html = html.replace("__TOKEN__", self.token)
+        return Response(html, mimetype="text/html")
+
+    def _state(self) -> Response:
+        transcript, etag = self.history.load()
+        versions = self.history.versions()
+        head = self.history.head()
+        current = next(v for v in versions if v.n == head)
+        data = {
+            "episode": {"title": self.episode.title, "slug": self.episode.slug, "show": self.episode.show.title},
+            "transcript": transcript.to_dict(),
+            "etag": etag,
+            "history": {
+                "head": head,
+                "can_undo": any(v.n == current.parent for v in versions),
+                "can_redo": any(v.parent == head for v in versions),
+                "versions": [{"n": v.n, "label": v.label, "time": v.time} for v in reversed(versions)],
+            },
+            "exports": list(EXPORT_FORMATS),
+        }
+        response = _json(data)
+        response.set_etag(etag)
+        return response
+
+    def _operate(self, request: Request) -> Response:
+        op = request.get_json()
+        if not isinstance(op, dict):
+            return _json({"error": "the body must be a JSON object"}, 400)
+        expected = request.if_match.as_set()
+        if len(expected) != 1:
+            return _json({"error": "a change needs If-Match with the ETag it is based on"}, 428)
+        etag = expected.pop()
+        kind = op.get("op")
+        if kind == "undo":
+            self.history.undo(expected=etag)
+        elif kind == "redo":
+            self.history.redo(expected=etag)
+        elif kind == "restore":
+            version = op.get("version")
+            if not isinstance(version, int) or isinstance(version, bool):
+                return _json({"error": "restore needs the version number"}, 400)
+            self.history.restore(version, expected=etag)
+        else:
+            transcript, current = self.history.load()
+            if current != etag:
+                raise ChangedOnDisk(self.history.path, current)
+            label = apply(transcript, op, show_dir=self.episode.show.dir)
+            self.history.commit(transcript, label, expected=etag)
+        return self._state()
+
+    def _export(self, fmt: str) -> Response:
+        if fmt not in EXPORT_FORMATS:
+            return _json({"error": f"unknown export format {fmt!r}"}, 404)
+        transcript, _ = self.history.load()
+        spec = EXPORT_FORMATS[fmt]
+        body = export_transcript(transcript, fmt)
+        response = Response(body, mimetype=spec.mime)
+        response.headers["Content-Disposition"] = f'attachment; filename="{self.episode.slug}{spec.suffix}"'
+        return response
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")

@@ -1,0 +1,150 @@
+"""Bring a corrected plain-text transcript back: keep the word timings, apply speaker renames.
+
+The text (``audiokit.transcript_text`` form, edited in any word processor) is aligned to the
+recognised words of the whole transcript at once, so typos, merged or split turns and moved
+headers all survive. Within a block, the words are kept in the segments they came from; a new
+segment starts where the block's words pass from one original segment to the next.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import replace
+
+from ..errors import TranscriptError
+from ..transcript import Segment, Transcript, TranscriptSpeaker, Word, now_iso
+from ..transcript_text import TextTurn, parse_text
+from .align import align, tokens
+from .operations import new_speaker_id
+
+log = logging.getLogger("audiokit")
+
+Block = tuple[TextTurn, list[Word], list[int | None]]
+"""A turn of the text, its re-timed words and, per word, the index of the original word it kept."""
+
+
+def import_text(transcript: Transcript, text: str) -> Transcript:
+    """Return ``transcript`` with the words, turns and speaker names of ``text``."""
+    turns = [t for t in parse_text(text) if tokens(t.text)]
+    if not turns:
+        raise TranscriptError("the text holds no speaker turn with words",
+                              "import a text exported with 'audiokit export --format txt'")
+    origin = [i for i, s in enumerate(transcript.segments) for _ in s.words]
+    first = [0]
+    for s in transcript.segments:
+        first.append(first[-1] + len(s.words))
+    old_words = transcript.words
+    new_tokens = [tok for t in turns for tok in tokens(t.text)]
+    aligned = align(old_words, new_tokens, start=0.0, end=transcript.duration)
+    kept = sum(1 for i, w in zip(aligned.source, aligned.words) if i is not None and old_words[i].text == w.text)
+    log.info("%d of %d words keep their times; %d re-timed", kept, len(new_tokens), len(new_tokens) - kept)
+
+    blocks: list[Block] = []
+    cursor = 0
+    for turn in turns:
+        n = len(tokens(turn.text))
+        blocks.append((turn, aligned.words[cursor:cursor + n], aligned.source[cursor:cursor + n]))
+        cursor += n
+
+    speakers, speaker_of = _resolve_speakers(transcript, origin, blocks)
+    segments: list[Segment] = []
+    for turn, words, source in blocks:
+        segments += _segments(transcript, origin, first, speaker_of[_header(turn)], words, source)
+    used = {s.speaker for s in segments}
+    before = {s.speaker for s in transcript.segments}
+    return replace(
+        transcript,
+        speakers=[s for s in speakers if s.id in used or s.id not in before],
+        segments=segments,
+        provenance={**transcript.provenance, "edited": now_iso()},
+    )
+
+
+def _header(turn: TextTurn) -> tuple[str, str]:
+    return turn.name, turn.organisation
+
+
+def _fill(seg_of: list[int | None]) -> list[int | None]:
+    """Give re-timed words the original segment of their previous (else next) neighbour."""
+    out = list(seg_of)
+    for k in range(1, len(out)):
+        if out[k] is None:
+            out[k] = out[k - 1]
+    for k in range(len(out) - 2, -1, -1):
+        if out[k] is None:
+            out[k] = out[k + 1]
+    return out
+
+
+def _segments(transcript: Transcript, origin: list[int], first: list[int], speaker: str, words: list[Word],
+              source: list[int | None]) -> list[Segment]:
+    """Cut one block into segments where its words pass into another original segment.
+
+    A segment that still begins (ends) with its original first (last) word keeps its original
+    start (end), so an unchanged text imports as the very same transcript.
+    """
+    seg_of = _fill([None if i is None else origin[i] for i in source])
+    groups: list[tuple[int | None, list[int]]] = []
+    for k, seg in enumerate(seg_of):
+        if groups and groups[-1][0] == seg:
+            groups[-1][1].append(k)
+        else:
+            groups.append((seg, [k]))
+    out = []
+    for seg, ks in groups:
+        group = [words[k] for k in ks]
+        start, end = group[0].start, group[-1].end
+        if seg is None:
+            out.append(Segment(speaker, start, end, group))
+            continue
+        original = transcript.segments[seg]
+        if source[ks[0]] == first[seg]:
+            start = min(start, original.start)
+        if source[ks[-1]] == first[seg + 1] - 1:
+            end = max(end, original.end)
+        out.append(Segment(speaker, start, end, group, original.overlap))
+    return out
+
+
+def _resolve_speakers(transcript: Transcript, origin: list[int],
+                      blocks: list[Block]) -> tuple[list[TranscriptSpeaker], dict[tuple[str, str], str]]:
+    """Map every header to a speaker id: a known name, else a rename of the speaker whose words it holds."""
+    speakers = [replace(s) for s in transcript.speakers]
+    by_label = {(s.name, s.organisation): s for s in speakers}
+    by_name: dict[str, list[TranscriptSpeaker]] = {}
+    for s in speakers:
+        by_name.setdefault(s.name, []).append(s)
+
+    votes: dict[tuple[str, str], Counter] = {}
+    for turn, _, source in blocks:
+        votes.setdefault(_header(turn), Counter()).update(
+            transcript.segments[origin[i]].speaker for i in source if i is not None)
+
+    speaker_of: dict[tuple[str, str], str] = {}
+    unknown = []
+    for header in votes:
+        name, organisation = header
+        match = by_label.get(header) or (by_name[name][0] if len(by_name.get(name, [])) == 1 else None)
+        if match is None:
+            unknown.append(header)
+            continue
+        speaker_of[header] = match.id
+        if match.organisation != organisation:
+            log.info("speaker %s: organisation %r -> %r", match.name, match.organisation, organisation)
+            match.organisation, match.source, match.confidence = organisation, "editor", 1.0
+    taken = set(speaker_of.values())
+    for header in sorted(unknown, key=lambda h: -sum(votes[h].values())):
+        name, organisation = header
+        candidate = next((sid for sid, _ in votes[header].most_common() if sid not in taken), None)
+        if candidate is not None:
+            target = next(s for s in speakers if s.id == candidate)
+            log.info("speaker renamed: %s -> %s", target.label, name)
+            target.name, target.organisation, target.source, target.confidence = name, organisation, "editor", 1.0
+        else:
+            target = TranscriptSpeaker(new_speaker_id(speakers), name, organisation, source="editor", confidence=1.0)
+            speakers.append(target)
+            log.info("new speaker: %s", target.label)
+        speaker_of[header] = target.id
+        taken.add(target.id)
+    return speakers, speaker_of

@@ -1,0 +1,199 @@
+"""Transcript exports for listeners and apps: plain text, SRT, WebVTT, Podcasting 2.0 JSON and HTML.
+
+Every export shifts the transcript's recording-timeline times by ``offset`` (master.json's
+"offset") so they match the published audio. Long turns are split into readable cues at word
+boundaries; cue times never go backwards and cues never overlap.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import TranscriptError
+from .transcript import Transcript, TranscriptSpeaker
+from .transcript_text import clock, to_text
+
+MAX_CUE_CHARS = 84
+"""Two subtitle lines of 42 characters."""
+MAX_CUE_SECONDS = 7.0
+LINE_CHARS = 42
+SENTENCE_END = (".", "?", "!", "…")
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """A transcript file type: the file suffix and its MIME type (as podcast:transcript wants it)."""
+
+    suffix: str
+    mime: str
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    "txt": ExportFormat(".txt", "text/plain"),
+    "srt": ExportFormat(".srt", "application/x-subrip"),
+    "vtt": ExportFormat(".vtt", "text/vtt"),
+    "json": ExportFormat(".json", "application/json"),
+    "html": ExportFormat(".html", "text/html"),
+}
+
+
+@dataclass
+class Cue:
+    """One subtitle: a speaker and a short run of words, times in milliseconds on the published audio."""
+
+    speaker: TranscriptSpeaker
+    start_ms: int
+    end_ms: int
+    text: str
+
+    @property
+    def start(self) -> float:
+        return self.start_ms / 1000
+
+    @property
+    def end(self) -> float:
+        return self.end_ms / 1000
+
+
+@dataclass
+class Turn:
+    """Consecutive segments of one speaker, joined (for HTML and the episode page)."""
+
+    speaker: TranscriptSpeaker
+    start: float
+    end: float
+    text: str
+
+
+def cues(transcript: Transcript, *, offset: float = 0.0, max_chars: int = MAX_CUE_CHARS,
+         max_seconds: float = MAX_CUE_SECONDS) -> list[Cue]:
+    """Split every segment into cues of at most ``max_chars`` / ``max_seconds`` at word boundaries.
+
+    A cue also ends after a sentence once it holds half of ``max_chars``. Times are clamped so
+    that each cue starts no earlier than the previous one ends and lasts at least 1 ms.
+    """
+    result: list[Cue] = []
+    for segment in sorted(transcript.segments, key=lambda s: (s.start, s.end)):
+        speaker = transcript.speaker(segment.speaker)
+        words = [w for w in segment.words if w.text.strip()]
+        group: list = []
+        for word in words:
+            if group:
+                text_len = len(" ".join(w.text for w in group)) + 1 + len(word.text)
+                too_long = text_len > max_chars or word.end - group[0].start > max_seconds
+                sentence = group[-1].text.endswith(SENTENCE_END) and text_len > max_chars // 2
+                if too_long or sentence:
+                    result.append(_cue(speaker, group, offset))
+                    group = []
+            group.append(word)
+        if group:
+            result.append(_cue(speaker, group, offset))
+    previous_end = 0
+    for cue in result:
+        cue.start_ms = max(cue.start_ms, previous_end)
+        cue.end_ms = max(cue.end_ms, cue.start_ms + 1)
+        previous_end = cue.end_ms
+    return result
+
+
+def _cue(speaker: TranscriptSpeaker, words: list, offset: float) -> Cue:
+    text = " ".join(" ".join(w.text.split()) for w in words)
+    start = max(0, round((words[0].start + offset) * 1000))
+    end = max(0, round((max(w.end for w in words) + offset) * 1000))
+    return Cue(speaker, start, end, text)
+
+
+def turns(transcript: Transcript, *, offset: float = 0.0) -> list[Turn]:
+    """Speaker turns: consecutive segments of one speaker joined, times shifted by ``offset``."""
+    result: list[Turn] = []
+    for segment in transcript.segments:
+        if not segment.words:
+            continue
+        if result and result[-1].speaker.id == segment.speaker:
+            result[-1].text += " " + segment.text
+            result[-1].end = max(result[-1].end, segment.end + offset)
+            continue
+        result.append(Turn(transcript.speaker(segment.speaker), max(0.0, segment.start + offset),
+                           segment.end + offset, segment.text))
+    return result
+
+
+def _stamp(ms: int, separator: str) -> str:
+    seconds, ms = divmod(ms, 1000)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}{separator}{ms:03d}"
+
+
+def _lines(text: str) -> str:
+    """Break a cue into two lines near the middle when it is longer than one subtitle line."""
+    if len(text) <= LINE_CHARS or " " not in text:
+        return text
+    middle = len(text) // 2
+    spaces = [i for i, c in enumerate(text) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return text[:cut] + "\n" + text[cut + 1:]
+
+
+def _srt(transcript: Transcript, offset: float) -> str:
+    blocks, previous = [], None
+    for number, cue in enumerate(cues(transcript, offset=offset), start=1):
+        text = cue.text.replace("-->", "→")
+        if cue.speaker.id != previous:
+            text = f"{cue.speaker.name}: {text}"
+            previous = cue.speaker.id
+        blocks.append(f"{number}\n{_stamp(cue.start_ms, ',')} --> {_stamp(cue.end_ms, ',')}\n{_lines(text)}\n")
+    return "\n".join(blocks)
+
+
+def _vtt(transcript: Transcript, offset: float) -> str:
+    blocks = ["WEBVTT\n"]
+    for cue in cues(transcript, offset=offset):
+        voice = html.escape(" ".join(cue.speaker.label.split()))
+        text = html.escape(_lines(cue.text), quote=False)
+        blocks.append(f"{_stamp(cue.start_ms, '.')} --> {_stamp(cue.end_ms, '.')}\n<v {voice}>{text}</v>\n")
+    return "\n".join(blocks)
+
+
+def _json(transcript: Transcript, offset: float) -> str:
+    segments = [
+        {"speaker": cue.speaker.label, "startTime": cue.start, "endTime": cue.end, "body": cue.text}
+        for cue in cues(transcript, offset=offset)
+    ]
+    return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1) + "\n"
+
+
+def _html(transcript: Transcript, offset: float) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{html.escape(transcript.language)}">',
+        '<head><meta charset="utf-8"><title>Transkript</title></head>',
+        "<body>",
+    ]
+    for turn in turns(transcript, offset=offset):
+        parts += [
+            f"<cite>{html.escape(turn.speaker.label)}:</cite>",
+            f'<time datetime="PT{turn.start:.3f}S">{clock(turn.start)}</time>',
+            f"<p>{html.escape(turn.text)}</p>",
+        ]
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)
+
+
+_EXPORTERS: dict[str, Callable[[Transcript, float], str]] = {
+    "txt": lambda t, offset: to_text(t, timestamps=True, offset=offset),
+    "srt": _srt,
+    "vtt": _vtt,
+    "json": _json,
+    "html": _html,
+}
+
+
+def export_transcript(transcript: Transcript, fmt: str, *, offset: float = 0.0) -> str:
+    """Render ``transcript`` as ``fmt`` (a key of EXPORT_FORMATS), times shifted by ``offset`` seconds."""
+    exporter = _EXPORTERS.get(fmt)
+    if exporter is None:
+        raise TranscriptError(f"unknown transcript export format {fmt!r}",
+                              f"use one of: {', '.join(EXPORT_FORMATS)}")
+    return exporter(transcript, offset)

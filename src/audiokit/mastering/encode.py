@@ -1,0 +1,215 @@
+"""Output formats and the encoder: PCM in through a pipe, the encoded file out, and the encoded
+stream decoded again on the fly so the published file itself is measured (loudness, true peak)
+while it is being written, without a pass of its own."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from ..errors import ConfigError, FFmpegError
+from ..ffmpeg import AudioInfo, find_ffmpeg, media_path
+from .loudness import Loudness, LoudnessMeter
+
+log = logging.getLogger("audiokit")
+
+_MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+_AAC_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000)
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: file suffix, MIME type, ffmpeg codec and muxers, and what it can carry."""
+
+    name: str
+    suffix: str
+    mime: str
+    codec: str
+    muxer: str  # for the file
+    stream_muxer: str  # for the copy that is decoded again to measure the result
+    rates: tuple[int, ...] | None  # None: any rate
+    bitrates: tuple[int, int] | None  # default kbit/s for mono, stereo; None: lossless
+    margin: float  # dB kept below the true-peak limit for the codec's own overshoot
+
+    @property
+    def lossy(self) -> bool:
+        return self.bitrates is not None
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("mp3", ".mp3", "audio/mpeg", "libmp3lame", "mp3", "mp3", _MP3_RATES, (64, 128), 0.8),
+    Format("m4a", ".m4a", "audio/mp4", "aac", "ipod", "adts", _AAC_RATES, (64, 128), 0.8),
+    Format("opus", ".opus", "audio/ogg", "libopus", "ogg", "ogg", (8000, 12000, 16000, 24000, 48000), (48, 64), 0.8),
+    Format("flac", ".flac", "audio/flac", "flac", "flac", "flac", None, None, 0.05),
+    Format("wav", ".wav", "audio/wav", "pcm", "wav", "wav", None, None, 0.05),
+)}
+
+
+def output_rate(fmt: Format, source_rate: int, requested: int | None) -> int:
+    """The sample rate to encode at: the requested one, else the source's. A rate the format cannot
+    carry is an error (never a silent resample), except for Opus, which works at 48 kHz by design."""
+    rate = requested or source_rate
+    if fmt.rates is None or rate in fmt.rates:
+        return rate
+    if fmt.name == "opus" and requested is None:
+        log.warning("Opus works at 48 kHz: resampling %d Hz to 48000 Hz", rate)
+        return 48000
+    raise ConfigError(
+        f"{fmt.name} cannot store {rate} Hz audio",
+        f"set sample_rate to one of {', '.join(map(str, fmt.rates))} in [mastering] (or --sample-rate)")
+
+
+def sample_depth(info: AudioInfo) -> str:
+    """The source's sample depth as "s16", "s24", "s32" or "f32" (lossy sources count as s24)."""
+    if info.codec.startswith("pcm_f") or (info.codec.startswith("pcm") and info.sample_format.startswith("flt")):
+        return "f32"
+    if info.bits_per_sample in (16, 24, 32):
+        return f"s{info.bits_per_sample}"
+    return "s16" if info.sample_format.startswith("s16") else "s24"
+
+
+def _lossless_args(fmt: Format, depth: str) -> list[str]:
+    dither = ["-af", "aresample=osf=s16:dither_method=triangular"]
+    if fmt.name == "wav":
+        codec = {"s16": "pcm_s16le", "s24": "pcm_s24le", "s32": "pcm_s32le", "f32": "pcm_f32le"}[depth]
+        return (dither if depth == "s16" else []) + ["-c:a", codec]
+    if depth == "s16":
+        return dither + ["-c:a", "flac", "-sample_fmt", "s16"]
+    if depth != "s24":
+        log.warning("FLAC stores at most 24 bits: writing %s audio as 24-bit", depth)
+    return ["-c:a", "flac", "-sample_fmt", "s32", "-bits_per_raw_sample", "24"]
+
+
+def _tee_path(path: Path) -> str:
+    return re.sub(r"([\\|\[\]'])", r"\\\1", media_path(path))
+
+
+def _tail(fh: IO[bytes]) -> str:
+    fh.seek(0)
+    lines = fh.read().decode("utf-8", "replace").strip().splitlines()
+    return " | ".join(line.strip() for line in lines[-5:])
+
+
+class Encoder:
+    """Encode float32 blocks (frames, channels) into ``path``; measure the encoded stream as it goes.
+
+    Use as a context manager; ``write`` blocks, then ``finish`` returns the measured loudness of the
+    published audio. Leaving the block with an exception stops every process.
+    """
+
+    def __init__(self, path: Path, fmt: Format, rate: int, channels: int, *, bitrate: int | None = None,
+                 depth: str = "s24", dual_mono: bool = False) -> None:
+        self.path, self.fmt, self.rate, self.channels = path, fmt, rate, channels
+        if fmt.lossy:
+            kbps = bitrate or fmt.bitrates[channels - 1]
+            codec_args = ["-c:a", fmt.codec, "-b:a", f"{kbps}k"]
+        else:
+            codec_args = _lossless_args(fmt, depth)
+        options = ":movflags=+faststart" if fmt.muxer == "ipod" else ""
+        self._logs = [tempfile.TemporaryFile(), tempfile.TemporaryFile()]
+        base = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y"]
+        encode = base + ["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0", "-map", "0:a",
+                         *codec_args, "-map_metadata", "-1", "-f", "tee",
+                         f"[f={fmt.muxer}{options}]{_tee_path(path)}|[f={fmt.stream_muxer}]pipe:1"]
+        decoded_rate = 48000 if fmt.name == "opus" else rate
+        decode = base + ["-i", "pipe:0", "-f", "f32le", "-ac", str(channels),
+                         "-ar", str(decoded_rate), "pipe:1"]
+        log.debug("ffmpeg %s", " ".join(encode[1:]))
+        self._encoder = subprocess.Popen(encode, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._logs[0])
+        self._decoder = subprocess.Popen(decode, stdin=self._encoder.stdout, stdout=subprocess.PIPE,
+                                         stderr=self._logs[1])
+        self._encoder.stdout.close()  # the decoder owns it now
+        self.meter = LoudnessMeter(decoded_rate, channels, dual_mono=dual_mono)
+        self.frames = 0
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._threads = [threading.Thread(target=self._feed, daemon=True),
+                         threading.Thread(target=self._measure, daemon=True)]
+        for thread in self._threads:
+            thread.start()
+
+    def _feed(self) -> None:
+        stdin = self._encoder.stdin
+        try:
+            while (block := self._queue.get()) is not None:
+                if self._error is None:
+                    stdin.write(memoryview(block).cast("B"))
+        except OSError as exc:  # the encoder died; keep draining so write() never blocks
+            self._error = exc
+            while self._queue.get() is not None:
+                pass
+        finally:
+            try:
+                stdin.close()
+            except OSError:
+                pass
+
+    def _measure(self) -> None:
+        frame_bytes = 4 * self.channels
+        chunk = frame_bytes * self.meter.grid.rate * 5  # five seconds
+        pending = b""
+        try:
+            while data := self._decoder.stdout.read(chunk):
+                data = pending + data
+                usable = len(data) - len(data) % frame_bytes
+                pending = data[usable:]
+                self.meter.add(np.frombuffer(data[:usable], dtype="<f4").reshape(-1, self.channels))
+        except BaseException as exc:  # keep the pipeline flowing; finish() reports it
+            self._error = exc
+            while self._decoder.stdout.read(chunk):
+                pass
+
+    def write(self, block: np.ndarray) -> None:
+        if self._error is not None:
+            raise FFmpegError(f"the {self.fmt.name} encoder stopped: {_tail(self._logs[0])}",
+                              "check the format settings (bitrate, sample rate)")
+        if len(block):
+            self.frames += len(block)
+            self._queue.put(np.ascontiguousarray(block, dtype="<f4"))
+
+    def finish(self) -> Loudness:
+        """Close the input, wait for both processes and return the measured output."""
+        self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        codes = self._encoder.wait(), self._decoder.wait()
+        if self._error is not None and not isinstance(self._error, OSError):
+            raise self._error  # a bug in measuring, not an encoder problem
+        if codes[0] != 0 or self._error is not None:
+            raise FFmpegError(f"encoding {self.fmt.name} failed: {_tail(self._logs[0])}",
+                              "check the format settings (bitrate, sample rate) and free disk space")
+        if codes[1] != 0:
+            raise FFmpegError(f"the {self.fmt.name} output could not be decoded again: {_tail(self._logs[1])}",
+                              "report this as a bug with the input file")
+        return self.meter.result()
+
+    def close(self) -> None:
+        """Stop everything that still runs (after ``finish`` there is nothing left to stop)."""
+        for proc in (self._encoder, self._decoder):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if self._threads[0].is_alive():
+            self._queue.put(None)  # the feeder drains to this sentinel once its pipe is broken
+        for thread in self._threads:
+            thread.join()
+        for handle in (*self._logs, self._encoder.stdin, self._decoder.stdout):
+            try:
+                handle.close()
+            except OSError:
+                pass
+
+    def __enter__(self) -> Encoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

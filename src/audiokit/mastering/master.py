@@ -1,0 +1,288 @@
+"""Master a recording: one analysis pass, then one pass that applies the gains, limits, encodes
+and measures the encoded result on the fly.
+
+Pass 1 decodes the recording once and keeps per-segment (about 10 ms) K-weighted energies and
+sample peaks, plus a few seconds of samples. From them the leveller plans a gain curve, the
+silence trim is chosen and the overall gain is solved so that the levelled, limited result meets
+the target; for a lossy format, the samples are encoded first to learn how much loudness the
+codec takes and how far it overshoots the peaks. Pass 2 decodes again, applies the curve, adds
+jingles, runs the streaming true-peak limiter and pipes the audio into the encoder, whose output
+is decoded and measured while it is written. Only if that measurement misses the target is the
+file encoded again. Memory stays flat: ~10 s blocks and the per-segment figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..atomic import atomic_path
+from ..build import ProgressFactory, no_progress
+from ..errors import AudioError, ConfigError
+from ..ffmpeg import AudioInfo, probe, stream_pcm
+from .calibrate import SAMPLES_USED, Samples, calibrate
+from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
+from .jingles import crossfade_frames, load_jingle, with_jingles
+from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
+from .limiter import StreamLimiter, plan_gain, ramp
+from .loudness import Grid, Loudness, LoudnessMeter, meter_blocks
+from .presets import MasteringSettings
+from .tags import Tags, apply_tags
+
+log = logging.getLogger("audiokit")
+
+MIN_SECONDS = 0.4  # one BS.1770 gating block
+MAX_ATTEMPTS = 3  # encodes, if the measured result misses the target
+LOUDNESS_TOLERANCE = 0.3  # LU from the target that the encoded result may miss
+MIN_MARGIN = 0.3  # dB kept below the true-peak limit beyond the measured codec overshoot
+
+
+class Source(Protocol):
+    """Audio to master, decoded as float32 blocks (frames, channels) at ``rate``."""
+
+    rate: int
+    channels: int
+    duration: float  # expected seconds, for progress
+
+    def blocks(self) -> Iterator[np.ndarray]: ...
+
+
+@dataclass
+class FileSource:
+    """One recording, decoded by ffmpeg (with the rumble high-pass, if any)."""
+
+    path: Path
+    rate: int
+    channels: int
+    duration: float
+    highpass: float = 0.0
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        filters = f"highpass=f={self.highpass:g}" if self.highpass else None
+        return stream_pcm(self.path, sample_rate=self.rate, channels=self.channels, filters=filters)
+
+
+@dataclass
+class Plan:
+    """What pass 1 decided: levelling (dB per source segment), the part to keep, the overall gain
+    and the limiter ceiling."""
+
+    grid: Grid
+    levels: np.ndarray
+    active: np.ndarray  # segments with speech
+    start: int  # first frame kept
+    end: int  # frame after the last one kept
+    gain: float = 0.0
+    ceiling: float = 0.0
+
+    @property
+    def segments(self) -> slice:
+        return slice(self.start // self.grid.segment, -(-self.end // self.grid.segment))
+
+    def solve(self, meter: LoudnessMeter, *, target: float, ceiling: float) -> None:
+        """Choose the overall gain that brings the kept, levelled, limited audio to ``target``."""
+        kept = self.segments
+        self.ceiling = ceiling
+        self.gain = plan_gain(meter.energies[kept], meter.peaks[kept], self.levels[kept], self.grid,
+                              target=target, ceiling=ceiling)
+
+    def gains(self, lo: int, hi: int) -> np.ndarray:
+        """Linear gain for source frames ``lo``…``hi`` (linear between segment centres)."""
+        seg = self.grid.segment
+        first, last = max(0, lo // seg - 1), min(len(self.levels), -(-hi // seg) + 1)
+        return ramp(10 ** ((self.levels[first:last] + self.gain) / 20), first, lo, hi, seg)
+
+    def apply(self, block: np.ndarray, pos: int) -> np.ndarray:
+        """The kept part of a source block starting at frame ``pos``, gain applied."""
+        lo, hi = max(pos, self.start), min(pos + len(block), self.end)
+        if lo >= hi:
+            return block[:0]
+        return block[lo - pos:hi - pos] * self.gains(lo, hi)[:, None]
+
+    def stats(self) -> dict[str, float]:
+        speech = self.levels[self.active] if self.active.any() else np.zeros(1)
+        return {"gain": round(self.gain, 2), "max_boost": round(float(speech.max()), 2),
+                "max_cut": round(float(speech.min()), 2)}
+
+
+@dataclass
+class MasterResult:
+    """A finished master: the file, its format, length, size, timeline offset and statistics."""
+
+    path: Path
+    format: Format
+    duration: float
+    bytes: int
+    offset: float  # add to a recording-timeline time to get the time in the published audio
+    stats: dict[str, Any]
+
+    def manifest(self) -> dict[str, Any]:
+        """The content of master.json."""
+        return {"audio": self.path.name, "mime": self.format.mime, "duration": round(self.duration, 3),
+                "bytes": self.bytes, "offset": round(self.offset, 3), "loudness": self.stats}
+
+
+def check_measurable(meter: LoudnessMeter, name: str) -> Loudness:
+    """The loudness of an analysed source; silent or too short sources raise AudioError."""
+    result = meter.result()
+    if result.duration < MIN_SECONDS:
+        raise AudioError(f"{name}: {result.duration:.2f} s of audio is too short to master",
+                         f"give at least {MIN_SECONDS} s of audio")
+    if not math.isfinite(result.integrated):
+        raise AudioError(f"{name}: the recording is silent (nothing above -70 LUFS)",
+                         "check that the right file or input channel was recorded")
+    return result
+
+
+def make_plan(meter: LoudnessMeter, settings: MasteringSettings, *, level: bool) -> Plan:
+    """Levelling curve and trim from the analysis of pass 1 (the gain is solved afterwards)."""
+    grid, energies = meter.grid, meter.energies
+    active = speech_activity(energies, grid)
+    options = LevellerOptions(max_boost=settings.max_boost)
+    levels = level_gains(energies, grid, active=active, options=options) if level else np.zeros(len(energies))
+    first, last = trim_bounds(active, grid) if settings.trim_silence else (0, len(energies))
+    return Plan(grid, levels, active, first * grid.segment, min(last * grid.segment, meter.frames))
+
+
+def program(source: Source, plan: Plan) -> Iterator[np.ndarray]:
+    """The kept part of ``source`` with the planned gain applied."""
+    pos = 0
+    for block in source.blocks():
+        piece = plan.apply(block, pos)
+        if len(piece):
+            yield piece
+        pos += len(block)
+        if pos >= plan.end:
+            break
+
+
+def codec_ceiling(plan: Plan, meter: LoudnessMeter, samples: Samples, settings: MasteringSettings,
+                  fmt: Format) -> tuple[float, float]:
+    """Target and ceiling that compensate the codec, learnt by encoding the most speech-filled samples."""
+    seg = plan.grid.segment
+    speech = [int(plan.active[pos // seg:(pos + len(p)) // seg].sum()) for pos, p in samples.pieces]
+    chosen = sorted(range(len(speech)), key=lambda i: -speech[i])[:SAMPLES_USED]
+    pieces = [p for i in sorted(chosen) if len(p := plan.apply(samples.pieces[i][1], samples.pieces[i][0]))]
+    if not pieces:
+        return settings.target, plan.ceiling
+    cal = calibrate(pieces, plan.grid, meter.channels, fmt, plan.ceiling, bitrate=settings.bitrate,
+                    dual_mono=settings.dual_mono)
+    return settings.target + cal.loudness_loss, settings.true_peak - max(MIN_MARGIN, cal.overshoot + MIN_MARGIN)
+
+
+@dataclass
+class Jingles:
+    intro: np.ndarray | None
+    outro: np.ndarray | None
+    fade_in: int
+    fade_out: int
+
+    @property
+    def lead(self) -> int:
+        """Frames the recording starts after the beginning of the output."""
+        return 0 if self.intro is None else len(self.intro) - self.fade_in
+
+
+def load_jingles(settings: MasteringSettings, rate: int, channels: int, program_frames: int) -> Jingles:
+    def load(path: Path | None) -> np.ndarray | None:
+        return None if path is None else load_jingle(path, rate, channels, target=settings.target,
+                                                     dual_mono=settings.dual_mono)
+
+    intro, outro = load(settings.intro), load(settings.outro)
+    fades = [crossfade_frames(settings.crossfade, rate, len(j), program_frames) if j is not None else 0
+             for j in (intro, outro)]
+    return Jingles(intro, outro, *fades)
+
+
+def render(source: Source, plan: Plan, jingles: Jingles, encoder: Encoder, ceiling: float,
+           progress: Callable[[float], None]) -> float:
+    """Pass 2: stream gained program and jingles through the limiter into ``encoder``; returns the
+    largest limiter reduction (dB)."""
+    limiter = StreamLimiter(Grid.for_rate(source.rate), source.channels, ceiling)
+    blocks = with_jingles(program(source, plan), jingles.intro, jingles.outro, jingles.fade_in, jingles.fade_out)
+    for block in blocks:
+        encoder.write(limiter.push(block))
+        progress(encoder.frames / source.rate)
+    encoder.write(limiter.flush())
+    return limiter.max_reduction
+
+
+def check_complete(meter: LoudnessMeter, info: AudioInfo) -> None:
+    """A file that decodes to clearly less than its header promises is truncated."""
+    decoded = meter.frames / meter.grid.rate
+    if info.duration > 0 and decoded < info.duration - max(0.5, 0.01 * info.duration):
+        raise AudioError(f"{info.path}: only {decoded:.1f} s of the {info.duration:.1f} s the file announces "
+                         "could be decoded; it seems truncated", "export or download the recording again")
+
+
+def master_source(source: Source, output: Path, settings: MasteringSettings, *, name: str, depth: str,
+                  level: bool = True, check: Callable[[LoudnessMeter], None] | None = None,
+                  tags: Tags | None = None, progress: ProgressFactory = no_progress) -> MasterResult:
+    """Master ``source`` into ``output``, written atomically (its suffix should match the format).
+
+    ``check`` may inspect the analysis first (e.g. for truncation); ``level`` switches the speech
+    leveller (multitrack sources are levelled per track before they get here).
+    """
+    fmt = FORMATS[settings.format]
+    if output.suffix.lower() != fmt.suffix:
+        raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
+    samples = Samples(source.rate, source.duration)
+    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False)
+    blocks = samples.keep(source.blocks()) if fmt.lossy else source.blocks()
+    meter_blocks(blocks, meter, progress(f"Analysing {name}", source.duration))
+    if check is not None:
+        check(meter)
+    measured = check_measurable(meter, name)
+    plan = make_plan(meter, settings, level=level)
+    target = settings.target
+    plan.solve(meter, target=target, ceiling=settings.true_peak - fmt.margin)
+    if fmt.lossy:
+        target, ceiling = codec_ceiling(plan, meter, samples, settings, fmt)
+        plan.solve(meter, target=target, ceiling=ceiling)
+    jingles = load_jingles(settings, source.rate, source.channels, plan.end - plan.start)
+    with atomic_path(output) as tmp:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            update = progress(f"Mastering {name}", (plan.end - plan.start) / source.rate)
+            with Encoder(tmp, fmt, source.rate, source.channels, bitrate=settings.bitrate, depth=depth,
+                         dual_mono=settings.dual_mono) as encoder:
+                reduction = render(source, plan, jingles, encoder, plan.ceiling, update)
+                result = encoder.finish()
+            over = (result.true_peak or 0.0) - settings.true_peak
+            miss = settings.target - result.integrated
+            if over <= 0 and abs(miss) <= LOUDNESS_TOLERANCE:
+                break
+            log.warning("%s: the encoded audio measures %.2f LUFS, %.2f dBTP%s", name, result.integrated,
+                        result.true_peak, "; encoding again" if attempt < MAX_ATTEMPTS else "")
+            target += miss
+            plan.solve(meter, target=target, ceiling=plan.ceiling - max(0.0, over) - 0.2 * (over > 0))
+        if tags is not None:
+            apply_tags(tmp, fmt, tags)
+    stats = {
+        "preset": settings.label, "target": settings.target, "true_peak_limit": settings.true_peak,
+        "dual_mono": settings.dual_mono, "input": measured.as_dict(), "output": result.as_dict(),
+        "sample_rate": source.rate, "channels": source.channels, "format": fmt.name,
+        "levelling": plan.stats(),
+        "limiter": {"ceiling": round(plan.ceiling, 2), "max_reduction": round(reduction, 2)},
+        "trim": {"start": round(float(plan.start) / source.rate, 3),
+                 "end": round(float(meter.frames - plan.end) / source.rate, 3)},
+        "encodes": attempt,
+    }
+    offset = float(jingles.lead - plan.start) / source.rate
+    return MasterResult(output, fmt, encoder.frames / source.rate, output.stat().st_size, offset, stats)
+
+
+def master_file(path: Path, output: Path, settings: MasteringSettings, *, tags: Tags | None = None,
+                progress: ProgressFactory = no_progress) -> MasterResult:
+    """Master one recording ``path`` into ``output``. The source is only read."""
+    info = probe(Path(path))
+    rate = output_rate(FORMATS[settings.format], info.sample_rate, settings.sample_rate)
+    source = FileSource(Path(path), rate, settings.channels, info.duration, settings.highpass)
+    return master_source(source, Path(output), settings, name=Path(path).name, depth=sample_depth(info),
+                         level=settings.leveller, check=lambda meter: check_complete(meter, info),
+                         tags=tags, progress=progress)

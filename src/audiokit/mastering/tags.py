@@ -1,0 +1,207 @@
+"""Tags, cover art and chapters with mutagen: ID3 (CHAP/CTOC) for MP3 and WAV, MP4 atoms for M4A
+(chapters muxed by ffmpeg, as mutagen cannot write them), Vorbis comments for Opus and FLAC.
+
+``write_tagged_copy`` never touches an existing file in place: it writes a new file beside the
+target and renames it over, so a hard-linked published copy stays intact.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mutagen
+from mutagen import id3
+from mutagen.flac import FLAC, Picture
+from mutagen.mp4 import MP4, MP4Cover
+from PIL import Image, UnidentifiedImageError
+
+from ..atomic import atomic_path
+from ..errors import PublishError
+from ..ffmpeg import media_path, run_ffmpeg
+from ..workspace import Chapter
+from .encode import FORMATS, Format
+
+COVER_MAX_PIXELS = 1400
+COVER_MAX_BYTES = 1_000_000
+_LANGUAGES = {"de": "deu", "en": "eng", "fr": "fra", "it": "ita", "es": "spa", "nl": "nld"}
+
+
+@dataclass
+class Tags:
+    """What a published episode file says about itself. Chapter starts are seconds in the file."""
+
+    title: str = ""
+    artist: str = ""
+    album: str = ""
+    date: str = ""  # ISO date (2026-11-10) or year
+    track: int | None = None
+    comment: str = ""
+    genre: str = "Podcast"
+    language: str = "de"
+    cover: Path | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+
+
+def cover_image(path: Path) -> tuple[bytes, str]:
+    """Cover bytes and MIME type; large or unusual images become a 1400 px JPEG."""
+    data = Path(path).read_bytes()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format in ("JPEG", "PNG") and len(data) <= COVER_MAX_BYTES \
+                    and max(image.size) <= COVER_MAX_PIXELS:
+                return data, f"image/{image.format.lower()}"
+            image = image.convert("RGB")
+            image.thumbnail((COVER_MAX_PIXELS, COVER_MAX_PIXELS))
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=90)
+            return out.getvalue(), "image/jpeg"
+    except (UnidentifiedImageError, OSError) as exc:
+        raise PublishError(f"{path}: the cover is not a readable image ({exc})", "use a JPEG or PNG file") from exc
+
+
+def _spans(chapters: list[Chapter], duration: float) -> list[tuple[Chapter, float, float]]:
+    """Chapters inside the audio, sorted, each with its start and end in seconds."""
+    inside = sorted((c for c in chapters if 0 <= c.start < duration), key=lambda c: c.start)
+    ends = [c.start for c in inside[1:]] + [duration]
+    return [(c, c.start, end) for c, end in zip(inside, ends[:len(inside)], strict=True)]
+
+
+def _clock(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def _id3(tags: Tags, duration: float) -> list[id3.Frame]:
+    frames: list[id3.Frame] = [id3.TIT2(encoding=3, text=tags.title), id3.TPE1(encoding=3, text=tags.artist),
+                               id3.TALB(encoding=3, text=tags.album), id3.TCON(encoding=3, text=tags.genre)]
+    if tags.date:
+        frames.append(id3.TDRC(encoding=3, text=tags.date))
+    if tags.track is not None:
+        frames.append(id3.TRCK(encoding=3, text=str(tags.track)))
+    if tags.comment:
+        frames.append(id3.COMM(encoding=3, lang=_LANGUAGES.get(tags.language, "und"), desc="", text=tags.comment))
+    if tags.cover is not None:
+        data, mime = cover_image(tags.cover)
+        frames.append(id3.APIC(encoding=3, mime=mime, type=id3.PictureType.COVER_FRONT, desc="Cover", data=data))
+    spans = _spans(tags.chapters, duration)
+    for i, (chapter, start, end) in enumerate(spans):
+        sub: list[id3.Frame] = [id3.TIT2(encoding=3, text=chapter.title)]
+        if chapter.url:
+            sub.append(id3.WXXX(encoding=3, desc="", url=chapter.url))
+        frames.append(id3.CHAP(element_id=f"chp{i}", start_time=round(start * 1000), end_time=round(end * 1000),
+                               start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=sub))
+    if spans:
+        frames.append(id3.CTOC(element_id="toc", flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
+                               child_element_ids=[f"chp{i}" for i in range(len(spans))],
+                               sub_frames=[id3.TIT2(encoding=3, text="Kapitel")]))
+    return frames
+
+
+def _vorbis(tags: Tags, duration: float) -> dict[str, str]:
+    comments = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album, "GENRE": tags.genre,
+                "DATE": tags.date, "COMMENT": tags.comment,
+                "TRACKNUMBER": "" if tags.track is None else str(tags.track)}
+    for i, (chapter, start, _end) in enumerate(_spans(tags.chapters, duration)):
+        comments[f"CHAPTER{i:03d}"] = _clock(start)
+        comments[f"CHAPTER{i:03d}NAME"] = chapter.title
+    return {k: v for k, v in comments.items() if v}
+
+
+def _picture(tags: Tags) -> Picture | None:
+    if tags.cover is None:
+        return None
+    picture = Picture()
+    picture.data, picture.mime = cover_image(tags.cover)
+    picture.type = id3.PictureType.COVER_FRONT
+    with Image.open(io.BytesIO(picture.data)) as image:
+        picture.width, picture.height = image.size
+    picture.depth = 24
+    return picture
+
+
+def _ffmetadata(tags: Tags, duration: float) -> str:
+    def escape(text: str) -> str:
+        return "".join("\\" + c if c in "=;#\\\n" else c for c in text)
+
+    lines = [";FFMETADATA1"]
+    for chapter, start, end in _spans(tags.chapters, duration):
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(start * 1000)}", f"END={round(end * 1000)}",
+                  f"title={escape(chapter.title)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _mux_chapters(path: Path, tags: Tags, duration: float) -> None:
+    """Rewrite the M4A ``path`` (a private file) with the chapters of ``tags`` and nothing else."""
+    with tempfile.TemporaryDirectory() as tmp:
+        meta = Path(tmp) / "chapters.txt"
+        meta.write_text(_ffmetadata(tags, duration), "utf-8")
+        remuxed = Path(tmp) / "out.m4a"
+        run_ffmpeg(["-v", "error", "-i", media_path(path), "-f", "ffmetadata", "-i", media_path(meta),
+                    "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
+                    "-movflags", "+faststart", "-f", "ipod", media_path(remuxed)])
+        shutil.move(remuxed, path)
+
+
+def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
+    """Tag ``path`` in place. Only for a file nobody else sees yet (a fresh temp file)."""
+    audio = mutagen.File(path)
+    if audio is None:
+        raise PublishError(f"{path}: mutagen cannot read the file to tag it", "check that it is a complete audio file")
+    duration = audio.info.length
+    if fmt.name in ("mp3", "wav"):
+        if audio.tags is None:
+            audio.add_tags()
+        audio.tags.clear()
+        for frame in _id3(tags, duration):
+            audio.tags.add(frame)
+        audio.save(v2_version=3)
+    elif fmt.name == "m4a":
+        _mux_chapters(path, tags, duration)
+        audio = MP4(path)
+        if audio.tags is None:
+            audio.add_tags()
+        values = {"\xa9nam": tags.title, "\xa9ART": tags.artist, "\xa9alb": tags.album, "\xa9day": tags.date,
+                  "\xa9cmt": tags.comment, "\xa9gen": tags.genre}
+        audio.tags.update({k: [v] for k, v in values.items() if v})
+        if tags.track is not None:
+            audio.tags["trkn"] = [(tags.track, 0)]
+        if tags.cover is not None:
+            data, mime = cover_image(tags.cover)
+            kind = MP4Cover.FORMAT_PNG if mime == "image/png" else MP4Cover.FORMAT_JPEG
+            audio.tags["covr"] = [MP4Cover(data, imageformat=kind)]
+        audio.save()
+    else:
+        audio.tags.clear()
+        for key, value in _vorbis(tags, duration).items():
+            audio.tags[key] = value
+        picture = _picture(tags)
+        if isinstance(audio, FLAC):
+            audio.clear_pictures()
+            if picture is not None:
+                audio.add_picture(picture)
+        elif picture is not None:
+            audio.tags["METADATA_BLOCK_PICTURE"] = base64.b64encode(picture.write()).decode("ascii")
+        audio.save()
+
+
+def format_of(path: Path) -> Format:
+    """The output format of ``path`` from its suffix."""
+    for fmt in FORMATS.values():
+        if fmt.suffix == Path(path).suffix.lower():
+            return fmt
+    raise PublishError(f"{path}: cannot tag {Path(path).suffix or 'files without a suffix'}",
+                       f"give a file ending in {', '.join(f.suffix for f in FORMATS.values())}")
+
+
+def write_tagged_copy(source: Path, target: Path, tags: Tags) -> None:
+    """Write ``source`` with exactly ``tags`` to ``target`` (which may be ``source``), atomically:
+    the new file is complete before it replaces the target. Old tags and chapters are dropped."""
+    fmt = format_of(source)
+    with atomic_path(Path(target), suffix=fmt.suffix) as tmp:
+        shutil.copyfile(source, tmp)
+        apply_tags(tmp, fmt, tags)

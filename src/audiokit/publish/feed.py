@@ -1,0 +1,173 @@
+"""feed.xml: RSS 2.0 with the itunes, content, podcast (Podcasting 2.0) and psc namespaces.
+
+feedgen stays behind this module: callers hand over typed FeedChannel / FeedItem objects.
+Where feedgen falls short (itunes:explicit true/false, the podcast namespace, Podlove chapters)
+a feedgen extension adds the elements. Every text is stripped of control characters first and
+no CDATA is used, so ``&``, ``<`` and ``]]>`` are escaped by lxml and the feed stays well-formed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from ..workspace import Chapter, Episode, Show, Speaker
+from .categories import split_category
+from .markup import clean_text, safe_url
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+PSC_NS = "http://podlove.org/simple-chapters"
+PERSON_ROLES = {"host": "host", "cohost": "co-host", "moderator": "host", "guest": "guest"}
+
+
+@dataclass
+class TranscriptLink:
+    """One podcast:transcript: URL, MIME type and ``rel`` ("captions" for WebVTT)."""
+
+    url: str
+    mime: str
+    rel: str = ""
+
+
+@dataclass
+class FeedItem:
+    """Everything the feed says about one published episode."""
+
+    episode: Episode
+    guid: str
+    page_url: str
+    audio_url: str
+    audio_length: int
+    audio_mime: str
+    duration: float
+    summary_html: str
+    shownotes_html: str
+    chapters: list[Chapter] = field(default_factory=list)
+    chapters_url: str = ""
+    transcripts: list[TranscriptLink] = field(default_factory=list)
+
+
+@dataclass
+class FeedChannel:
+    """The show as the feed presents it."""
+
+    show: Show
+    feed_url: str
+    site_url: str
+    cover_url: str
+    guid: str
+
+
+def _sub(parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: clean_text(v) for k, v in attrs.items() if v})
+    if text is not None:
+        element.text = clean_text(text)
+    return element
+
+
+def _persons(parent: etree._Element, speakers: list[Speaker]) -> None:
+    for speaker in speakers:
+        _sub(parent, PODCAST_NS, "person", speaker.name, role=PERSON_ROLES.get(speaker.role, "guest"),
+             group="cast", img=safe_url(speaker.img), href=safe_url(speaker.href))
+
+
+def _npt(seconds: float) -> str:
+    """Normal Play Time ``hh:mm:ss.mmm`` for Podlove Simple Chapters."""
+    ms = round(seconds * 1000)
+    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+class _ChannelExtension(BaseExtension):
+    """podcast:guid, podcast:locked, podcast:person for hosts and itunes:explicit true/false."""
+
+    def __init__(self) -> None:
+        self.channel: FeedChannel | None = None
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "psc": PSC_NS}
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        show = self.channel.show
+        channel = feed[0]
+        _sub(channel, ITUNES_NS, "explicit", "true" if show.explicit else "false")
+        _sub(channel, PODCAST_NS, "guid", self.channel.guid)
+        _sub(channel, PODCAST_NS, "locked", "yes" if show.locked else "no", owner=show.owner_email)
+        _persons(channel, show.hosts)
+        return feed
+
+
+class _ItemExtension(BaseEntryExtension):
+    """podcast:season/episode/person/transcript/chapters, psc:chapters and itunes:explicit for one item."""
+
+    def __init__(self) -> None:
+        self.item: FeedItem | None = None
+
+    def extend_rss(self, entry: etree._Element) -> etree._Element:
+        item, episode = self.item, self.item.episode
+        if episode.explicit is not None:
+            _sub(entry, ITUNES_NS, "explicit", "true" if episode.explicit else "false")
+        if episode.season is not None:
+            _sub(entry, PODCAST_NS, "season", str(episode.season))
+        _sub(entry, PODCAST_NS, "episode", str(episode.number))
+        _persons(entry, episode.speakers)
+        for link in item.transcripts:
+            _sub(entry, PODCAST_NS, "transcript", url=link.url, type=link.mime, language=episode.show.language,
+                 rel=link.rel)
+        if item.chapters_url:
+            _sub(entry, PODCAST_NS, "chapters", url=item.chapters_url, type="application/json+chapters")
+        if item.chapters:
+            psc = _sub(entry, PSC_NS, "chapters", version="1.2")
+            for chapter in item.chapters:
+                _sub(psc, PSC_NS, "chapter", start=_npt(chapter.start), title=chapter.title,
+                     href=safe_url(chapter.url))
+        return entry
+
+
+def render_feed(channel: FeedChannel, items: list[FeedItem]) -> bytes:
+    """The feed as UTF-8 XML bytes; items newest first."""
+    show = channel.show
+    fg = FeedGenerator()
+    fg.load_extension("podcast")
+    fg.register_extension("audiokit", _ChannelExtension, _ItemExtension)
+    fg.audiokit.channel = channel
+    fg.title(clean_text(show.title))
+    fg.link(href=channel.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=channel.site_url, rel="alternate")  # feedgen uses the last link as the RSS <link>
+    fg.description(clean_text(show.description or show.title))
+    fg.language(show.language)
+    fg.generator("audiokit")
+    fg.docs("https://www.rssboard.org/rss-specification")
+    fg.image(url=channel.cover_url, title=clean_text(show.title), link=channel.site_url)
+    fg.podcast.itunes_author(clean_text(show.author))
+    fg.podcast.itunes_image(channel.cover_url)
+    fg.podcast.itunes_type("episodic")
+    if show.owner_email:
+        fg.podcast.itunes_owner(name=clean_text(show.owner_name or show.author), email=show.owner_email)
+    categories = [split_category(c) for c in show.categories]
+    if categories:
+        fg.podcast.itunes_category([{"cat": c, "sub": s} if s else {"cat": c} for c, s in categories])
+    items = sorted(items, key=lambda i: (i.episode.date, i.episode.number), reverse=True)
+    fg.lastBuildDate(items[0].episode.date if items else dt.datetime.now(dt.timezone.utc))
+    for item in items:
+        episode = item.episode
+        entry = fg.add_entry(order="append")
+        entry.audiokit.item = item
+        entry.title(clean_text(episode.title))
+        entry.link(href=item.page_url)
+        entry.guid(item.guid, permalink=False)
+        entry.pubDate(episode.date)
+        entry.description(clean_text(item.summary_html or episode.title))
+        entry.content(clean_text(item.shownotes_html))
+        entry.enclosure(item.audio_url, str(item.audio_length), item.audio_mime)
+        entry.podcast.itunes_duration(str(round(item.duration)))
+        entry.podcast.itunes_episode_type(episode.episode_type)
+        if episode.number > 0:
+            entry.podcast.itunes_episode(episode.number)
+        if episode.season is not None:
+            entry.podcast.itunes_season(episode.season)
+    return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

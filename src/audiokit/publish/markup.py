@@ -1,0 +1,65 @@
+"""Safe text for feeds and pages: control characters stripped, Markdown rendered and sanitised with nh3."""
+
+from __future__ import annotations
+
+import functools
+import html as html_mod
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+# C0 controls except tab/newline/carriage return, DEL, C1 controls, non-characters lxml refuses.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "ins", "li", "ol", "p", "pre", "small", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "time", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"}, "th": {"scope"},
+                      "ol": {"start"}}
+
+
+def safe_url(url: str) -> str:
+    """``url`` if it is an http(s) or mailto address, else "" (no javascript:, data: or relative tricks)."""
+    url = clean_text(url).strip()
+    return url if re.match(r"(https?://|mailto:)", url, re.IGNORECASE) else ""
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the control characters XML 1.0 forbids or discourages."""
+    return _CONTROL.sub("", text)
+
+
+@functools.lru_cache(maxsize=1)
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def sanitize(html: str) -> str:
+    """Keep only harmless markup: no scripts, event handlers, styles, images or javascript: links."""
+    return _cleaner().clean(clean_text(html))
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    md.validateLink = lambda url: True  # nh3 decides which links survive, so none leaks as raw text
+    return md
+
+
+def markdown_html(text: str) -> str:
+    """Render Markdown (raw HTML allowed, then sanitised) to a safe HTML fragment."""
+    return sanitize(_markdown().render(clean_text(text))).strip()
+
+
+def plain_text(html: str) -> str:
+    """The text of an HTML fragment, tags removed and whitespace collapsed (entities kept decoded)."""
+    return " ".join(html_mod.unescape(nh3.clean(html, tags=set())).split())

@@ -1,0 +1,328 @@
+"""Publishing build stages.
+
+``PublishEpisodeStage`` (per episode) reads ``<out>/<slug>/master.json`` and the transcript and
+writes the transcript exports, ``chapters.json``, ``shownotes.html``, the episode page and a small
+manifest ``publish.json``. ``PublishShowStage`` (once) copies the cover, writes ``feed.xml``,
+``index.html`` and the site assets from the manifests. Fingerprints are file stamps and settings
+only, so an unchanged show is recognised without reading any audio.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from PIL import Image
+
+from .. import atomic
+from ..build import BuildContext, Stage, file_stamp
+from ..errors import PublishError
+from ..exports import EXPORT_FORMATS, export_transcript
+from ..templating import templates_dir
+from ..transcript import Transcript, load as load_transcript
+from ..workspace import Chapter, Episode, Show
+from .categories import category_problem
+from .chapters import chapters_json, episode_chapters, timestamp
+from .check import artwork_problem
+from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
+from .guid import episode_guid, keep_podcast_guid
+from .markup import markdown_html, plain_text
+from .settings import PublishSettings, publish_settings
+from .shownotes import Download, german_date, render_shownotes
+from .site import IndexEntry, render_episode_page, render_index, write_assets
+
+log = logging.getLogger("audiokit")
+
+VERSION = 1
+"""Bump when the published output changes for the same inputs, so every episode is rebuilt."""
+MANIFEST = "publish.json"
+TRANSCRIPT_STEM = "transcript"
+TRANSCRIPT_LABELS = {"vtt": "WebVTT", "srt": "SRT", "json": "JSON", "html": "HTML", "txt": "Text"}
+"""Transcript exports in the order the feed and pages offer them."""
+FEED = "feed.xml"
+
+
+@dataclass
+class Master:
+    """What the mastering stage reports in master.json."""
+
+    audio: str
+    mime: str
+    duration: float
+    offset: float = 0.0
+
+
+@dataclass
+class Manifest:
+    """What the episode stage published, for the show stage (``<out>/<slug>/publish.json``)."""
+
+    audio: str
+    mime: str
+    duration: float
+    summary_html: str
+    transcripts: dict[str, str] = field(default_factory=dict)  # format -> file name
+    chapters: list[dict[str, Any]] = field(default_factory=list)
+    chapters_file: str = ""
+    shownotes_file: str = "shownotes.html"
+
+    @classmethod
+    def load(cls, path: Path) -> Manifest:
+        return cls(**json.loads(path.read_text("utf-8")))
+
+
+def read_master(folder: Path, episode: Episode) -> Master:
+    """The mastered audio of ``episode``; a clear error when there is none."""
+    fix = (f"add the recording named in {episode.file} and run 'audiokit build' so the mastering stage "
+           "produces the audio (publishing needs mastered audio)")
+    path = folder / "master.json"
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        master = Master(str(data["audio"]), str(data.get("mime", "audio/mpeg")), float(data["duration"]),
+                        float(data.get("offset", 0.0)))
+    except FileNotFoundError:
+        raise PublishError(f"episode {episode.slug!r} has no mastered audio ({path} is missing)", fix) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PublishError(f"episode {episode.slug!r}: {path} is broken ({exc})", fix) from exc
+    audio = folder / master.audio
+    if Path(master.audio).name != master.audio or not audio.is_file():
+        raise PublishError(f"episode {episode.slug!r}: the mastered audio {audio} is missing", fix)
+    return master
+
+
+def _audio_stamp(folder: Path) -> Any:
+    try:
+        name = json.loads((folder / "master.json").read_text("utf-8")).get("audio", "")
+    except (FileNotFoundError, ValueError):
+        return None
+    return file_stamp(folder / name) if isinstance(name, str) and name else None
+
+
+def _template_stamps(show: Show) -> list[Any]:
+    stamps = []
+    for root in (templates_dir(), show.dir / "templates"):
+        if root.is_dir():
+            for dirpath, _, files in os.walk(root):
+                stamps += [[os.path.relpath(os.path.join(dirpath, f), root), file_stamp(Path(dirpath, f))]
+                           for f in sorted(files)]
+    return stamps
+
+
+def _show_fields(show: Show) -> dict[str, Any]:
+    """The show's metadata without podcast_guid (stored on the first build) and settings."""
+    fields = {f.name: getattr(show, f.name) for f in dataclasses.fields(show)
+              if f.name not in ("podcast_guid", "settings", "dir")}
+    fields["publish"] = show.settings.get("publish", {})
+    return json.loads(json.dumps(fields, default=str))
+
+
+@functools.lru_cache(maxsize=1)
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("audiokit")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "source"
+
+
+def _url(show: Show, *parts: str) -> str:
+    return "/".join([show.base_url, *(quote(p) for p in parts)])
+
+
+class PublishEpisodeStage(Stage):
+    """Exports, chapters, shownotes and the episode page of one episode."""
+
+    name = "publish"
+    scope = "episode"
+
+    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
+        folder = ctx.episode_out(episode)
+        return {
+            "version": [VERSION, _package_version()],
+            "show": _show_fields(ctx.show),
+            "episode": file_stamp(episode.file),
+            "master": file_stamp(folder / "master.json"),
+            "audio": _audio_stamp(folder),
+            "transcript": file_stamp(episode.transcript_path),
+            "templates": _template_stamps(ctx.show),
+        }
+
+    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
+        folder = ctx.episode_out(episode)
+        return [folder / MANIFEST, folder / "index.html", folder / "shownotes.html"]
+
+    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
+        folder = ctx.episode_out(episode)
+        master = read_master(folder, episode)
+        settings = publish_settings(ctx.show, episode)
+        transcript = load_transcript(episode.transcript_path) if episode.transcript_path.is_file() else None
+        files = _write_exports(folder, transcript, master.offset)
+        chapters = _write_chapters(folder, episode, transcript, master, settings)
+        from ..mastering.stage import episode_tags  # imported here: mastering pulls in scipy
+        from ..mastering.tags import write_tagged_copy
+
+        tags = episode_tags(episode)
+        tags.chapters = chapters  # the final ones: from episode.toml, or proposed from the transcript
+        write_tagged_copy(folder / master.audio, folder / master.audio, tags)
+
+        absolute = [Download(TRANSCRIPT_LABELS[f], _url(ctx.show, episode.slug, n)) for f, n in files.items()]
+        shownotes = render_shownotes(episode, chapters=chapters, links=settings.links,
+                                     page_url=_url(ctx.show, episode.slug) + "/", transcripts=absolute)
+        atomic.write_text(folder / "shownotes.html", shownotes)
+        relative = [Download(TRANSCRIPT_LABELS[f], quote(n)) for f, n in files.items()]
+        page = render_episode_page(episode, audio=quote(master.audio), audio_mime=master.mime,
+                                   duration=master.duration, chapters=chapters, transcript=transcript,
+                                   offset=master.offset, links=settings.links, downloads=relative)
+        atomic.write_text(folder / "index.html", page)
+
+        manifest = Manifest(
+            audio=master.audio, mime=master.mime, duration=master.duration,
+            summary_html=markdown_html(episode.description),
+            transcripts=files,
+            chapters=[dataclasses.asdict(c) for c in chapters],
+            chapters_file="chapters.json" if chapters else "",
+        )
+        atomic.write_text(folder / MANIFEST, json.dumps(dataclasses.asdict(manifest), ensure_ascii=False, indent=1))
+
+
+def _write_exports(folder: Path, transcript: Transcript | None, offset: float) -> dict[str, str]:
+    """Every transcript export (stale ones removed when there is no transcript); format -> file name."""
+    files: dict[str, str] = {}
+    for fmt in TRANSCRIPT_LABELS:
+        target = folder / f"{TRANSCRIPT_STEM}{EXPORT_FORMATS[fmt].suffix}"
+        if transcript is None:
+            target.unlink(missing_ok=True)
+            continue
+        atomic.write_text(target, export_transcript(transcript, fmt, offset=offset))
+        files[fmt] = target.name
+    return files
+
+
+def _write_chapters(folder: Path, episode: Episode, transcript: Transcript | None, master: Master,
+                    settings: PublishSettings) -> list[Chapter]:
+    """The episode's chapters, written to chapters.json (removed when there are none)."""
+    chapters = episode_chapters(episode, transcript, offset=master.offset,
+                                auto=settings.auto_chapters, min_gap=settings.chapter_min_gap)
+    late = [c.title for c in chapters if c.start >= master.duration]
+    if late:
+        log.warning("%s: chapters after the end of the audio left out: %s", episode.slug, ", ".join(late))
+    chapters = [c for c in chapters if c.start < master.duration]
+    target = folder / "chapters.json"
+    if chapters:
+        atomic.write_text(target, chapters_json(chapters))
+    else:
+        target.unlink(missing_ok=True)
+    return chapters
+
+
+def cover_name(show: Show) -> str:
+    """The published file name of the cover: ``cover.png`` or ``cover.jpg``."""
+    return "cover.jpg" if show.cover.suffix.lower() in (".jpg", ".jpeg") else "cover.png"
+
+
+def publish_cover(show: Show, out: Path) -> Path:
+    """Validate the show's cover and copy it to ``out``; re-saved when its colours or format do not fit.
+
+    A cover in another colour mode (RGBA, palette, CMYK) is flattened to RGB, and a JPEG named
+    ``.png`` (or the reverse) is saved in the format its name promises; the source stays untouched.
+    """
+    problem = artwork_problem(show.cover, need_rgb=False)
+    if problem:
+        raise PublishError(f"{show.file}: cover {show.cover.name}: {problem}",
+                           "use a square JPEG or PNG of 1400-3000 px in RGB colours")
+    target = out / cover_name(show)
+    fmt = "JPEG" if target.suffix == ".jpg" else "PNG"
+    with Image.open(show.cover) as image, atomic.atomic_path(target) as tmp:
+        if image.mode == "RGB" and image.format == fmt:
+            shutil.copyfile(show.cover, tmp)
+        else:
+            log.info("%s: cover saved as RGB %s (was %s %s)", show.slug, fmt, image.mode, image.format)
+            rgba = image.convert("RGBA")
+            rgb = Image.new("RGB", image.size, (255, 255, 255))
+            rgb.paste(rgba, mask=rgba.getchannel("A"))
+            rgb.save(tmp, format=fmt, quality=92)
+    for stale in {"cover.jpg", "cover.png"} - {target.name}:
+        (out / stale).unlink(missing_ok=True)
+    return target
+
+
+class PublishShowStage(Stage):
+    """Cover, feed.xml, the start page and the site assets."""
+
+    name = "site"
+    scope = "show"
+
+    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
+        episodes = []
+        for ep in ctx.episodes:
+            folder = ctx.episode_out(ep)
+            episodes.append([ep.slug, file_stamp(ep.file), file_stamp(folder / MANIFEST), _audio_stamp(folder)])
+        return {
+            "version": [VERSION, _package_version()],
+            "show": _show_fields(ctx.show),
+            "guid": ctx.show.podcast_guid,
+            "cover": file_stamp(ctx.show.cover),
+            "episodes": episodes,
+            "templates": _template_stamps(ctx.show),
+        }
+
+    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
+        return [ctx.out / FEED, ctx.out / "index.html", ctx.out / cover_name(ctx.show),
+                *(ctx.out / "assets" / name for name in ("site.css", "site.js"))]
+
+    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
+        show = ctx.show
+        for value in show.categories:
+            problem = category_problem(value)
+            if problem:
+                raise PublishError(f"{show.file}: key 'categories': {problem}",
+                                   'use Apple\'s categories, written "Category" or "Category/Subcategory"')
+        cover = publish_cover(show, ctx.out)
+        feed_url = _url(show, FEED)
+        channel = FeedChannel(show, feed_url, show.base_url + "/", _url(show, cover.name),
+                              keep_podcast_guid(show, feed_url))
+        items, entries = [], []
+        for ep in ctx.episodes:
+            folder = ctx.episode_out(ep)
+            if not (folder / MANIFEST).is_file():
+                log.warning("%s: not published yet (no %s), left out of the feed", ep.slug, MANIFEST)
+                continue
+            manifest = Manifest.load(folder / MANIFEST)
+            items.append(self._item(show, ep, folder, manifest, channel.guid))
+            entries.append(IndexEntry(ep.slug, ep.title, ep.number, german_date(ep.date), ep.date.isoformat(),
+                                      timestamp(manifest.duration), plain_text(manifest.summary_html)))
+        atomic.write_bytes(ctx.out / FEED, render_feed(channel, items))
+        entries.sort(key=lambda e: e.iso_date, reverse=True)
+        atomic.write_text(ctx.out / "index.html",
+                          render_index(show, cover=cover.name, feed_url=feed_url, episodes=entries))
+        write_assets(show, ctx.out)
+
+    @staticmethod
+    def _item(show: Show, ep: Episode, folder: Path, manifest: Manifest, show_guid: str) -> FeedItem:
+        guid = publish_settings(show, ep).guid or episode_guid(show_guid, ep.slug)
+        transcripts = [
+            TranscriptLink(_url(show, ep.slug, name), EXPORT_FORMATS[fmt].mime, "captions" if fmt == "vtt" else "")
+            for fmt, name in manifest.transcripts.items()
+        ]
+        return FeedItem(
+            episode=ep,
+            guid=guid,
+            page_url=_url(show, ep.slug) + "/",
+            audio_url=_url(show, ep.slug, manifest.audio),
+            audio_length=(folder / manifest.audio).stat().st_size,
+            audio_mime=manifest.mime,
+            duration=manifest.duration,
+            summary_html=manifest.summary_html,
+            shownotes_html=(folder / manifest.shownotes_file).read_text("utf-8"),
+            chapters=[Chapter(**c) for c in manifest.chapters],
+            chapters_url=_url(show, ep.slug, manifest.chapters_file) if manifest.chapters_file else "",
+            transcripts=transcripts,
+        )

@@ -1,0 +1,86 @@
+"""``label_words``: the speaker of every recognised word, with real names where they can be found."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import AudiokitError, ConfigError
+from ..ffmpeg import Progress
+from ..transcript import TranscriptSpeaker, Word
+from ..workspace import Episode
+from .clustering import cluster_windows, resegment
+from .embeddings import embed_speech
+from .enrol import enrolled_voices
+from .naming import Name, name_clusters
+
+log = logging.getLogger("audiokit")
+
+UNRESOLVED = "Sprecher {}"
+MAX_SPEAKERS = 8  # upper bound when episode.toml lists nobody (a bare audio file)
+
+
+@dataclass
+class SpeakerLabels:
+    """The speakers found (ids ``S1``, ``S2``, … in order of appearance) and one speaker id per word."""
+
+    speakers: list[TranscriptSpeaker]
+    labels: list[str]
+
+
+def _result(episode: Episode, groups: np.ndarray, names: list[Name]) -> SpeakerLabels:
+    """Number the groups that carry words by first appearance and turn them into speakers."""
+    order = [int(g) for g in dict.fromkeys(groups.tolist())]
+    ids = {g: f"S{n}" for n, g in enumerate(order, start=1)}
+    speakers, unresolved = [], 0
+    for g in order:
+        name = names[g]
+        if name.person is None:
+            unresolved += 1
+            speakers.append(TranscriptSpeaker(ids[g], UNRESOLVED.format(unresolved)))
+            continue
+        person = episode.speakers[name.person]
+        speakers.append(TranscriptSpeaker(ids[g], person.name, person.organisation, person.role,
+                                          name.confidence, name.source))
+    for s in speakers:
+        log.info("speaker %s: %s (%s, confidence %.2f)", s.id, s.name, s.source, s.confidence)
+    return SpeakerLabels(speakers, [ids[int(g)] for g in groups])
+
+
+def _by_track(episode: Episode, word_tracks: list[int]) -> SpeakerLabels:
+    names = [Name(i, 1.0, "track") for i, s in enumerate(episode.speakers) if s.track is not None]
+    bad = next((t for t in word_tracks if not 0 <= t < len(names)), None)
+    if bad is not None:
+        raise ConfigError(f"{episode.file}: a word comes from track {bad}, but {len(names)} tracks are listed",
+                          "give every speaker exactly one track in episode.toml")
+    return _result(episode, np.array(word_tracks, int), names)
+
+
+def label_words(episode: Episode, words: list[Word], *, word_tracks: list[int] | None = None,
+                progress: Progress | None = None) -> SpeakerLabels:
+    """Say who speaks each word.
+
+    Multitrack (``word_tracks[i]`` = index of the track word i came from, in the order of
+    ``episode.audio_inputs``): the word belongs to that track's speaker. Single track: embed
+    the speech of ``episode.recording``, cluster the voices (exactly ``episode.speaker_count``,
+    or at most as many as episode.toml lists, or at most 8 if it lists nobody), give every word a cluster, and name the clusters
+    from voice samples, introductions, roles and order. ``progress`` gets seconds of audio done.
+    """
+    if word_tracks is not None:
+        if len(word_tracks) != len(words):
+            raise ValueError(f"{len(words)} words but {len(word_tracks)} track indices")
+        return _by_track(episode, word_tracks)
+    if episode.recording is None:
+        raise AudiokitError(f"{episode.file}: a multitrack episode needs the track of every word",
+                            "pass word_tracks to label_words")
+    if not words:
+        return SpeakerLabels([], [])
+    emb = embed_speech(episode.recording, progress=progress)
+    exact = episode.speaker_count is not None
+    bound = episode.speaker_count or len(episode.speakers) or MAX_SPEAKERS
+    clusters = cluster_windows(emb, max_speakers=bound, exact=exact)
+    groups = resegment(words, emb, clusters)
+    names = name_clusters(episode.speakers, words, groups, clusters.centroids, enrolled_voices(episode))
+    return _result(episode, groups, names)
