@@ -22,16 +22,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers_transcription import (  # noqa: E402
-    INTERVIEW, NAME_TERMS, NEUTRAL, interview_audio, name_hits, reference_text, wer, write_show,
+from helpers_transcription import (
+    INTERVIEW,
+    NAME_TERMS,
+    NEUTRAL,
+    interview_audio,
+    name_hits,
+    reference_text,
+    wer,
+    write_show,
 )
-from synth import mix, write_wav  # noqa: E402
+from synth import mix, write_wav
 
-from audiokit import load_episode, load_show  # noqa: E402
-from audiokit.ffmpeg import media_path, probe, run_ffmpeg  # noqa: E402
-from audiokit.transcription import TranscriptionSettings, transcribe_episode  # noqa: E402
-from audiokit.transcription.asr import load_model  # noqa: E402
-from audiokit.transcription.guards import DECODE_OPTIONS  # noqa: E402
+from audiokit import load_episode, load_show
+from audiokit.ffmpeg import media_path, probe, run_ffmpeg
+from audiokit.transcription import TranscriptionSettings, transcribe_episode
+from audiokit.transcription.asr import load_model
+from audiokit.transcription.guards import DECODE_OPTIONS
 
 THREADS = 2
 

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-
 from synth import RATE, Turn, Voice, dialogue, mix, write_wav
 
 VOICES = {
@@ -92,11 +91,11 @@ def write_show(root: Path, tracks: dict[str, np.ndarray], *, multitrack: bool = 
         write_wav(episode / "aufnahme.wav", mix(tracks))
         lines.append('recording = "aufnahme.wav"')
     lines.append(extra_episode_toml)
-    for name in tracks:
+    for name, track in tracks.items():
         lines += ["", "[[speakers]]", f'name = "{name}"', f'organisation = "{ORGANISATIONS[name]}"']
         if multitrack:
             file = name.split()[0].lower() + ".wav"
-            write_wav(episode / file, tracks[name])
+            write_wav(episode / file, track)
             lines.append(f'track = "{file}"')
     (episode / "episode.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return episode

@@ -13,6 +13,7 @@ from audiokit.build import build
 from audiokit.cli import cli
 from audiokit.errors import ConfigError, UnsafePathError
 from audiokit.mastering import MasterStage, measure
+from audiokit.mastering import stage as stage_module
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def _add_to(toml, after, line):
     toml.write_text(toml.read_text("utf-8").replace(after, f"{after}\n{line}", 1), "utf-8")
 
 
-def test_build_stage_writes_audio_and_manifest_and_skips_when_unchanged(tiny_show, tmp_path):
+def test_build_stage_writes_audio_and_manifest_and_skips_when_unchanged(tiny_show, tmp_path, monkeypatch):
     episode_toml = tiny_show / "001-erste-folge" / "episode.toml"
     episode_toml.write_text(episode_toml.read_text("utf-8") + '\n[[chapters]]\nstart = 0\ntitle = "Anfang"\n'
                             '\n[[chapters]]\nstart = 0.5\ntitle = "Schluss"\n', "utf-8")
@@ -80,6 +81,13 @@ def test_build_stage_writes_audio_and_manifest_and_skips_when_unchanged(tiny_sho
     assert str(id3["TIT2"]) == "Erste Folge" and str(id3["TALB"]) == "Kleine Show" and id3.getall("APIC")
     assert sorted(str(c.sub_frames["TIT2"]) for c in id3.getall("CHAP")) == ["Anfang", "Schluss"]
     assert [r.status for r in build(tiny_show, out, stages=[MasterStage()]).results] == ["skipped"]
+
+    # a new title only re-tags the audio: mastering again would fail here
+    monkeypatch.setattr(stage_module, "master_file", lambda *a, **k: pytest.fail("re-mastered for a title"))
+    episode_toml.write_text(episode_toml.read_text("utf-8").replace("Erste Folge", "Die erste Folge"), "utf-8")
+    assert [r.status for r in build(tiny_show, out, stages=[MasterStage()]).results] == ["done"]
+    assert str(ID3(audio)["TIT2"]) == "Die erste Folge"
+    monkeypatch.undo()
 
     write_pcm(tiny_show / "intro.wav", sine(880, -20, 1.0))
     _add_to(episode_toml, 'recording = "aufnahme.wav"', '\n[mastering]\nformat = "m4a"\nintro = "intro.wav"')

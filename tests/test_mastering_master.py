@@ -68,9 +68,9 @@ def test_pauses_are_not_pumped_up(recording, podcast_master):
         chunk = samples[round((a.end + offset + 0.2) * rate):round((b.start + offset - 0.2) * rate)]
         return 10 * np.log10(np.mean(chunk.astype(np.float64) ** 2))
 
-    levels = [pause_level(a, b) for a, b in zip(turns, turns[1:])]
-    after_quiet = [lv for lv, t in zip(levels, turns) if t.speaker == "leise"]
-    after_loud = [lv for lv, t in zip(levels, turns) if t.speaker != "leise"]
+    levels = [pause_level(a, b) for a, b in zip(turns, turns[1:], strict=False)]
+    after_quiet = [lv for lv, t in zip(levels, turns, strict=False) if t.speaker == "leise"]
+    after_loud = [lv for lv, t in zip(levels, turns, strict=False) if t.speaker != "leise"]
     # room noise after the boosted speaker is no louder than after the others
     assert max(after_quiet) <= np.mean(after_loud) + 2.0
 

@@ -8,16 +8,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers_transcription import (
+    INTERVIEW,
+    interview_audio,
+    name_hits,
+    reference_text,
+    room_noise,
+    wer,
+    write_show,
+)
+from synth import mix, with_bleed, write_wav
 
 from audiokit import load_episode, load_show
 from audiokit.cli import cli
-from audiokit.transcript import validate
+from audiokit.transcript import load, validate
 from audiokit.transcript_text import parse_text
-from audiokit.transcription import TranscriptionSettings, transcribe_episode, transcribe_file
+from audiokit.transcription import (
+    TranscriptionSettings,
+    transcribe_episode,
+    transcribe_file,
+)
 from audiokit.transcription.asr import load_model
 from audiokit.transcription.guards import DECODE_OPTIONS
-from helpers_transcription import INTERVIEW, interview_audio, name_hits, reference_text, room_noise, wer, write_show
-from synth import mix, with_bleed, write_wav
 
 pytestmark = pytest.mark.slow
 
@@ -106,6 +118,17 @@ def test_text_export_shows_each_turn_under_its_speaker(interview) -> None:
     assert [(t.name, t.text) for t in turns] == expected
     vtt = CliRunner().invoke(cli, ["export", str(episode.dir), "--format", "vtt", "--offset", "5"])
     assert vtt.exit_code == 0 and vtt.output.startswith("WEBVTT")
+
+
+def test_a_bare_audio_file_gets_numbered_speakers(interview, tmp_path: Path) -> None:
+    episode = interview[0]
+    output = tmp_path / "interview.json"
+    result = CliRunner().invoke(cli, ["transcribe", str(episode.recording), "--speakers", "3", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    transcript = load(output)
+    assert 2 <= len(transcript.speakers) <= 3
+    assert [s.name for s in transcript.speakers] == [f"Sprecher {n}" for n in range(1, len(transcript.speakers) + 1)]
+    assert wer(reference_text(INTERVIEW), text_of(transcript)) < 0.5
 
 
 @pytest.mark.parametrize("kind", ["silence", "room noise"])

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers_transcription import room_noise, write_show
+from synth import write_wav
 
 from audiokit import build, load_episode, load_show
 from audiokit.cli import cli
 from audiokit.transcript import load
 from audiokit.transcription import TranscriptionStage, write_transcript
-from helpers_transcription import room_noise, write_show
-from synth import write_wav
 
 pytestmark = pytest.mark.slow  # loads the Whisper model (the audio is too quiet to decode)
 

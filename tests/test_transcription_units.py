@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers_transcription import interview_audio, normalise, wer, write_show
+from synth import Turn, write_wav
 
 from audiokit import ConfigError, load_episode, load_show
 from audiokit.glossary import Glossary
@@ -16,8 +19,6 @@ from audiokit.transcription.pipeline import check_inputs
 from audiokit.transcription.segments import build_segments
 from audiokit.transcription.settings import load_settings
 from audiokit.transcription.vocabulary import apply_vocabulary, prompt
-from helpers_transcription import interview_audio, normalise, wer, write_show
-from synth import Turn, write_wav
 
 
 def words_of(text: str, step: float = 0.5) -> list[Word]:
@@ -73,7 +74,7 @@ def test_single_track_turns_split_at_speaker_change_and_long_pause() -> None:
 
 
 def test_multitrack_turns_keep_a_reply_inside_another_turn_as_overlap() -> None:
-    host = [Word(t, i, i + 0.8) for i, t in enumerate("eins zwei drei vier fünf".split())]
+    host = [Word(t, i, i + 0.8) for i, t in enumerate(["eins", "zwei", "drei", "vier", "fünf"])]
     reply = Word("genau", 2.2, 2.6)
     later = Word("danke", 9.0, 9.5)
     words = sorted([*host, reply, later], key=lambda w: w.start)
@@ -95,7 +96,7 @@ def test_windows_cover_the_file_and_cut_in_pauses(tmp_path: Path) -> None:
     assert all(22.5 <= len(samples) / SAMPLE_RATE <= 30 for _, samples in parts[:-1])
     total = sum(len(p) for _, p in parts) / SAMPLE_RATE
     assert total == pytest.approx(len(audio) / rate, abs=0.01)
-    for (offset, samples), (next_offset, _) in zip(parts, parts[1:]):
+    for (offset, samples), (next_offset, _) in itertools.pairwise(parts):
         assert next_offset == pytest.approx(offset + len(samples) / SAMPLE_RATE)
         phase = next_offset % 1.5
         assert 1.05 < phase < 1.45, f"cut at {next_offset:.2f} s is not inside a pause"

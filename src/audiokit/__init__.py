@@ -32,10 +32,31 @@ from .workspace import Chapter, Episode, Show, Speaker, load_episode, load_show
 
 logging.getLogger("audiokit").addHandler(logging.NullHandler())
 
+# The pipeline stages load on first use, so ``import audiokit`` stays cheap (no Whisper, no scipy).
+_LAZY = {
+    "MasteringSettings": "mastering", "master_file": "mastering", "master_episode": "mastering",
+    "master_tracks": "mastering", "measure": "mastering", "write_tagged_copy": "mastering",
+    "transcribe_episode": "transcription", "transcribe_file": "transcription", "write_transcript": "transcription",
+    "label_words": "speakers", "track_activity": "speakers", "SpeakerLabels": "speakers",
+    "EditorServer": "editor", "History": "editor", "import_text": "editor",
+    "export_transcript": "exports", "EXPORT_FORMATS": "exports",
+    "check_site": "publish", "propose_chapters": "publish", "podcast_guid": "publish",
+    "load_glossary": "glossary", "add_replacement": "glossary",
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'audiokit' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+
+
 __all__ = [
     "AudioError", "AudioInfo", "AudiokitError", "BuildContext", "BuildLockedError", "BuildReport",
     "Chapter", "ConfigError", "Episode", "FFmpegError", "ModelError", "PublishError", "ResolvedModel",
     "Segment", "Show", "Speaker", "Stage", "Transcript", "TranscriptError", "TranscriptSpeaker",
     "UnsafePathError", "Word", "build", "check_slug", "find_ffmpeg", "init_show", "load_episode",
-    "load_show", "new_episode", "probe", "resolve_model", "slugify",
+    "load_show", "new_episode", "probe", "resolve_model", "slugify", *sorted(_LAZY),
 ]

@@ -25,12 +25,13 @@ def _episode(folder: Path):
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
 @click.option("--language", default="de", show_default=True, help="Language of a bare audio file.")
+@click.option("--speakers", type=click.IntRange(1, 20), help="Number of voices in a bare audio file [default: 1].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Transcript of a bare audio file [default: AUDIO.transcript.json beside it].")
 @click.option("--force", is_flag=True, help="Transcribe again over an edited transcript (a backup is kept).")
 @click.pass_context
 def transcribe(ctx: click.Context, target: Path, model: str | None, device: str | None, language: str,
-               output: Path | None, force: bool) -> None:
+               speakers: int | None, output: Path | None, force: bool) -> None:
     """Transcribe an episode folder into its transcript.json, or a bare audio file.
 
     Prints the path of the transcript written.
@@ -43,7 +44,9 @@ def transcribe(ctx: click.Context, target: Path, model: str | None, device: str 
                                 keep_edited=not force)
     else:
         path = output or target.with_name(target.stem + ".transcript.json")
-        transcribe_file(target, language=language, model=model, device=device, progress=progress).save(path)
+        transcript = transcribe_file(target, language=language, speakers=speakers, model=model, device=device,
+                                     progress=progress)
+        transcript.save(path)
     click.echo(path)
 
 

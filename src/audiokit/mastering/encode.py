@@ -4,6 +4,8 @@ while it is being written, without a pass of its own."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import queue
 import re
@@ -89,6 +91,13 @@ def _lossless_args(fmt: Format, depth: str) -> list[str]:
     return ["-c:a", "flac", "-sample_fmt", "s32", "-bits_per_raw_sample", "24"]
 
 
+def _widen(pipe: IO[bytes]) -> None:
+    """Give a pipe 1 MiB of buffer (Linux; 64 KiB hold only ~2 ms of MP3 encoding, so a short
+    pause of Python's threads would leave the encoder waiting)."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
 def _tee_path(path: Path) -> str:
     return re.sub(r"([\\|\[\]'])", r"\\\1", media_path(path))
 
@@ -112,6 +121,8 @@ class Encoder:
         if fmt.lossy:
             kbps = bitrate or fmt.bitrates[channels - 1]
             codec_args = ["-c:a", fmt.codec, "-b:a", f"{kbps}k"]
+            if fmt.name == "mp3":  # LAME is about 10 % faster on 16-bit input, as from a WAV file
+                codec_args += ["-sample_fmt", "s16p"]
         else:
             codec_args = _lossless_args(fmt, depth)
         options = ":movflags=+faststart" if fmt.muxer == "ipod" else ""
@@ -127,6 +138,8 @@ class Encoder:
         self._encoder = subprocess.Popen(encode, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._logs[0])
         self._decoder = subprocess.Popen(decode, stdin=self._encoder.stdout, stdout=subprocess.PIPE,
                                          stderr=self._logs[1])
+        for pipe in (self._encoder.stdin, self._encoder.stdout, self._decoder.stdout):
+            _widen(pipe)
         self._encoder.stdout.close()  # the decoder owns it now
         self.meter = LoudnessMeter(decoded_rate, channels, dual_mono=dual_mono)
         self.frames = 0

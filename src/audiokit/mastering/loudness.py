@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import sosfilt
+from scipy.signal import butter, sosfilt
 
 from ..errors import AudioError
 from ..ffmpeg import Progress, probe, stream_pcm
@@ -59,6 +59,11 @@ def k_weighting(rate: int) -> np.ndarray:
     a0 = 1 + k / q + k * k
     highpass = [1.0, -2.0, 1.0, 1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
     return np.array([shelf, highpass])
+
+
+def rumble_filter(rate: int, hz: float) -> np.ndarray:
+    """The rumble filter: a 2nd-order Butterworth high-pass at ``hz``, as SOS."""
+    return butter(2, hz, "highpass", fs=rate, output="sos")
 
 
 @dataclass(frozen=True)
@@ -145,14 +150,18 @@ class LoudnessMeter:
     segment and ``peaks`` its sample peak; both are what the leveller and limiter plan with.
     """
 
-    def __init__(self, rate: int, channels: int, *, dual_mono: bool = False, true_peak: bool = True) -> None:
+    def __init__(self, rate: int, channels: int, *, dual_mono: bool = False, true_peak: bool = True,
+                 highpass: float = 0.0) -> None:
         self.grid = Grid.for_rate(rate)
         self.channels = channels
         self.weights = channel_weights(channels, dual_mono)
         self._weighted = bool(np.any(self.weights != 1))
         self.true_peak = true_peak
-        self._sos = k_weighting(rate).astype(np.float32)
-        self._zi = np.zeros((2, 2, channels), dtype=np.float32)
+        sos = k_weighting(rate)
+        if highpass:  # energies as after the rumble filter (peaks stay those of the input)
+            sos = np.vstack([rumble_filter(rate, highpass), sos])
+        self._sos = sos.astype(np.float32)
+        self._zi = np.zeros((len(sos), channels, 2), dtype=np.float32)  # (sections, channels, state)
         self._pending = np.zeros((0, channels), dtype=np.float32)
         self._history = np.zeros((TAPS - 1, channels), dtype=np.float32)
         self._energies: list[np.ndarray] = []
@@ -170,11 +179,12 @@ class LoudnessMeter:
 
     def _process(self, data: np.ndarray) -> None:
         seg = self.grid.segment
-        filtered, self._zi = sosfilt(self._sos, data, axis=0, zi=self._zi)
+        filtered, self._zi = sosfilt(self._sos, np.ascontiguousarray(data.T), axis=-1, zi=self._zi)
         squares = filtered * filtered
         if self._weighted:
-            squares *= self.weights
-        self._energies.append(squares.reshape(-1, seg * self.channels).sum(axis=1).astype(np.float64))
+            squares *= self.weights[:, None]
+        energies = squares.reshape(self.channels, -1, seg).sum(axis=2).sum(axis=0)
+        self._energies.append(energies.astype(np.float64))
         sample = sample_peaks(data, seg)
         if self.true_peak:
             # the loudest sample so far is a lower bound of the true peak being looked for

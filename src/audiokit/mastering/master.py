@@ -13,14 +13,18 @@ file encoded again. Memory stays flat: ~10 s blocks and the per-segment figures.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from scipy.signal import sosfilt
 
 from ..atomic import atomic_path
 from ..build import ProgressFactory, no_progress
@@ -31,7 +35,7 @@ from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
 from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
 from .limiter import StreamLimiter, plan_gain, ramp
-from .loudness import Grid, Loudness, LoudnessMeter, meter_blocks
+from .loudness import Grid, Loudness, LoudnessMeter, meter_blocks, rumble_filter
 from .presets import MasteringSettings
 from .tags import Tags, apply_tags
 
@@ -53,19 +57,68 @@ class Source(Protocol):
     def blocks(self) -> Iterator[np.ndarray]: ...
 
 
+def highpassed(blocks: Iterator[np.ndarray], rate: int, hz: float) -> Iterator[np.ndarray]:
+    """``blocks`` through the rumble filter at ``hz`` (0: unchanged)."""
+    if not hz:
+        yield from blocks
+        return
+    sos = rumble_filter(rate, hz).astype(np.float32)
+    state = None
+    for block in blocks:
+        if state is None:
+            state = np.zeros((1, 2, block.shape[1]), np.float32)  # (sections, state, channels)
+        filtered, state = sosfilt(sos, block, axis=0, zi=state)
+        yield filtered
+
+
+def prefetched(blocks: Iterator[np.ndarray], depth: int = 3) -> Iterator[np.ndarray]:
+    """Read ``blocks`` ahead in a thread, so the decoder keeps working while the caller computes."""
+    ready: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    end = object()
+
+    def produce() -> None:
+        try:
+            for block in blocks:
+                while not stop.is_set():
+                    try:
+                        ready.put(block, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+            ready.put(end)
+        except BaseException as exc:  # handed to the consumer
+            ready.put(exc)
+        finally:
+            blocks.close()
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.1)
+
+
 @dataclass
 class FileSource:
-    """One recording, decoded by ffmpeg (with the rumble high-pass, if any)."""
+    """One recording, decoded by ffmpeg."""
 
     path: Path
     rate: int
     channels: int
     duration: float
-    highpass: float = 0.0
 
     def blocks(self) -> Iterator[np.ndarray]:
-        filters = f"highpass=f={self.highpass:g}" if self.highpass else None
-        return stream_pcm(self.path, sample_rate=self.rate, channels=self.channels, filters=filters)
+        return prefetched(stream_pcm(self.path, sample_rate=self.rate, channels=self.channels))
 
 
 @dataclass
@@ -150,10 +203,10 @@ def make_plan(meter: LoudnessMeter, settings: MasteringSettings, *, level: bool)
     return Plan(grid, levels, active, first * grid.segment, min(last * grid.segment, meter.frames))
 
 
-def program(source: Source, plan: Plan) -> Iterator[np.ndarray]:
-    """The kept part of ``source`` with the planned gain applied."""
+def program(source: Source, plan: Plan, highpass: float) -> Iterator[np.ndarray]:
+    """The kept part of ``source``, through the rumble filter, with the planned gain applied."""
     pos = 0
-    for block in source.blocks():
+    for block in highpassed(source.blocks(), source.rate, highpass):
         piece = plan.apply(block, pos)
         if len(piece):
             yield piece
@@ -168,7 +221,11 @@ def codec_ceiling(plan: Plan, meter: LoudnessMeter, samples: Samples, settings: 
     seg = plan.grid.segment
     speech = [int(plan.active[pos // seg:(pos + len(p)) // seg].sum()) for pos, p in samples.pieces]
     chosen = sorted(range(len(speech)), key=lambda i: -speech[i])[:SAMPLES_USED]
-    pieces = [p for i in sorted(chosen) if len(p := plan.apply(samples.pieces[i][1], samples.pieces[i][0]))]
+    pieces = []
+    for pos, audio in (samples.pieces[i] for i in sorted(chosen)):
+        filtered = next(highpassed(iter([audio]), plan.grid.rate, settings.highpass))
+        if len(piece := plan.apply(filtered, pos)):
+            pieces.append(piece)
     if not pieces:
         return settings.target, plan.ceiling
     cal = calibrate(pieces, plan.grid, meter.channels, fmt, plan.ceiling, bitrate=settings.bitrate,
@@ -200,12 +257,13 @@ def load_jingles(settings: MasteringSettings, rate: int, channels: int, program_
     return Jingles(intro, outro, *fades)
 
 
-def render(source: Source, plan: Plan, jingles: Jingles, encoder: Encoder, ceiling: float,
+def render(source: Source, plan: Plan, jingles: Jingles, encoder: Encoder, highpass: float,
            progress: Callable[[float], None]) -> float:
     """Pass 2: stream gained program and jingles through the limiter into ``encoder``; returns the
     largest limiter reduction (dB)."""
-    limiter = StreamLimiter(Grid.for_rate(source.rate), source.channels, ceiling)
-    blocks = with_jingles(program(source, plan), jingles.intro, jingles.outro, jingles.fade_in, jingles.fade_out)
+    limiter = StreamLimiter(plan.grid, source.channels, plan.ceiling)
+    blocks = with_jingles(program(source, plan, highpass), jingles.intro, jingles.outro,
+                          jingles.fade_in, jingles.fade_out)
     for block in blocks:
         encoder.write(limiter.push(block))
         progress(encoder.frames / source.rate)
@@ -233,7 +291,8 @@ def master_source(source: Source, output: Path, settings: MasteringSettings, *, 
     if output.suffix.lower() != fmt.suffix:
         raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
     samples = Samples(source.rate, source.duration)
-    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False)
+    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False,
+                          highpass=settings.highpass)
     blocks = samples.keep(source.blocks()) if fmt.lossy else source.blocks()
     meter_blocks(blocks, meter, progress(f"Analysing {name}", source.duration))
     if check is not None:
@@ -251,7 +310,7 @@ def master_source(source: Source, output: Path, settings: MasteringSettings, *, 
             update = progress(f"Mastering {name}", (plan.end - plan.start) / source.rate)
             with Encoder(tmp, fmt, source.rate, source.channels, bitrate=settings.bitrate, depth=depth,
                          dual_mono=settings.dual_mono) as encoder:
-                reduction = render(source, plan, jingles, encoder, plan.ceiling, update)
+                reduction = render(source, plan, jingles, encoder, settings.highpass, update)
                 result = encoder.finish()
             over = (result.true_peak or 0.0) - settings.true_peak
             miss = settings.target - result.integrated
@@ -282,7 +341,7 @@ def master_file(path: Path, output: Path, settings: MasteringSettings, *, tags: 
     """Master one recording ``path`` into ``output``. The source is only read."""
     info = probe(Path(path))
     rate = output_rate(FORMATS[settings.format], info.sample_rate, settings.sample_rate)
-    source = FileSource(Path(path), rate, settings.channels, info.duration, settings.highpass)
+    source = FileSource(Path(path), rate, settings.channels, info.duration)
     return master_source(source, Path(output), settings, name=Path(path).name, depth=sample_depth(info),
                          level=settings.leveller, check=lambda meter: check_complete(meter, info),
                          tags=tags, progress=progress)

@@ -24,7 +24,7 @@ from .encode import FORMATS, output_rate, sample_depth
 from .leveller import LevellerOptions, level_gains, open_runs, short_loudness, speech_loudness
 from .limiter import ramp
 from .loudness import Grid, LoudnessMeter
-from .master import MasterResult, check_complete, master_source
+from .master import MasterResult, check_complete, master_source, prefetched
 from .presets import MasteringSettings
 from .tags import Tags
 
@@ -37,10 +37,9 @@ BLEED_DELAY = 0.04  # seconds bleed may lag behind the speaker's own track (abou
 LENGTH_TOLERANCE = 1.0  # seconds the tracks may differ before a warning
 
 
-def _blocks(paths: list[Path], rate: int, channels: int, highpass: float) -> Iterator[list[np.ndarray | None]]:
+def _blocks(paths: list[Path], rate: int, channels: int) -> Iterator[list[np.ndarray | None]]:
     """Decode all tracks in lockstep; a track that has ended gives None."""
-    filters = f"highpass=f={highpass:g}" if highpass else None
-    streams = [stream_pcm(p, sample_rate=rate, channels=channels, filters=filters) for p in paths]
+    streams = [prefetched(stream_pcm(p, sample_rate=rate, channels=channels)) for p in paths]
     try:
         while True:
             blocks = [next(s, None) for s in streams]
@@ -84,14 +83,13 @@ class MixSource:
     rate: int
     channels: int
     duration: float
-    highpass: float
     curves: list[np.ndarray]  # gain in dB per segment, per track
     grid: Grid
 
     def blocks(self) -> Iterator[np.ndarray]:
         pos, seg = 0, self.grid.segment
         lin = [10 ** (c / 20) for c in self.curves]
-        for blocks in _blocks(self.paths, self.rate, self.channels, self.highpass):
+        for blocks in _blocks(self.paths, self.rate, self.channels):
             n = max(len(b) for b in blocks if b is not None)
             mix = np.zeros((n, self.channels), np.float32)
             for block, curve in zip(blocks, lin, strict=True):
@@ -104,8 +102,9 @@ class MixSource:
 def plan_tracks(paths: list[Path], rate: int, channels: int, settings: MasteringSettings,
                 progress: Callable[[float], None] | None = None) -> tuple[list[np.ndarray], list[LoudnessMeter]]:
     """Analyse every track; return per-track gain curves (gate plus levelling, dB) and the meters."""
-    meters = [LoudnessMeter(rate, channels, dual_mono=settings.dual_mono, true_peak=False) for _ in paths]
-    for blocks in _blocks(paths, rate, channels, settings.highpass):
+    meters = [LoudnessMeter(rate, channels, dual_mono=settings.dual_mono, true_peak=False, highpass=settings.highpass)
+              for _ in paths]
+    for blocks in _blocks(paths, rate, channels):
         for meter, block in zip(meters, blocks, strict=True):
             if block is not None:
                 meter.add(block)
@@ -148,7 +147,7 @@ def master_tracks(paths: list[Path], output: Path, settings: MasteringSettings, 
                                  progress("Analysing tracks", duration))
     for meter, info in zip(meters, infos, strict=True):
         check_complete(meter, info)
-    source = MixSource([Path(p) for p in paths], rate, settings.channels, duration, settings.highpass, curves,
+    source = MixSource([Path(p) for p in paths], rate, settings.channels, duration, curves,
                        meters[0].grid)
     depth = max((sample_depth(i) for i in infos), key=["s16", "s24", "s32", "f32"].index)
     return master_source(source, Path(output), settings, name=f"{len(paths)} tracks", depth=depth, level=False,

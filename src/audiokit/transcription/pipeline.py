@@ -16,8 +16,8 @@ from ..errors import AudiokitError, ConfigError
 from ..ffmpeg import probe
 from ..glossary import load_glossary
 from ..models import _sha256
-from ..transcript import Transcript, Word, now_iso
 from ..paths import slugify
+from ..transcript import Transcript, Word, now_iso
 from ..workspace import Episode, Show
 from .asr import load_model, transcribe_audio
 from .segments import build_segments
@@ -121,12 +121,15 @@ def provenance(episode: Episode, settings: TranscriptionSettings, model_name: st
             "settings": {**settings.as_dict(), **extra}, "audio_sha256": digest, "audio": files}
 
 
-def transcribe_file(path: Path, *, language: str = "de", model: str | None = None, device: str | None = None,
-                    progress: ProgressFactory | None = None) -> Transcript:
-    """Transcribe a bare audio file: no episode.toml, so the speakers stay "Sprecher 1", "Sprecher 2", …"""
+def transcribe_file(path: Path, *, language: str = "de", speakers: int | None = None, model: str | None = None,
+                    device: str | None = None, progress: ProgressFactory | None = None) -> Transcript:
+    """Transcribe a bare audio file with ``speakers`` voices (default one); they are named "Sprecher 1", …
+
+    There is no episode.toml, so nothing names the voices; the settings are the defaults.
+    """
     path = Path(path).resolve()
     show = Show(dir=path.parent, slug="audio", title=path.stem, author="", language=language, base_url="",
                 cover=path)
     episode = Episode(show=show, dir=path.parent, slug=slugify(path.stem), title=path.stem, number=0,
-                      date=dt.datetime.now(dt.timezone.utc), recording=path)
+                      date=dt.datetime.now(dt.timezone.utc), recording=path, speaker_count=speakers)
     return transcribe_episode(episode, model=model, device=device, progress=progress)
