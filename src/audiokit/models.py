@@ -46,7 +46,8 @@ def _package_data(module: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

@@ -15,7 +15,7 @@ from ..build import ProgressFactory, no_progress
 from ..errors import AudiokitError, ConfigError
 from ..ffmpeg import probe
 from ..glossary import load_glossary
-from ..models import _sha256
+from ..models import sha256_file
 from ..paths import slugify
 from ..transcript import Transcript, Word, now_iso
 from ..workspace import Episode, Show
@@ -43,7 +43,7 @@ def _version() -> str:
 
 def audio_digest(episode: Episode) -> tuple[str, list[dict[str, str]]]:
     """One checksum for the recording (or all tracks, in order) and one per file."""
-    files = [{"file": p.name, "sha256": _sha256(p)} for p in episode.audio_inputs]
+    files = [{"file": p.name, "sha256": sha256_file(p)} for p in episode.audio_inputs]
     if len(files) == 1:
         return files[0]["sha256"], files
     return hashlib.sha256("\n".join(f["sha256"] for f in files).encode()).hexdigest(), files
