@@ -60,6 +60,14 @@ def test_unreadable_cover(runner: CliRunner, tiny_show: Path, tmp_path: Path) ->
     assert "cover" in result.output and "1400" in result.output
 
 
+def test_cover_that_is_not_an_image(runner: CliRunner, tiny_show: Path, tmp_path: Path) -> None:
+    (tiny_show / "cover.png").write_text("kein Bild")
+    result = runner.invoke(cli, ["build", str(tiny_show), "--out", str(tmp_path / "p")])
+    assert result.exit_code == 1
+    assert "'cover.png', which is not a readable image" in result.output and "JPEG or PNG" in result.output
+    assert not (tmp_path / "p").exists()  # refused before any work
+
+
 def test_missing_recording(runner: CliRunner, tiny_show: Path, tmp_path: Path) -> None:
     (tiny_show / "001-erste-folge" / "aufnahme.wav").unlink()
     result = runner.invoke(cli, ["build", str(tiny_show), "--out", str(tmp_path / "p")])

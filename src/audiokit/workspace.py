@@ -176,6 +176,7 @@ def load_show(folder: Path | str) -> Show:
     if not cover.is_file():
         raise f.error("cover", f"names {cover_rel!r}, which does not exist",
                       "add a square JPEG or PNG of 1400-3000 px at that path")
+    _check_image(cover, f)
     language = f.text("language", "de", '"de"')
     show = Show(
         dir=folder.resolve(),
@@ -197,6 +198,18 @@ def load_show(folder: Path | str) -> Show:
     show.settings = _stage_tables(f)
     f.reject_unknown()
     return show
+
+
+def _check_image(path: Path, f: Fields) -> None:
+    """Refuse a cover that is not a readable image before any work starts (size rules: publish check)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+        raise f.error("cover", f"names {path.name!r}, which is not a readable image ({exc.__class__.__name__})",
+                      "save the cover as a square JPEG or PNG of 1400-3000 px") from exc
 
 
 def _folder_slug(folder: Path) -> str:
