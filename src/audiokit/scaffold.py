@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from . import atomic
 from .errors import ConfigError
@@ -15,6 +15,8 @@ from .publish.stage import FEED
 from .templating import environment
 from .tomlfields import read_toml
 from .workspace import EPISODE_FILE, SHOW_FILE, Show, load_show
+
+_ASCII_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
 def init_show(folder: Path, *, title: str, author: str, base_url: str, host: str,
@@ -42,7 +44,16 @@ def placeholder_cover(title: str, size: int = 1400) -> Image.Image:
     image = Image.new("RGB", (size, size), (22, 61, 90))
     draw = ImageDraw.Draw(image)
     draw.rectangle([size // 14, size // 14, size - size // 14, size - size // 14], outline=(240, 180, 60), width=12)
-    draw.text((size // 2, size // 2), title, fill=(255, 255, 255), anchor="mm", font_size=size // 12)
+    points = size // 10
+    while True:
+        try:  # a system font with umlauts (Debian: fonts-dejavu-core); Pillow's built-in one has none
+            font = ImageFont.truetype("DejaVuSans.ttf", points)
+        except OSError:
+            font, title = ImageFont.load_default(points), title.translate(_ASCII_UMLAUTS)
+        if points <= size // 40 or draw.textlength(title, font=font) < 0.75 * size:
+            break
+        points -= size // 100
+    draw.text((size // 2, size // 2), title, fill=(255, 255, 255), anchor="mm", font=font)
     return image
 
 
