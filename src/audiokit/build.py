@@ -33,6 +33,7 @@ ProgressFactory = Callable[[str, float], Callable[[float], None]]
 
 
 def no_progress(label: str, total: float) -> Callable[[float], None]:
+    """A progress factory that reports nothing (the default outside the CLI)."""
     return lambda done: None
 
 
@@ -66,6 +67,7 @@ class Stage:
         return []
 
     def run(self, ctx: BuildContext, episode: Episode | None) -> None:
+        """Write the outputs into ``ctx.out`` (atomically); raise AudiokitError on bad input."""
         raise NotImplementedError
 
 
@@ -89,6 +91,8 @@ def _digest(value: Any) -> str:
 
 @dataclass
 class StageResult:
+    """What one stage did for one episode (or for the show)."""
+
     episode: str  # slug, or "" for show stages
     stage: str
     status: str  # "done", "skipped" or "failed"
@@ -97,6 +101,8 @@ class StageResult:
 
 @dataclass
 class BuildReport:
+    """Every stage's result of one build of ``out``."""
+
     out: Path
     results: list[StageResult] = field(default_factory=list)
 
@@ -177,8 +183,9 @@ def build(
 ) -> BuildReport:
     """Build ``show_dir`` into ``out`` (default ``<show>/public``), running only what changed.
 
-    ``only`` restricts the build to the named episode slugs. A failing episode is reported and
-    the others still build; the report lists every stage's status.
+    ``only`` restricts the build to the named episode slugs. Bad settings (a fingerprint that
+    raises) stop the build before any work starts; a stage failing later fails only its episode,
+    which is reported while the others still build; the report lists every stage's status.
     """
     from .stages import default_stages
 
@@ -204,27 +211,29 @@ def build(
         ]
         targets.sort(key=lambda t: (t[1].slug, stages.index(t[0])))  # type: ignore[union-attr]
         targets += [(stage, None) for stage in stages if stage.scope == "show"]
+        for stage, episode in targets:  # bad settings stop the build here, before any work is done
+            stage.fingerprint(ctx, episode)
         for stage, episode in targets:
             slug = episode.slug if episode else ""
             if slug in failed:
                 continue
-            key = _digest([stage.name, stage.fingerprint(ctx, episode)])
-            outputs_present = all(p.exists() for p in stage.outputs(ctx, episode))
-            if state.get(slug, {}).get(stage.name) == key and outputs_present:
-                report.results.append(StageResult(slug, stage.name, "skipped"))
-                continue
-            ctx.out = staging.begin()
-            log.info("%s: %s", slug or show.slug, stage.name)
             try:
+                key = _digest([stage.name, stage.fingerprint(ctx, episode)])
+                outputs_present = all(p.exists() for p in stage.outputs(ctx, episode))
+                if state.get(slug, {}).get(stage.name) == key and outputs_present:
+                    report.results.append(StageResult(slug, stage.name, "skipped"))
+                    continue
+                ctx.out = staging.begin()
+                log.info("%s: %s", slug or show.slug, stage.name)
                 stage.run(ctx, episode)
+                # recompute: the stage may have changed its own inputs (e.g. wrote transcript.json)
+                state.setdefault(slug, {})[stage.name] = _digest([stage.name, stage.fingerprint(ctx, episode)])
             except AudiokitError as exc:
                 log.error("%s: %s failed: %s", slug or show.slug, stage.name, exc)
                 report.results.append(StageResult(slug, stage.name, "failed", exc))
                 state.get(slug, {}).pop(stage.name, None)
                 failed.add(slug)
                 continue
-            # recompute: the stage may have changed its own inputs (e.g. wrote transcript.json)
-            state.setdefault(slug, {})[stage.name] = _digest([stage.name, stage.fingerprint(ctx, episode)])
             report.results.append(StageResult(slug, stage.name, "done"))
         if staging.active:
             atomic.write_text(ctx.out / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))

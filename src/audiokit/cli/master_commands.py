@@ -63,13 +63,16 @@ def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, tar
     paths = list(inputs)
     if len(paths) == 1 and (paths[0] / EPISODE_FILE).is_file():
         folder = paths[0].resolve()
+        if out is not None and (out.is_file() or out.suffix[1:].lower() in FORMAT_NAMES):
+            raise ConfigError(f"--out {out} is a file; an episode is mastered into a folder",
+                              "give a folder for --out (the audio is named after the episode)")
         episode = load_episode(load_show(folder.parent), folder)
         settings = episode_settings(episode, **({"preset": preset} if preset else {}), **overrides)
         result = master_episode(episode, out or folder / "master", settings, progress=progress)
     else:
         if any(p.is_dir() for p in paths):
-            raise ConfigError(f"{next(p for p in paths if p.is_dir())} is a folder without {EPISODE_FILE}",
-                              "give audio files, or one episode folder")
+            raise ConfigError(f"{next(p for p in paths if p.is_dir())} is a folder, not an audio file",
+                              f"give audio files, or one episode folder (with {EPISODE_FILE}) alone")
         settings = MasteringSettings.from_preset(preset or "podcast", **overrides)
         target_path = _output(paths, out, settings)
         if len(paths) == 1:

@@ -7,17 +7,13 @@ from pathlib import Path
 import click
 
 from .. import atomic
+from ..editor import open_episode
 from ..exports import EXPORT_FORMATS, export_transcript
 from ..transcript import load
 from ..transcript_text import to_text
 from ..transcription import transcribe_file, write_transcript
-from ..workspace import EPISODE_FILE, load_episode, load_show
+from ..workspace import EPISODE_FILE
 from .main import cli, progress_factory
-
-
-def _episode(folder: Path):
-    folder = folder.resolve()
-    return load_episode(load_show(folder.parent), folder)
 
 
 @cli.command()
@@ -25,7 +21,8 @@ def _episode(folder: Path):
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
 @click.option("--language", default="de", show_default=True, help="Language of a bare audio file.")
-@click.option("--speakers", type=click.IntRange(1, 20), help="Number of voices in a bare audio file [default: 1].")
+@click.option("--speakers", type=click.IntRange(1, 20),
+              help="Number of voices in a bare audio file [default: as many as are heard, up to 8].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Transcript of a bare audio file [default: AUDIO.transcript.json beside it].")
 @click.option("--force", is_flag=True, help="Transcribe again over an edited transcript (a backup is kept).")
@@ -40,7 +37,7 @@ def transcribe(ctx: click.Context, target: Path, model: str | None, device: str 
     if target.is_dir():
         if not (target / EPISODE_FILE).is_file():
             raise click.BadParameter(f"{target} has no {EPISODE_FILE}", param_hint="EPISODE_OR_AUDIO")
-        path = write_transcript(_episode(target), model=model, device=device, progress=progress,
+        path = write_transcript(open_episode(target), model=model, device=device, progress=progress,
                                 keep_edited=not force)
     else:
         path = output or target.with_name(target.stem + ".transcript.json")
@@ -60,7 +57,7 @@ def transcribe(ctx: click.Context, target: Path, model: str | None, device: str 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write [default: stdout].")
 def export(episode_dir: Path, fmt: str, timestamps: bool, offset: float, output: Path | None) -> None:
     """Export the transcript of EPISODE as text, SRT, WebVTT, Podcasting 2.0 JSON or HTML."""
-    transcript = load(_episode(episode_dir).transcript_path)
+    transcript = load(open_episode(episode_dir).transcript_path)
     if fmt == "txt" and not timestamps:
         text = to_text(transcript, offset=offset)
     else:

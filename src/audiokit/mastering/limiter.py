@@ -25,6 +25,7 @@ RADIUS_SECONDS = 0.04
 
 
 def radius_for(grid: Grid) -> int:
+    """Look-ahead (and release) of the limiter in segments: RADIUS_SECONDS, at least 2."""
     return max(2, round(RADIUS_SECONDS / grid.seconds))
 
 

@@ -235,6 +235,8 @@ def codec_ceiling(plan: Plan, meter: LoudnessMeter, samples: Samples, settings: 
 
 @dataclass
 class Jingles:
+    """Intro and outro audio (or None) and the crossfade of each, in frames."""
+
     intro: np.ndarray | None
     outro: np.ndarray | None
     fade_in: int
@@ -247,6 +249,8 @@ class Jingles:
 
 
 def load_jingles(settings: MasteringSettings, rate: int, channels: int, program_frames: int) -> Jingles:
+    """The settings' jingles at the target loudness, with crossfades that fit ``program_frames``."""
+
     def load(path: Path | None) -> np.ndarray | None:
         return None if path is None else load_jingle(path, rate, channels, target=settings.target,
                                                      dual_mono=settings.dual_mono)

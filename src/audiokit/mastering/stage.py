@@ -40,6 +40,7 @@ def episode_tags(episode: Episode) -> Tags:
 
 
 def audio_name(episode: Episode, settings: MasteringSettings) -> str:
+    """File name of the episode's mastered audio: ``<slug>.<format suffix>``."""
     return f"{episode.slug}{FORMATS[settings.format].suffix}"
 
 

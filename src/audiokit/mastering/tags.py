@@ -149,7 +149,11 @@ def _mux_chapters(path: Path, tags: Tags, duration: float) -> None:
 
 def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
     """Tag ``path`` in place. Only for a file nobody else sees yet (a fresh temp file)."""
-    audio = mutagen.File(path)
+    try:
+        audio = mutagen.File(path)
+    except mutagen.MutagenError as exc:
+        raise PublishError(f"{path}: mutagen cannot read the file to tag it ({exc})",
+                           "check that it is a complete audio file") from exc
     if audio is None:
         raise PublishError(f"{path}: mutagen cannot read the file to tag it", "check that it is a complete audio file")
     duration = audio.info.length
@@ -176,6 +180,8 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
             audio.tags["covr"] = [MP4Cover(data, imageformat=kind)]
         audio.save()
     else:
+        if audio.tags is None:  # a FLAC file may come without a comment block
+            audio.add_tags()
         audio.tags.clear()
         for key, value in _vorbis(tags, duration).items():
             audio.tags[key] = value

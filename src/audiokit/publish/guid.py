@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import sys
 import uuid
 
@@ -55,9 +54,7 @@ def keep_podcast_guid(show: Show, feed_url: str) -> str:
     if not ok:
         raise ConfigError(f"{show.file}: cannot add podcast_guid automatically",
                           f'add this line before the first [table]: podcast_guid = "{guid}"')
-    with atomic.atomic_path(show.file) as tmp:
-        tmp.write_text(new_text, "utf-8")
-        shutil.copymode(show.file, tmp)
+    atomic.write_text(show.file, new_text)  # keeps the file's mode
     log.info("%s: stored podcast_guid %s", show.file, guid)
     show.podcast_guid = guid
     return guid

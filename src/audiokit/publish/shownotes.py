@@ -35,6 +35,7 @@ class Download:
 
 @functools.lru_cache(maxsize=8)
 def _environment(override: Path, exists: bool) -> jinja2.Environment:
+    """Cached per (folder, whether it exists): a templates/ folder created later is picked up."""
     return environment(override, html=True)
 
 

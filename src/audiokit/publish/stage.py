@@ -89,7 +89,7 @@ def read_master(folder: Path, episode: Episode) -> Master:
                         float(data.get("offset", 0.0)))
     except FileNotFoundError:
         raise PublishError(f"episode {episode.slug!r} has no mastered audio ({path} is missing)", fix) from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PublishError(f"episode {episode.slug!r}: {path} is broken ({exc})", fix) from exc
     audio = folder / master.audio
     if Path(master.audio).name != master.audio or not audio.is_file():
@@ -172,6 +172,7 @@ class PublishEpisodeStage(Stage):
         tags = episode_tags(episode)
         tags.chapters = chapters  # the final ones: from episode.toml, or proposed from the transcript
         write_tagged_copy(folder / master.audio, folder / master.audio, tags)
+        _update_master_bytes(folder, master)
 
         absolute = [Download(TRANSCRIPT_LABELS[f], _url(ctx.show, episode.slug, n)) for f, n in files.items()]
         shownotes = render_shownotes(episode, chapters=chapters, links=settings.links,
@@ -191,6 +192,14 @@ class PublishEpisodeStage(Stage):
             chapters_file="chapters.json" if chapters else "",
         )
         atomic.write_text(folder / MANIFEST, json.dumps(dataclasses.asdict(manifest), ensure_ascii=False, indent=1))
+
+
+def _update_master_bytes(folder: Path, master: Master) -> None:
+    """Keep master.json's "bytes" equal to the audio's size after re-tagging changed it."""
+    path = folder / "master.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["bytes"] = (folder / master.audio).stat().st_size
+    atomic.write_text(path, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 def _write_exports(folder: Path, transcript: Transcript | None, offset: float) -> dict[str, str]:

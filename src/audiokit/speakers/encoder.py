@@ -40,18 +40,16 @@ def spectrogram(wav: np.ndarray) -> np.ndarray:
 
 
 class SpectrogramStream:
-    """The same centred spectrogram computed block by block, keeping only a 240-sample tail."""
+    """The same centred spectrogram computed block by block, keeping only the tail of an unfinished frame."""
 
     def __init__(self) -> None:
         self.tail = np.zeros(N_FFT // 2, np.float32)
-        self.frames = 0  # frames emitted so far
 
     def push(self, block: np.ndarray) -> np.ndarray:
         """Spectra of the frames completed by ``block`` (a 1-D float32 array)."""
         data = np.concatenate([self.tail, block])
         spectra = power_frames(data)
         self.tail = data[len(spectra) * HOP:]
-        self.frames += len(spectra)
         return spectra
 
     def close(self) -> np.ndarray:

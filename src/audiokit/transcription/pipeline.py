@@ -85,7 +85,7 @@ def transcribe_episode(episode: Episode, *, model: str | None = None, device: st
     update = progress("transcribing", duration * len(inputs))
     word_tracks: list[int] | None = None
     if episode.multitrack:
-        activity = speakers.track_activity(inputs, progress=progress("finding who talks", duration))
+        activity = speakers.track_activity(inputs, progress=progress("finding who talks", duration * len(inputs)))
         tagged: list[tuple[Word, int]] = []
         for index, track in enumerate(inputs):
             done = index * duration
@@ -123,9 +123,9 @@ def provenance(episode: Episode, settings: TranscriptionSettings, model_name: st
 
 def transcribe_file(path: Path, *, language: str = "de", speakers: int | None = None, model: str | None = None,
                     device: str | None = None, progress: ProgressFactory | None = None) -> Transcript:
-    """Transcribe a bare audio file with ``speakers`` voices (default one); they are named "Sprecher 1", …
+    """Transcribe a bare audio file with ``speakers`` voices (default: as many as are heard, at most 8).
 
-    There is no episode.toml, so nothing names the voices; the settings are the defaults.
+    There is no episode.toml, so nothing names the voices ("Sprecher 1", …); the settings are the defaults.
     """
     path = Path(path).resolve()
     show = Show(dir=path.parent, slug="audio", title=path.stem, author="", language=language, base_url="",
