@@ -125,3 +125,59 @@ def test_lock_stops_a_second_build(tiny_show: Path, tmp_path: Path) -> None:
         release.set()
         holder.join()
     assert build(tiny_show, out, stages=[ToFlac()]).changed
+
+
+class Outside(Stage):
+    """Writes beside the recording (as transcription writes transcript.json), nothing into the output."""
+
+    name = "outside"
+    runs = 0
+
+    def fingerprint(self, ctx: BuildContext, episode) -> object:
+        return [file_stamp(p) for p in episode.audio_inputs]
+
+    def outputs(self, ctx: BuildContext, episode) -> list[Path]:
+        return [episode.dir / "notes.txt"]
+
+    def run(self, ctx: BuildContext, episode) -> None:
+        from audiokit.atomic import write_text
+
+        type(self).runs += 1
+        write_text(episode.dir / "notes.txt", "notes")
+
+
+class Gate(Stage):
+    """Fails while ``broken`` is set."""
+
+    name = "gate"
+    broken = False
+
+    def fingerprint(self, ctx: BuildContext, episode) -> object:
+        return [file_stamp(p) for p in episode.audio_inputs]
+
+    def run(self, ctx: BuildContext, episode) -> None:
+        if type(self).broken:
+            raise AudioError("the gate is closed", "open it")
+
+
+def test_failed_episode_keeps_its_published_files_and_what_was_done_elsewhere(tiny_show: Path, tmp_path: Path,
+                                                                              monkeypatch) -> None:
+    out = tmp_path / "public"
+    stages = [ToFlac(), Outside(), Gate(), Index()]
+    build(tiny_show, out, stages=stages)
+    flac = out / "001-erste-folge" / "audio.flac"
+    published = flac.stat().st_ino
+    recording = tiny_show / "001-erste-folge" / "aufnahme.wav"
+    os.utime(recording, ns=(time.time_ns(), time.time_ns() + 10**9))
+    monkeypatch.setattr(Gate, "broken", True)
+    failed = build(tiny_show, out, stages=stages)
+    assert [(r.stage, r.status) for r in failed.results] == [
+        ("flac", "done"), ("outside", "done"), ("gate", "failed"), ("index", "skipped")]
+    assert flac.stat().st_ino == published  # the new FLAC of the failed episode was not published
+    monkeypatch.setattr(Gate, "broken", False)
+    Outside.runs = 0
+    fixed = build(tiny_show, out, stages=stages)
+    # the FLAC is made again (the state went back with the files); the notes beside the recording stay done
+    assert [(r.stage, r.status) for r in fixed.results] == [
+        ("flac", "done"), ("outside", "skipped"), ("gate", "done"), ("index", "done")]
+    assert Outside.runs == 0 and flac.stat().st_ino != published

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -90,3 +91,26 @@ def test_every_command_has_help(runner: CliRunner) -> None:
     for name, command in cli.commands.items():
         assert command.help, f"{name} has no help text"
         assert runner.invoke(cli, [name, "--help"]).exit_code == 0
+
+
+def test_export_reads_the_transcript_beside_a_bare_audio_file(runner: CliRunner, tmp_path: Path) -> None:
+    """Issue 10, item 24: ``export AUDIO`` uses AUDIO.transcript.json, as ``transcribe AUDIO`` writes it."""
+    from helpers_publish import sample_transcript
+    from synth import write_wav
+
+    audio = write_wav(tmp_path / "interview.wav", np.zeros(8000, np.float32))
+    recording = audio.read_bytes()
+    result = runner.invoke(cli, ["export", str(audio)])
+    assert result.exit_code == 1
+    assert "interview.transcript.json is missing" in result.output and "audiokit transcribe" in result.output
+    sample_transcript().save(tmp_path / "interview.transcript.json")
+    result = runner.invoke(cli, ["export", str(audio), "--format", "vtt"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("WEBVTT") and "<v Clara Vogt>Hallo und willkommen" in result.output
+    out = tmp_path / "interview.txt"
+    result = runner.invoke(cli, ["export", str(audio), "--timestamps", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text("utf-8").startswith("[00:00:01] Clara Vogt [Netzwerk Digitale Gesundheit]:\nHallo")
+    result = runner.invoke(cli, ["export", str(audio), "-o", str(audio)])
+    assert result.exit_code == 1 and "is an input of this command" in result.output
+    assert audio.read_bytes() == recording

@@ -71,7 +71,9 @@ def test_build_stage_writes_audio_and_manifest_and_skips_when_unchanged(tiny_sho
     report = build(tiny_show, out, stages=[MasterStage()])
     assert [r.status for r in report.results] == ["done"]
     folder = out / "001-erste-folge"
-    manifest = json.loads((folder / "master.json").read_text("utf-8"))
+    bookkeeping = tmp_path / ".public.audiokit" / "001-erste-folge"  # master.json is never published
+    assert not (folder / "master.json").exists()
+    manifest = json.loads((bookkeeping / "master.json").read_text("utf-8"))
     audio = folder / manifest["audio"]
     assert manifest["audio"] == "001-erste-folge.mp3" and manifest["mime"] == "audio/mpeg"
     assert manifest["bytes"] == audio.stat().st_size
@@ -93,7 +95,7 @@ def test_build_stage_writes_audio_and_manifest_and_skips_when_unchanged(tiny_sho
     _add_to(episode_toml, 'recording = "aufnahme.wav"', '\n[mastering]\nformat = "m4a"\nintro = "intro.wav"')
     assert [r.status for r in build(tiny_show, out, stages=[MasterStage()]).results] == ["done"]
     assert (folder / "001-erste-folge.m4a").is_file() and not audio.exists()
-    manifest = json.loads((folder / "master.json").read_text("utf-8"))
+    manifest = json.loads((bookkeeping / "master.json").read_text("utf-8"))
     assert manifest["offset"] == pytest.approx(1.0 - 0.3 - manifest["loudness"]["trim"]["start"], abs=0.01)
 
 

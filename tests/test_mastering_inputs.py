@@ -80,9 +80,10 @@ def test_killed_run_leaves_previous_output_in_place(tmp_path):
                              "--out", str(target)], start_new_session=True)
 
     def encoding() -> bool:  # the new master is being written, a good part of it already
-        for part in out.glob(".*.part-*"):
+        for part in out.glob(".folge.part-*"):  # the temporary output, and the scratch file of the encode
             with contextlib.suppress(FileNotFoundError):
-                return part.stat().st_size > 100_000
+                if part.stat().st_size > 100_000:
+                    return True
         return False
 
     try:

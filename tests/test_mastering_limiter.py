@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,15 @@ def test_leveller_brings_a_quiet_speaker_up_without_lifting_pauses():
     pauses = np.concatenate([turns[i][30:-30] for i in (0, 2, 4, 6)])
     assert gains[pauses].max() <= 0.0 + 1e-9
     assert not active[pauses].any() and active[turns[3][20:-20]].all()
+
+
+def test_leveller_takes_digital_silence_without_a_numerical_warning():
+    energies = _energies([(2, -20), (2, -20), (2, -30)])
+    energies[len(energies) // 3:2 * len(energies) // 3] = 0.0  # digital silence between two speakers
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "invalid value encountered in log10" would fail here
+        gains = level_gains(energies, GRID)
+    assert np.isfinite(gains).all()
 
 
 def test_trim_keeps_speech_and_a_little_room():

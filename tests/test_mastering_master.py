@@ -117,11 +117,15 @@ def test_sample_rate_and_bit_depth_are_kept(tmp_path):
     assert probe(mp3).sample_rate == 44100
 
 
-def test_rates_a_format_cannot_store_are_refused_not_resampled(tmp_path, caplog):
+def test_rates_a_format_cannot_store_are_refused_when_asked_for_and_resampled_with_a_warning(tmp_path, caplog):
     src = write_pcm(tmp_path / "hd.wav", sine(440, -20, 2, rate=96000), rate=96000)
     with pytest.raises(ConfigError, match="cannot store 96000 Hz"):
-        master_file(src, tmp_path / "out.mp3", MasteringSettings.from_preset("podcast"))
+        master_file(src, tmp_path / "out.mp3", MasteringSettings.from_preset("podcast", sample_rate=96000))
     assert not (tmp_path / "out.mp3").exists()
+    with warnings_to(caplog):  # the recording's rate: the nearest rate MP3 takes, said in the log
+        assert probe(master_file(src, tmp_path / "hd.mp3", MasteringSettings.from_preset("podcast")).path
+                     ).sample_rate == 48000
+    assert "resampling 96000 Hz to 48000 Hz" in caplog.text
     explicit = MasteringSettings.from_preset("podcast", sample_rate=48000)
     assert probe(master_file(src, tmp_path / "out.mp3", explicit).path).sample_rate == 48000
     # Opus works at 48 kHz by design: said in the log, not done silently

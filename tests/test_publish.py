@@ -34,9 +34,11 @@ def test_episode_outputs_use_the_mastering_offset(tmp_path, mp3):
     assert not publish(show, out).failed
     folder = out / "001-folge-1"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["001-folge-1.mp3", "chapters.json", "index.html", "master.json", "publish.json",
-                     "shownotes.html", "transcript.html", "transcript.json", "transcript.srt", "transcript.txt",
-                     "transcript.vtt"]
+    # master.json is here because the fixture put it into the published folder (no master stage ran);
+    # publish.json, the episode stage's bookkeeping, is kept beside the output, never published
+    assert names == ["001-folge-1.mp3", "chapters.json", "index.html", "master.json", "shownotes.html",
+                     "transcript.html", "transcript.json", "transcript.srt", "transcript.txt", "transcript.vtt"]
+    assert (tmp_path / ".public.audiokit" / "001-folge-1" / "publish.json").is_file()
     first_cue = re.search(r"(\d\d:\d\d:\d\d\.\d{3}) -->", (folder / "transcript.vtt").read_text("utf-8")).group(1)
     assert first_cue == "00:00:03.500"  # 1.0 s on the recording + 2.5 s offset
     chapters = json.loads((folder / "chapters.json").read_text("utf-8"))
@@ -94,11 +96,10 @@ def test_wrongly_sized_cover_is_a_clear_error(tmp_path, mp3, size, message):
     Image.new("RGB", size, (10, 20, 30)).save(show / "cover.png")
     out = tmp_path / "public"
     master_all(show, out, mp3)
-    report = publish(show, out)
-    [failed] = report.failed
-    assert failed.stage == "site" and isinstance(failed.error, PublishError)
-    assert "show.toml: cover cover.png" in str(failed.error) and message in str(failed.error)
-    assert "1400-3000 px" in failed.error.fix
+    with pytest.raises(PublishError) as info:  # before any work (issue 10, item 3)
+        publish(show, out)
+    assert "show.toml: cover cover.png" in str(info.value) and message in str(info.value)
+    assert "1400-3000 px" in info.value.fix
 
 
 def test_missing_cover_is_a_clear_error(tmp_path):
@@ -152,10 +153,14 @@ def test_unknown_category_and_bad_publish_settings_are_clear_errors(tmp_path, mp
     toml.write_text(toml.read_text("utf-8").replace('"Technology"', '"Technik"'), encoding="utf-8")
     out = tmp_path / "public"
     master_all(show, out, mp3)
-    report = publish(show, out)
-    errors = {r.stage: r.error for r in report.failed}
-    assert "001-folge-1/episode.toml: key 'publish.chapter_gap' is not a known setting" in str(errors["publish"])
-    assert "show.toml: key 'categories': 'Technik' is not an Apple Podcasts category" in str(errors["site"])
+    with pytest.raises(ConfigError) as info:  # before any work (issue 10, item 3)
+        publish(show, out)
+    assert "001-folge-1/episode.toml: key 'publish.chapter_gap' is not a known setting" in str(info.value)
+    toml = show / "001-folge-1" / "episode.toml"
+    toml.write_text(toml.read_text("utf-8").replace("chapter_gap", "chapter_min_gap"), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        publish(show, out)
+    assert "show.toml: key 'categories': 'Technik' is not an Apple Podcasts category" in str(info.value)
 
 
 def test_show_templates_override_the_defaults(tmp_path, mp3):

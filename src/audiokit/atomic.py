@@ -1,15 +1,44 @@
-"""Atomic file output: write to a temp file in the same folder, then rename over the target."""
+"""Atomic file output: write to a temp file in the same folder, then rename over the target.
+
+Every failure of the file system here becomes an :class:`AudiokitError` that names the file and
+how to fix it (:func:`os_error`), never a bare ``OSError``.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import AudiokitError
+
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
+
+_FIXES = {
+    errno.EACCES: "make the folder writable (chmod u+w) or choose another place",
+    errno.EPERM: "make the folder writable (chmod u+w) or choose another place",
+    errno.EROFS: "the disk is mounted read-only: choose another place",
+    errno.ENOSPC: "free some disk space and run again",
+    errno.EDQUOT: "free some disk space (quota exceeded) and run again",
+    errno.ENOENT: "check that the folder exists",
+    errno.EISDIR: "give a file name, not a folder",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: correct the path",
+    errno.ENAMETOOLONG: "choose a shorter name",
+    errno.EEXIST: "remove it or choose another name",
+    errno.ENOTEMPTY: "remove it or choose another name",
+}
+
+
+def os_error(exc: OSError, doing: str) -> AudiokitError:
+    """``exc`` as an AudiokitError: ``doing`` says what failed ("cannot write /x/y.mp3")."""
+    reason = exc.strerror or str(exc) or exc.__class__.__name__
+    return AudiokitError(f"{doing} ({reason})", _FIXES.get(exc.errno or 0, "check the path and its permissions"))
 
 
 @contextlib.contextmanager
@@ -20,20 +49,26 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     exception the temp file is removed and ``target`` is left as it was.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.stem[:40]}.part-",
-        suffix=target.suffix if suffix is None else suffix,
-        dir=target.parent,
-    )
-    os.close(fd)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.stem[:40]}.part-",
+            suffix=target.suffix if suffix is None else suffix,
+            dir=target.parent,
+        )
+        os.close(fd)
+    except OSError as exc:
+        raise os_error(exc, f"cannot write {target}") from exc
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, _mode_for(target))
-        os.replace(tmp_path, target)
+        try:
+            os.chmod(tmp_path, _mode_for(target))
+            os.replace(tmp_path, target)
+        except OSError as exc:
+            raise os_error(exc, f"cannot write {target}") from exc
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
 
@@ -49,12 +84,38 @@ def _mode_for(target: Path) -> int:
 def write_bytes(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` atomically (fsync'd before the rename)."""
     with atomic_path(target) as tmp:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise os_error(exc, f"cannot write {target}") from exc
 
 
 def write_text(target: Path, text: str) -> None:
     """Write UTF-8 ``text`` to ``target`` atomically."""
     write_bytes(target, text.encode("utf-8"))
+
+
+def make_writable(folder: Path) -> None:
+    """Give the owner write access to ``folder`` and every folder below it (files keep their mode)."""
+    os.chmod(folder, stat.S_IMODE(os.lstat(folder).st_mode) | stat.S_IRWXU)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                make_writable(Path(entry.path))
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete ``folder`` and everything in it, also when a crashed run left it read-only."""
+    if not folder.exists() and not folder.is_symlink():
+        return
+    try:
+        try:
+            shutil.rmtree(folder)
+        except PermissionError:
+            make_writable(folder)
+            shutil.rmtree(folder)
+    except OSError as exc:
+        raise os_error(exc, f"cannot remove the leftover {folder}") from exc

@@ -11,10 +11,12 @@ import html
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import TranscriptError
 from .transcript import Transcript, TranscriptSpeaker
 from .transcript_text import clock, to_text
+from .workspace import EPISODE_FILE, TRANSCRIPT_FILE
 
 MAX_CUE_CHARS = 84
 """Two subtitle lines of 42 characters."""
@@ -150,7 +152,7 @@ def _srt(transcript: Transcript, offset: float) -> str:
 def _vtt(transcript: Transcript, offset: float) -> str:
     blocks = ["WEBVTT\n"]
     for cue in cues(transcript, offset=offset):
-        voice = html.escape(" ".join(cue.speaker.label.split()))
+        voice = html.escape(" ".join(cue.speaker.name.split()))  # apps show the voice as the name
         text = html.escape(_lines(cue.text), quote=False)
         blocks.append(f"{_stamp(cue.start_ms, '.')} --> {_stamp(cue.end_ms, '.')}\n<v {voice}>{text}</v>\n")
     return "\n".join(blocks)
@@ -158,7 +160,7 @@ def _vtt(transcript: Transcript, offset: float) -> str:
 
 def _json(transcript: Transcript, offset: float) -> str:
     segments = [
-        {"speaker": cue.speaker.label, "startTime": cue.start, "endTime": cue.end, "body": cue.text}
+        {"speaker": cue.speaker.name, "startTime": cue.start, "endTime": cue.end, "body": cue.text}
         for cue in cues(transcript, offset=offset)
     ]
     return json.dumps({"version": "1.0.0", "segments": segments}, ensure_ascii=False, indent=1) + "\n"
@@ -190,10 +192,36 @@ _EXPORTERS: dict[str, Callable[[Transcript, float], str]] = {
 }
 
 
-def export_transcript(transcript: Transcript, fmt: str, *, offset: float = 0.0) -> str:
-    """Render ``transcript`` as ``fmt`` (a key of EXPORT_FORMATS), times shifted by ``offset`` seconds."""
+def export_transcript(transcript: Transcript, fmt: str, *, offset: float = 0.0, timestamps: bool = True) -> str:
+    """Render ``transcript`` as ``fmt`` (a key of EXPORT_FORMATS), times shifted by ``offset`` seconds.
+    ``timestamps=False`` leaves the ``[hh:mm:ss]`` out of the text form (the others always carry times)."""
     exporter = _EXPORTERS.get(fmt)
     if exporter is None:
         raise TranscriptError(f"unknown transcript export format {fmt!r}",
                               f"use one of: {', '.join(EXPORT_FORMATS)}")
+    if fmt == "txt" and not timestamps:
+        return to_text(transcript, offset=offset)
     return exporter(transcript, offset)
+
+
+def transcript_beside(audio: Path) -> Path:
+    """Where the transcript of a bare audio file lives: ``x.transcript.json`` beside ``x.wav``."""
+    return audio.with_name(audio.stem + ".transcript.json")
+
+
+def find_transcript(target: Path | str) -> Path:
+    """The transcript JSON of ``target``: an episode folder's transcript.json, the one beside a bare
+    audio file (``transcript_beside``), or ``target`` itself when it is a transcript JSON file."""
+    target = Path(target)
+    if target.is_dir():
+        if not (target / EPISODE_FILE).is_file():
+            raise TranscriptError(f"{target} is not an episode folder (it has no episode.toml)",
+                                  "give an episode folder, an audio file or its .transcript.json")
+        return target / TRANSCRIPT_FILE
+    if target.suffix.lower() == ".json":
+        return target
+    path = transcript_beside(target)
+    if not path.is_file():
+        raise TranscriptError(f"{target} has no transcript ({path.name} is missing)",
+                              f"run 'audiokit transcribe {target}' first")
+    return path

@@ -125,6 +125,39 @@ def probe(path: Path) -> AudioInfo:
         ) from exc
 
 
+def check_complete(info: AudioInfo, decoded: float) -> None:
+    """Raise AudioError when ``decoded`` seconds are clearly less than the file ``info`` announces
+    (in its header, or a WAV file's data chunk): the file is truncated."""
+    announced = max(info.duration, wav_data_seconds(info.path) or 0.0)
+    if announced > 0 and decoded < announced - max(0.5, 0.01 * announced):
+        raise AudioError(f"{info.path}: only {decoded:.1f} s of the {announced:.1f} s the file announces "
+                         "could be decoded; it seems truncated", "export or download the recording again")
+
+
+def wav_data_seconds(path: Path) -> float | None:
+    """The length a WAV file's header announces (its data chunk), or None for another file or an
+    open-ended header. ffmpeg reports the length of the bytes present, so a cut-off WAV looks whole."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        return None
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, block_align, rate = 12, 0, 0
+    while pos + 8 <= len(head):
+        chunk, size = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        if chunk == b"fmt " and pos + 24 <= len(head):
+            rate = int.from_bytes(head[pos + 12:pos + 16], "little")
+            block_align = int.from_bytes(head[pos + 20:pos + 22], "little")
+        if chunk == b"data":
+            if not (block_align and rate) or size in (0, 0xFFFFFFFF):
+                return None
+            return size / block_align / rate
+        pos += 8 + size + (size & 1)
+    return None
+
+
 def stream_pcm(
     path: Path,
     *,

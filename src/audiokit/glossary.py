@@ -6,6 +6,8 @@
 
     [replace]
     "E-Pa" = "ePA"
+
+Replacements are literal text (no patterns). Writing the file keeps the user's comments and layout.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import tomli_w
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
 
 from . import atomic
+from .errors import ConfigError
 from .tomlfields import Fields, read_toml
 
 GLOSSARY_FILE = "glossary.toml"
@@ -30,9 +34,9 @@ class Glossary:
     replacements: dict[str, str] = field(default_factory=dict)
 
     def apply(self, text: str) -> str:
-        """Apply every replacement to ``text`` (whole words, case-sensitive)."""
+        """Apply every replacement to ``text`` (whole words, case-sensitive, literally)."""
         for wrong, right in self.replacements.items():
-            text = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", right, text)
+            text = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", lambda _: right, text)
         return text
 
 
@@ -48,10 +52,50 @@ def load_glossary(show_dir: Path) -> Glossary:
     return glossary
 
 
+def read_glossary_text(show_dir: Path) -> str | None:
+    """The glossary file as it is (None when there is none): to put it back after a refused change."""
+    try:
+        return (Path(show_dir) / GLOSSARY_FILE).read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{Path(show_dir) / GLOSSARY_FILE} cannot be read ({exc})", "save it as UTF-8 text") from exc
+
+
+def write_glossary_text(show_dir: Path, text: str | None) -> None:
+    """Put the glossary file back to ``text`` (None: no file)."""
+    path = Path(show_dir) / GLOSSARY_FILE
+    if text is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic.write_text(path, text)
+
+
 def save_glossary(show_dir: Path, glossary: Glossary) -> None:
-    """Write the glossary atomically."""
-    data = {"terms": glossary.terms, "replace": glossary.replacements}
-    atomic.write_text(Path(show_dir) / GLOSSARY_FILE, tomli_w.dumps(data))
+    """Write the glossary atomically, keeping the comments and layout of the existing file."""
+    path = Path(show_dir) / GLOSSARY_FILE
+    load_glossary(show_dir)  # a broken file is reported, not overwritten
+    try:
+        doc = tomlkit.parse(read_glossary_text(show_dir) or "")
+    except TOMLKitError as exc:  # pragma: no cover - load_glossary refused it already
+        raise ConfigError(f"{path}: broken TOML ({exc})", "fix the syntax at the line given") from exc
+    if list(doc.get("terms", [])) != glossary.terms:
+        if "terms" in doc:
+            terms = doc["terms"]
+            for term in [t for t in terms if t not in glossary.terms]:
+                terms.remove(term)
+            terms.extend(t for t in glossary.terms if t not in terms)
+        else:
+            doc["terms"] = glossary.terms
+    if "replace" not in doc:
+        doc["replace"] = tomlkit.table()
+    table = doc["replace"]
+    for wrong in [k for k in table if k not in glossary.replacements]:
+        del table[wrong]
+    for wrong, right in glossary.replacements.items():
+        if table.get(wrong) != right:
+            table[wrong] = right
+    atomic.write_text(path, tomlkit.dumps(doc))
 
 
 def add_replacement(show_dir: Path, wrong: str, right: str) -> Glossary:

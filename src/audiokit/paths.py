@@ -38,7 +38,7 @@ def resolve_inside(root: Path, relative: str, where: str) -> Path:
     if "\x00" in relative or any(ord(c) < 32 for c in relative):
         raise UnsafePathError(f"{where}: the path contains control characters", fix)
     pure = PurePosixPath(relative.replace("\\", "/"))
-    if pure.is_absolute() or re.match(r"^[A-Za-z]:", relative) or ".." in pure.parts:
+    if pure.is_absolute() or re.match(r"^[A-Za-z]:[\\/]", relative) or ".." in pure.parts:  # C:\x is absolute
         raise UnsafePathError(f"{where}: {relative!r} points outside the show folder", fix)
     root = root.resolve()
     path = (root / pure).resolve()

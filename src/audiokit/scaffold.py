@@ -21,22 +21,37 @@ _ASCII_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", 
 
 def init_show(folder: Path, *, title: str, author: str, base_url: str, host: str,
               organisation: str = "", owner_email: str = "") -> Show:
-    """Create ``folder`` with a show.toml and a placeholder cover (1400 px square PNG)."""
+    """Create ``folder`` with a show.toml and a placeholder cover (1400 px square PNG).
+
+    Nothing is left behind when the values are refused, so the corrected command runs again.
+    """
     folder = Path(folder)
     if (folder / SHOW_FILE).exists():
         raise ConfigError(f"{folder / SHOW_FILE} already exists", "choose another folder or edit the file")
-    folder.mkdir(parents=True, exist_ok=True)
     text = environment().get_template("show.toml.j2").render(
         title=title, author=author, description=f"{title} – ein Podcast von {author}.",
         base_url=base_url, host=host, organisation=organisation, owner_email=owner_email,
         podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED),
     )
+    made_folder = not folder.exists()
     cover = folder / "cover.png"
-    if not cover.exists():
-        with atomic.atomic_path(cover) as tmp:
-            placeholder_cover(title).save(tmp, format="PNG")
-    atomic.write_text(folder / SHOW_FILE, text)
-    return load_show(folder)
+    created = [folder / SHOW_FILE] + ([] if cover.exists() else [cover])
+    try:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise atomic.os_error(exc, f"cannot create {folder}") from exc
+        if cover in created:
+            with atomic.atomic_path(cover) as tmp:
+                placeholder_cover(title).save(tmp, format="PNG")
+        atomic.write_text(folder / SHOW_FILE, text)
+        return load_show(folder)
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        if made_folder and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
 
 
 def placeholder_cover(title: str, size: int = 1400) -> Image.Image:

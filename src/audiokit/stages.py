@@ -7,6 +7,7 @@ from .build import Stage
 
 def default_stages() -> list[Stage]:
     """Every stage ``audiokit build`` runs, in pipeline order."""
+    from .clips.stage import SoundbiteStage
     from .mastering.stage import MasterStage
     from .publish.stage import PublishEpisodeStage, PublishShowStage
     from .transcription.stage import TranscriptionStage
@@ -14,6 +15,7 @@ def default_stages() -> list[Stage]:
     return [
         MasterStage(),
         TranscriptionStage(),
+        SoundbiteStage(),
         PublishEpisodeStage(),
         PublishShowStage(),
     ]

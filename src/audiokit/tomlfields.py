@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
+from .cleantext import strip_controls
 from .errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -16,12 +18,12 @@ else:  # pragma: no cover - Python 3.10
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse ``path``; a missing, unreadable or broken file raises ConfigError."""
+    """Parse ``path`` (a UTF-8 byte order mark is allowed); a missing, unreadable or broken file raises
+    ConfigError."""
     if not path.is_file():
         raise ConfigError(f"{path} does not exist", "run 'audiokit init' / 'audiokit new' or check the folder")
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(path.read_text("utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: broken TOML ({exc})", "fix the syntax at the line given") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -59,13 +61,21 @@ class Fields:
             value, ok = float(value), True
         if not ok:
             raise self.error(key, f"must be {_TYPE_NAMES.get(kind, kind.__name__)}", f"for example: {key} = {example or '…'}")
+        if kind is float and not math.isfinite(value):
+            raise self.error(key, f"is {value}, not a finite number", f"for example: {key} = {example or '…'}")
         if kind is str and "\x00" in value:
             raise self.error(key, "contains a NUL character", "remove it")
         return value
 
     def text(self, key: str, default: Any = ..., example: str = '"…"') -> Any:
+        """A string without control characters (BEL, ESC … would reach the exports and the feed)."""
+        value = self.path(key, default, example)
+        return strip_controls(value) if isinstance(value, str) else value
+
+    def path(self, key: str, default: Any = ..., example: str = '"…"') -> Any:
+        """A string as written (a path keeps its control characters, so that it is refused, not changed)."""
         value = self.get(key, str, default, example)
-        if isinstance(value, str) and default is ... and not value.strip():
+        if isinstance(value, str) and default is ... and not strip_controls(value).strip():
             raise self.error(key, "is empty", f"fill it in, for example: {key} = {example}")
         return value
 

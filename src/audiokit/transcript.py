@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import atomic
+from .cleantext import strip_controls
 from .errors import TranscriptError
 
 FORMAT = "audiokit-transcript"
@@ -105,14 +106,18 @@ class Transcript:
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "transcript") -> Transcript:
+        """The validated transcript of ``data``; control characters in names and words are dropped."""
         validate(data, source)
         transcript = cls(
             language=data["language"],
             duration=float(data["duration"]),
-            speakers=[TranscriptSpeaker(**s) for s in data["speakers"]],
+            speakers=[TranscriptSpeaker(**{**s, "name": strip_controls(s["name"]),
+                                           "organisation": strip_controls(s.get("organisation", ""))})
+                      for s in data["speakers"]],
             segments=[
                 Segment(s["speaker"], float(s["start"]), float(s["end"]),
-                        [Word(**w) for w in s["words"]], bool(s.get("overlap", False)))
+                        [Word(**{**w, "text": strip_controls(w["text"])}) for w in s["words"]],
+                        bool(s.get("overlap", False)))
                 for s in data["segments"]
             ],
             provenance=dict(data["provenance"]),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cleantext import strip_controls
 from .errors import TranscriptError
 from .transcript import Transcript
 
@@ -36,8 +37,9 @@ class TextTurn:
 
 
 def clock(seconds: float) -> str:
-    """``hh:mm:ss`` for a time in seconds."""
-    seconds = int(round(seconds))
+    """``hh:mm:ss`` for a time in seconds, cut to the second (the one rule for every shown time: a
+    link to that second never starts after the turn does)."""
+    seconds = max(0, int(seconds))
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
@@ -60,10 +62,11 @@ def to_text(transcript: Transcript, *, timestamps: bool = False, offset: float =
 
 
 def parse_text(text: str) -> list[TextTurn]:
-    """Parse speaker blocks back. A header is the first line of a block (after a blank line)."""
+    """Parse speaker blocks back. A header is the first line of a block (after a blank line).
+    Control characters (NUL, BEL …) are dropped."""
     turns: list[TextTurn] = []
     block_start = True
-    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+    for number, line in enumerate(strip_controls(text).replace("\r\n", "\n").split("\n"), start=1):
         stripped = line.strip()
         if not stripped:
             block_start = True

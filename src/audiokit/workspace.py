@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, UnsafePathError
 from .paths import check_slug, resolve_inside, slugify
 from .tomlfields import Fields, read_toml
 
 SHOW_FILE = "show.toml"
 EPISODE_FILE = "episode.toml"
+TRANSCRIPT_FILE = "transcript.json"
 ROLES = ("host", "guest", "cohost", "moderator")
 STAGE_TABLES = ("mastering", "transcription", "publish")
+LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+"""A language code as RSS and podcast directories want it: ``de``, ``de-DE``, ``de-CH``."""
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[A-Za-z0-9-]{2,}$")
+URL_RE = re.compile(r"^(?P<scheme>https?)://[^\s/?#<>\"'`]+[^\s<>\"'`]*$", re.IGNORECASE)
+MAX_SPEAKERS = 20
+FIRST_YEAR = 1900
+"""Earlier dates cannot be written as an RFC 2822 pubDate."""
 
 
 @dataclass
@@ -35,6 +45,9 @@ class Speaker:
         return f"{self.name} [{self.organisation}]" if self.organisation else self.name
 
 
+CLIP_SECONDS = (5.0, 180.0)  # the length a soundbite or shared clip may have
+
+
 @dataclass
 class Chapter:
     """A chapter mark: start in seconds from the start of the published audio."""
@@ -42,6 +55,24 @@ class Chapter:
     start: float
     title: str
     url: str = ""
+
+
+@dataclass
+class Soundbite:
+    """A passage to share (``[[soundbites]]``): start and length in seconds on the published audio."""
+
+    start: float
+    duration: float
+    title: str
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+    @property
+    def clip_name(self) -> str:
+        """The file name of its rendered clip in the episode's output folder."""
+        return f"soundbite-{round(self.start * 1000):08d}.mp4"
 
 
 @dataclass
@@ -89,14 +120,23 @@ class Episode:
     speakers: list[Speaker] = field(default_factory=list)
     recording: Path | None = None
     chapters: list[Chapter] = field(default_factory=list)
+    soundbites: list[Soundbite] = field(default_factory=list)
     episode_type: str = "full"
     explicit: bool | None = None
     speaker_count: int | None = None
+    draft: bool = False
+    waiting: str = ""  # the recording not there yet (loaded with drafts=True only): a draft too
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def file(self) -> Path:
         return self.dir / EPISODE_FILE
+
+    @property
+    def draft_reason(self) -> str:
+        """Why the episode is not ready to build: ``draft = true``, or its recording is not there yet
+        ("" for an episode to build)."""
+        return "marked draft = true" if self.draft else self.waiting
 
     @property
     def multitrack(self) -> bool:
@@ -112,7 +152,7 @@ class Episode:
     @property
     def transcript_path(self) -> Path:
         """The canonical transcript JSON: lives beside episode.toml because editors correct it."""
-        return self.dir / "transcript.json"
+        return self.dir / TRANSCRIPT_FILE
 
     def stage_settings(self, stage: str) -> dict[str, Any]:
         """Show-level settings of ``stage`` overridden by the episode's own table."""
@@ -121,7 +161,7 @@ class Episode:
 
 def parse_timestamp(value: Any, where: str) -> float:
     """Seconds from ``90``, ``90.5``, ``"01:30"`` or ``"00:01:30.5"``."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
         return float(value)
     if isinstance(value, str) and re.fullmatch(r"\d+(:\d{1,2}){0,2}(\.\d+)?", value.strip()):
         seconds = 0.0
@@ -131,28 +171,42 @@ def parse_timestamp(value: Any, where: str) -> float:
     raise ConfigError(f"{where} is not a time", 'write seconds (90) or "mm:ss" / "hh:mm:ss" ("01:30")')
 
 
-def _speaker(f: Fields, root: Path, default_role: str) -> Speaker:
+def _speaker(f: Fields, root: Path, default_role: str, waiting: list[str] | None = None) -> Speaker:
     role = f.text("role", default_role, '"guest"')
     if role not in ROLES:
         raise f.error("role", f"is {role!r}", f"use one of: {', '.join(ROLES)}")
-    sample = f.text("voice_sample", "", '"voices/anna.wav"')
-    track = f.text("track", "", '"spuren/anna.flac"')
+    sample = f.path("voice_sample", "", '"voices/anna.wav"')
+    track = f.path("track", "", '"spuren/anna.flac"')
     speaker = Speaker(
         name=f.text("name", example='"Anna Beispiel"').strip(),
         organisation=f.text("organisation", "", '"Beispiel-Klinik"').strip(),
         role=role,
         voice_sample=_existing(root, sample, f, "voice_sample") if sample else None,
-        track=_existing(root, track, f, "track") if track else None,
-        img=f.text("img", "", '"https://…/anna.jpg"'),
-        href=f.text("href", "", '"https://…"'),
+        track=_existing(root, track, f, "track", waiting) if track else None,
+        img=web_address(f, "img", '"https://example.org/anna.jpg"', https=True),
+        href=web_address(f, "href", '"https://example.org/anna"', https=True),
     )
     f.reject_unknown()
     return speaker
 
 
-def _existing(root: Path, relative: str, f: Fields, key: str) -> Path:
+def web_address(f: Fields, key: str, example: str, *, https: bool = False) -> str:
+    """The URL at ``key`` ("" when absent): an http(s) address (``https`` only, if asked), nothing else."""
+    url = f.text(key, "", example).strip()
+    match = URL_RE.match(url)
+    if url and (not match or (https and match["scheme"].lower() != "https")):
+        kind = "an https:// address" if https else "an http:// or https:// address"
+        raise f.error(key, f"is {url!r}, not {kind}", f"for example: {key} = {example}")
+    return url
+
+
+def _existing(root: Path, relative: str, f: Fields, key: str, waiting: list[str] | None = None) -> Path:
+    """The file ``relative`` names inside ``root``; a missing one is an error, or noted in ``waiting``."""
     path = resolve_inside(root, relative, f.where(key))
     if not path.is_file():
+        if waiting is not None:
+            waiting.append(relative)
+            return path
         raise f.error(key, f"names {relative!r}, which does not exist", "put the file there or correct the path")
     return path
 
@@ -168,16 +222,21 @@ def load_show(folder: Path | str) -> Show:
         raise ConfigError(f"{folder} is not a folder", "give the show folder that holds show.toml")
     file = folder / SHOW_FILE
     f = Fields(read_toml(file), file)
-    base_url = f.text("base_url", example='"https://podcast.example.org/werkgespraech"').rstrip("/")
+    base_url = f.text("base_url", example='"https://podcast.example.org/werkgespraech"').strip().rstrip("/")
     if not base_url.startswith("https://"):
         raise f.error("base_url", "must be an https:// URL", "podcast directories require HTTPS")
-    cover_rel = f.text("cover", example='"cover.png"')
+    if not URL_RE.match(base_url) or re.search(r"[?#]", base_url):
+        raise f.error("base_url", f"is {base_url!r}, not the web address of a folder",
+                      'give the folder address only, for example: base_url = "https://podcast.example.org/show"')
+    cover_rel = f.path("cover", example='"cover.png"')
     cover = resolve_inside(folder, cover_rel, f.where("cover"))
     if not cover.is_file():
         raise f.error("cover", f"names {cover_rel!r}, which does not exist",
                       "add a square JPEG or PNG of 1400-3000 px at that path")
     _check_image(cover, f)
-    language = f.text("language", "de", '"de"')
+    language = f.text("language", "de", '"de"').strip()
+    if not LANGUAGE_RE.match(language):
+        raise f.error("language", f"is {language!r}, not a language code", 'for example: language = "de" or "de-AT"')
     show = Show(
         dir=folder.resolve(),
         slug=check_slug(f.text("slug", _folder_slug(folder), '"werkgespraech"'), f.where("slug")),
@@ -190,14 +249,37 @@ def load_show(folder: Path | str) -> Show:
         categories=f.strings("categories", []),
         explicit=f.get("explicit", bool, False, "false"),
         owner_name=f.text("owner_name", ""),
-        owner_email=f.text("owner_email", "", '"redaktion@example.org"'),
-        podcast_guid=f.text("podcast_guid", ""),
+        owner_email=_email(f),
+        podcast_guid=_podcast_guid(f),
         locked=f.get("locked", bool, True, "true"),
     )
     show.hosts = [_speaker(h, show.dir, "host") for h in f.tables("hosts")]
     show.settings = _stage_tables(f)
     f.reject_unknown()
     return show
+
+
+def _email(f: Fields) -> str:
+    email = f.text("owner_email", "", '"redaktion@example.org"').strip()
+    if email and not EMAIL_RE.match(email):
+        raise f.error("owner_email", f"is {email!r}, not an e-mail address",
+                      'for example: owner_email = "redaktion@example.org"')
+    return email
+
+
+def _podcast_guid(f: Fields) -> str:
+    """podcast_guid as Podcasting 2.0 wants it: a version 5 UUID (lower case, no braces or urn:)."""
+    value = f.text("podcast_guid", "", '"…"').strip()
+    if not value:
+        return ""
+    try:
+        guid = uuid.UUID(value)
+    except ValueError:
+        guid = None
+    if guid is None or guid.version != 5 or str(guid) != value.lower():
+        raise f.error("podcast_guid", f"is {value!r}, not a version 5 UUID",
+                      "remove the line: audiokit computes the GUID from the feed address on the next build")
+    return str(guid)
 
 
 def _check_image(path: Path, f: Fields) -> None:
@@ -216,9 +298,14 @@ def _folder_slug(folder: Path) -> str:
     return slugify(folder.resolve().name)
 
 
-def load_episode(show: Show, folder: Path | str) -> Episode:
-    """Read and validate ``folder/episode.toml`` of ``show``."""
-    folder = Path(folder).resolve()
+def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Episode:
+    """Read and validate ``folder/episode.toml`` of ``show``. With ``drafts``, an episode whose recording
+    (or a track) is not there yet is no error: it loads as a draft, ``waiting`` says for what."""
+    given = Path(folder)
+    folder = given.resolve()
+    if show.dir not in folder.parents:
+        raise UnsafePathError(f"{given}: the episode folder leads outside the show folder {show.dir} (symlink?)",
+                              "move the episode folder into the show folder instead of linking to it")
     file = folder / EPISODE_FILE
     slug = check_slug(folder.name, f"{folder}: episode folder name")
     f = Fields(read_toml(file), file)
@@ -228,42 +315,89 @@ def load_episode(show: Show, folder: Path | str) -> Episode:
     number = f.get("number", int, example="1")
     if number < 0:
         raise f.error("number", "is negative", "number episodes from 0 or 1")
+    season = f.get("season", int, None, "1")
+    if season is not None and season < 1:
+        raise f.error("season", f"is {season}", "number seasons from 1 (or leave season out)")
+    speaker_count = f.get("speaker_count", int, None, "3")
+    if speaker_count is not None and not 1 <= speaker_count <= MAX_SPEAKERS:
+        raise f.error("speaker_count", f"is {speaker_count}", f"give the number of voices, 1 to {MAX_SPEAKERS}")
+    date = f.datetime("date")
+    if date.year < FIRST_YEAR:
+        raise f.error("date", f"is in the year {date.year}", "give the real publication date, for example: "
+                      "date = 2026-11-10T18:00:00+01:00")
     episode = Episode(
         show=show,
         dir=folder,
         slug=slug,
         title=f.text("title", example='"Die ePA im Praxisalltag"'),
         number=number,
-        season=f.get("season", int, None, "1"),
-        date=f.datetime("date"),
+        season=season,
+        date=date,
         description=f.text("description", ""),
         episode_type=episode_type,
         explicit=f.get("explicit", bool, None, "false"),
-        speaker_count=f.get("speaker_count", int, None, "3"),
+        speaker_count=speaker_count,
+        draft=f.get("draft", bool, False, "true"),
     )
-    episode.speakers = [_speaker(s, folder, "guest") for s in f.tables("speakers")] or list(show.hosts)
+    waiting: list[str] | None = [] if drafts else None
+    episode.speakers = [_speaker(s, folder, "guest", waiting) for s in f.tables("speakers")] or list(show.hosts)
     _merge_host_samples(episode)
-    recording = f.text("recording", "", '"aufnahme.wav"')
+    recording = f.path("recording", "", '"aufnahme.wav"')
     tracks = [s for s in episode.speakers if s.track is not None]
     if recording and tracks:
         raise f.error("recording", "is given together with per-speaker tracks",
                       "use either one recording or a track for every speaker")
     if recording:
-        episode.recording = _existing(folder, recording, f, "recording")
+        episode.recording = _existing(folder, recording, f, "recording", waiting)
+    elif not tracks and waiting is not None:
+        episode.waiting = "no recording given yet"
     elif not tracks:
         raise f.error("recording", "is missing", 'add recording = "aufnahme.wav" or a track per speaker')
     elif len(tracks) != len(episode.speakers):
         missing = next(s.name for s in episode.speakers if s.track is None)
         raise ConfigError(f"{file}: speaker {missing!r} has no track while others have one",
                           "give every speaker a track, or use one recording")
-    episode.chapters = [
-        Chapter(parse_timestamp(c.get("start", object, example='"00:00"'), c.where("start")),
-                c.text("title", example='"Begrüßung"'), c.text("url", ""))
-        for c in f.tables("chapters")
-    ]
+    if waiting:
+        episode.waiting = f"its recording {waiting[0]!r}, which does not exist yet"
+    episode.chapters = _chapters(f)
+    episode.soundbites = _soundbites(f)
     episode.settings = _stage_tables(f)
     f.reject_unknown()
     return episode
+
+
+def _chapters(f: Fields) -> list[Chapter]:
+    """The ``[[chapters]]`` of episode.toml; two chapters may not start at the same time."""
+    chapters: list[Chapter] = []
+    for c in f.tables("chapters"):
+        chapter = Chapter(parse_timestamp(c.get("start", object, example='"00:00"'), c.where("start")),
+                          c.text("title", example='"Begrüßung"').strip(),
+                          web_address(c, "url", '"https://example.org/artikel"'))
+        c.reject_unknown()
+        twin = next((other for other in chapters if abs(other.start - chapter.start) < 0.001), None)
+        if twin is not None:
+            raise c.error("start", f"is {chapter.start:g} s, where chapter {twin.title!r} starts too",
+                          "give every chapter its own start time")
+        chapters.append(chapter)
+    return chapters
+
+
+def _soundbites(f: Fields) -> list[Soundbite]:
+    """The ``[[soundbites]]`` of episode.toml; two soundbites may not start at the same time."""
+    bites: list[Soundbite] = []
+    for b in f.tables("soundbites"):
+        bite = Soundbite(parse_timestamp(b.get("start", object, example='"12:30"'), b.where("start")),
+                         parse_timestamp(b.get("duration", object, example="45"), b.where("duration")),
+                         b.text("title", example='"Warum die ePA Zeit spart"').strip())
+        b.reject_unknown()
+        if not CLIP_SECONDS[0] <= bite.duration <= CLIP_SECONDS[1]:
+            raise b.error("duration", f"is {bite.duration:g} s",
+                          f"give {CLIP_SECONDS[0]:g}-{CLIP_SECONDS[1]:g} seconds (a shared clip), for example: duration = 45")
+        if any(abs(other.start - bite.start) < 0.001 for other in bites):
+            raise b.error("start", f"is {bite.start:g} s, where another soundbite starts too",
+                          "give every soundbite its own start time")
+        bites.append(bite)
+    return bites
 
 
 def _merge_host_samples(episode: Episode) -> None:
@@ -275,11 +409,13 @@ def _merge_host_samples(episode: Episode) -> None:
             speaker.voice_sample = host.voice_sample
 
 
-def load_episodes(show: Show) -> list[Episode]:
-    """Every sub-folder with an episode.toml; duplicate episode numbers are an error."""
-    episodes = [load_episode(show, p.parent) for p in sorted(show.dir.glob(f"*/{EPISODE_FILE}"))]
+def load_episodes(show: Show, *, drafts: bool = False) -> list[Episode]:
+    """Every sub-folder with an episode.toml, in show order. With ``drafts``, an episode whose recording
+    is not there yet loads as a draft (see ``Episode.draft_reason``) instead of failing. Two episodes
+    to build (drafts aside) may not share a number."""
+    episodes = [load_episode(show, p.parent, drafts=drafts) for p in sorted(show.dir.glob(f"*/{EPISODE_FILE}"))]
     seen: dict[tuple[int | None, int], Episode] = {}
-    for episode in episodes:
+    for episode in (e for e in episodes if not e.draft_reason):
         key = (episode.season, episode.number)
         if key in seen:
             raise ConfigError(

@@ -1,7 +1,12 @@
-/* audiokit episode page: seek on chapters and timestamps, follow playback, search the transcript
+/* audiokit episode page: seek on chapters and timestamps, follow playback, one player at a time, search the transcript
    (text, speaker names and organisations; matches in the text are marked). */
 (function () {
   "use strict";
+  document.addEventListener("play", function (event) {  // one player at a time: the others pause
+    document.querySelectorAll("audio, video").forEach(function (media) {
+      if (media !== event.target) media.pause();
+    });
+  }, true);
   var player = document.getElementById("player");
   if (!player) return;
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import click
 
 from ..editor import EditorServer, History, import_text, open_episode
-from ..errors import TranscriptError
-from .main import cli, progress_factory
+from ..editor.textimport import read_text_file
+from .main import cli, echo_result, progress_factory
 
 log = logging.getLogger("audiokit")
 
@@ -27,7 +27,7 @@ def edit(ctx: click.Context, episode_dir: Path, port: int, no_browser: bool) -> 
     """Correct the transcript of EPISODE in the browser (local only; Ctrl+C stops)."""
     episode = open_episode(episode_dir)
     server = EditorServer(episode, port=port, progress=progress_factory(ctx))
-    click.echo(server.url)
+    echo_result(server.url)
     log.info("editing %s — stop with Ctrl+C", episode.transcript_path)
     if not no_browser:
         webbrowser.open(server.url)
@@ -47,12 +47,8 @@ def import_text_command(episode_dir: Path, text_file: Path) -> None:
     the speaker. The previous transcript stays in the version history ('audiokit edit' restores it).
     """
     episode = open_episode(episode_dir)
-    try:
-        text = text_file.read_text("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TranscriptError(f"{text_file} is not UTF-8 text",
-                              "save it as UTF-8 (plain text) and import again") from exc
+    text = read_text_file(text_file)
     history = History(episode.transcript_path)
     transcript, etag = history.load()
     history.commit(import_text(transcript, text), f"Text importiert: {text_file.name}", expected=etag)
-    click.echo(episode.transcript_path)
+    echo_result(episode.transcript_path)

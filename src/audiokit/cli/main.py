@@ -9,30 +9,46 @@ from collections.abc import Callable
 
 import click
 
+from ..atomic import os_error
 from ..errors import AudiokitError
 
 log = logging.getLogger("audiokit")
 
 
 class AudiokitGroup(click.Group):
-    """Turns every AudiokitError into ``Error: <what> — <fix>`` and exit code 1."""
+    """Turns every AudiokitError (and OSError) into ``Error: <what> — <fix>`` and exit code 1."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except AudiokitError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            what = f"cannot use {exc.filename}" if exc.filename else "a file operation failed"
+            raise click.ClickException(str(os_error(exc, what))) from exc
+        finally:
+            end_progress(done=False)  # an error ends the bar's line where it stood
+
+
+class _Handler(logging.StreamHandler):
+    """Log lines on stderr that start on a line of their own, also while a progress bar is drawn."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _LazyBar.active is not None and _LazyBar.active.bar is not None:
+            self.stream.write("\n")
+            _LazyBar.active.bar._last_line = None  # draw the bar again below the message
+        super().emit(record)
 
 
 @click.group(cls=AudiokitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for ffmpeg commands).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors: no progress bars, notes or tables.")
 @click.version_option(package_name="audiokit")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Produce German talk podcasts: master, transcribe with speaker names, edit, publish."""
     level = logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Handler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbose else "%(message)s"))
     log.handlers[:] = [handler]
     log.setLevel(level)
@@ -40,16 +56,28 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
+def is_quiet(ctx: click.Context) -> bool:
+    """True with ``-q``: print only the result a command exists for (a path, JSON), or errors."""
+    return bool(ctx.find_root().obj and ctx.find_root().obj.get("quiet"))
+
+
 class _LazyBar:
-    """A click progress bar on stderr that appears only once work has taken over two seconds."""
+    """A click progress bar on stderr that appears only once work has taken over two seconds.
+
+    One bar is active at a time: a new one completes the one before (its work is done), and
+    :func:`end_progress` ends the last one before a command prints its result.
+    """
 
     DELAY = 2.0
+    active: _LazyBar | None = None
 
     def __init__(self, label: str, total: float) -> None:
+        end_progress(done=True)
         self.label, self.total = label, max(total, 1e-9)
         self.started = time.monotonic()
         self.bar = None
         self.shown = 0
+        type(self).active = self
 
     def __call__(self, done: float) -> None:
         if self.bar is None:
@@ -57,19 +85,40 @@ class _LazyBar:
                 return
             self.bar = click.progressbar(length=1000, label=self.label, file=sys.stderr, show_eta=True)
             self.bar.render_progress()
-        target = min(1000, int(1000 * done / self.total))
+        self._move(min(1000, int(1000 * done / self.total)))
+
+    def _move(self, target: int) -> None:
         if target > self.shown:
             self.bar.update(target - self.shown)
             self.shown = target
-        if target >= 1000:
+
+    def end(self, done: bool) -> None:
+        """Finish the bar's line (at 100 % when the work is ``done``) and show the cursor again."""
+        if self.bar is not None:
+            if done:
+                self._move(1000)
             self.bar.render_finish()
+        if type(self).active is self:
+            type(self).active = None
+
+
+def end_progress(*, done: bool = True) -> None:
+    """End the active progress bar, if any: call before printing a result."""
+    if _LazyBar.active is not None:
+        _LazyBar.active.end(done)
 
 
 def progress_factory(ctx: click.Context) -> Callable[[str, float], Callable[[float], None]]:
     """The ProgressFactory for library calls: lazy bars, or nothing with --quiet."""
-    if ctx.find_root().obj and ctx.find_root().obj.get("quiet"):
+    if is_quiet(ctx):
         return lambda label, total: (lambda done: None)
     return _LazyBar
+
+
+def echo_result(text: object) -> None:
+    """Print a command's result on stdout, on a line of its own after any progress bar."""
+    end_progress(done=True)
+    click.echo(text)
 
 
 def main() -> None:

@@ -9,8 +9,9 @@ import click
 
 from ..errors import ConfigError
 from ..mastering import FORMAT_NAMES, PRESETS, MasteringSettings, episode_settings
+from ..outputs import check_output_file
 from ..workspace import EPISODE_FILE, load_episode, load_show
-from .main import cli, progress_factory
+from .main import cli, echo_result, progress_factory
 
 
 def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -> Path:
@@ -25,9 +26,7 @@ def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -
         raise ConfigError(f"--out {out} does not end in {suffix}", f"name it *{suffix} or pass --format")
     else:
         target = out
-    if any(target.resolve() == p.resolve() for p in inputs):
-        raise ConfigError(f"{target} is an input; the source is never overwritten", "choose another --out")
-    return target
+    return check_output_file(target, inputs)
 
 
 @cli.command(epilog="Presets: " + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()) + ".")
@@ -53,6 +52,7 @@ def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, tar
     The sources are only read; the output is written atomically.
     """
     from ..mastering import master_episode, master_file, master_tracks  # numpy/scipy load only here
+    from ..mastering.stage import MANIFEST, audio_name
 
     if fmt is None and out is not None and out.suffix[1:].lower() in FORMAT_NAMES:
         fmt = out.suffix[1:].lower()
@@ -68,7 +68,10 @@ def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, tar
                               "give a folder for --out (the audio is named after the episode)")
         episode = load_episode(load_show(folder.parent), folder)
         settings = episode_settings(episode, **({"preset": preset} if preset else {}), **overrides)
-        result = master_episode(episode, out or folder / "master", settings, progress=progress)
+        out_dir = out or folder / "master"
+        for name in (audio_name(episode, settings), MANIFEST):
+            check_output_file(out_dir / name, episode.audio_inputs)
+        result = master_episode(episode, out_dir, settings, progress=progress)
     else:
         if any(p.is_dir() for p in paths):
             raise ConfigError(f"{next(p for p in paths if p.is_dir())} is a folder, not an audio file",
@@ -79,4 +82,4 @@ def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, tar
             result = master_file(paths[0], target_path, settings, progress=progress)
         else:
             result = master_tracks(paths, target_path, settings, progress=progress)
-    click.echo(json.dumps(result.manifest(), indent=1, ensure_ascii=False) if print_stats else result.path)
+    echo_result(json.dumps(result.manifest(), indent=1, ensure_ascii=False) if print_stats else result.path)

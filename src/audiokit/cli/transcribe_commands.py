@@ -8,12 +8,12 @@ import click
 
 from .. import atomic
 from ..editor import open_episode
-from ..exports import EXPORT_FORMATS, export_transcript
+from ..exports import EXPORT_FORMATS, export_transcript, find_transcript, transcript_beside
+from ..outputs import check_output_file
 from ..transcript import load
-from ..transcript_text import to_text
 from ..transcription import transcribe_file, write_transcript
 from ..workspace import EPISODE_FILE
-from .main import cli, progress_factory
+from .main import cli, echo_result, progress_factory
 
 
 @cli.command()
@@ -40,28 +40,28 @@ def transcribe(ctx: click.Context, target: Path, model: str | None, device: str 
         path = write_transcript(open_episode(target), model=model, device=device, progress=progress,
                                 keep_edited=not force)
     else:
-        path = output or target.with_name(target.stem + ".transcript.json")
+        path = check_output_file(output or transcript_beside(target), [target])
         transcript = transcribe_file(target, language=language, speakers=speakers, model=model, device=device,
                                      progress=progress)
         transcript.save(path)
-    click.echo(path)
+    echo_result(path)
 
 
 @cli.command()
-@click.argument("episode_dir", metavar="EPISODE", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("target", metavar="EPISODE_OR_AUDIO", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="txt", show_default=True)
 @click.option("--timestamps/--no-timestamps", default=False, show_default=True,
               help="Text export: put [hh:mm:ss] before each turn (the other formats always carry times).")
 @click.option("--offset", type=float, default=0.0, show_default=True,
               help="Seconds added to every time (the published audio's intro offset).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write [default: stdout].")
-def export(episode_dir: Path, fmt: str, timestamps: bool, offset: float, output: Path | None) -> None:
-    """Export the transcript of EPISODE as text, SRT, WebVTT, Podcasting 2.0 JSON or HTML."""
-    transcript = load(open_episode(episode_dir).transcript_path)
-    if fmt == "txt" and not timestamps:
-        text = to_text(transcript, offset=offset)
-    else:
-        text = export_transcript(transcript, fmt, offset=offset)
+def export(target: Path, fmt: str, timestamps: bool, offset: float, output: Path | None) -> None:
+    """Export the transcript of an episode folder, or of a bare audio file (its AUDIO.transcript.json),
+    as text, SRT, WebVTT, Podcasting 2.0 JSON or HTML."""
+    source = find_transcript(target)
+    if output is not None:
+        check_output_file(output, [source, target])
+    text = export_transcript(load(source), fmt, offset=offset, timestamps=timestamps)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -9,7 +9,7 @@ import click
 from ..build import build as run_build
 from ..scaffold import init_show, new_episode
 from ..workspace import load_show
-from .main import cli, progress_factory
+from .main import cli, echo_result, is_quiet, progress_factory
 
 
 @cli.command()
@@ -24,7 +24,7 @@ def init(folder: Path, title: str, author: str, base_url: str, host: str, organi
     """Create a show in FOLDER (show.toml and a placeholder cover)."""
     show = init_show(folder, title=title, author=author, base_url=base_url, host=host,
                      organisation=organisation, owner_email=email)
-    click.echo(show.file)
+    echo_result(show.file)
 
 
 @cli.command()
@@ -34,7 +34,7 @@ def init(folder: Path, title: str, author: str, base_url: str, host: str, organi
 def new(show_dir: Path, title: str, slug: str | None) -> None:
     """Create a new episode TITLE in SHOW from the episode template."""
     folder = new_episode(load_show(show_dir), title, slug=slug)
-    click.echo(folder / "episode.toml")
+    echo_result(folder / "episode.toml")
 
 
 @cli.command()
@@ -43,18 +43,23 @@ def new(show_dir: Path, title: str, slug: str | None) -> None:
 @click.option("--episode", "only", multiple=True, help="Build only this episode (repeatable).")
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
+@click.option("--force", is_flag=True, help="Run every stage again, changed or not.")
 @click.pass_context
 def build(ctx: click.Context, show_dir: Path, out: Path | None, only: tuple[str, ...],
-          model: str | None, device: str | None) -> None:
-    """Run every stage for every episode of SHOW whose inputs changed."""
+          model: str | None, device: str | None, force: bool) -> None:
+    """Run every stage for every episode of SHOW whose inputs changed (or whose outputs are gone).
+
+    An episode still waiting for its recording (or marked draft = true) is left out with a note.
+    """
     options = {k: v for k, v in {"model": model, "device": device}.items() if v}
-    report = run_build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only))
-    for result in report.results:
-        name = result.episode or "(show)"
-        line = f"{name}\t{result.stage}\t{result.status}"
-        click.echo(line + (f"\t{result.error}" if result.error else ""))
+    report = run_build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only), force=force)
+    if not is_quiet(ctx):
+        for result in report.results:
+            name = result.episode or "(show)"
+            line = f"{name}\t{result.stage}\t{result.status}"
+            echo_result(line + (f"\t{result.error}" if result.error else ""))
     if report.failed:
         first = report.failed[0]
         raise click.ClickException(
             f"{len(report.failed)} stage(s) failed, first {first.episode or 'show'}/{first.stage}: {first.error}")
-    click.echo(f"built {report.out}" if report.changed else f"{report.out} is up to date")
+    echo_result(f"built {report.out}" if report.changed else f"{report.out} is up to date")

@@ -21,13 +21,15 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import atomic
 from ..errors import TranscriptError
+from ..glossary import GLOSSARY_FILE, read_glossary_text, write_glossary_text
 from ..transcript import Transcript, now_iso
 from ..transcript import load as load_transcript
 
@@ -48,13 +50,15 @@ class ChangedOnDisk(TranscriptError):
 
 @dataclass
 class Version:
-    """One saved state of the transcript."""
+    """One saved state of the transcript; ``glossary`` is the change to the show's glossary made with
+    it (``{"show": folder, "before": text or None, "after": text}``), undone and redone with it."""
 
     n: int
     parent: int | None
     label: str
     time: str
     sha256: str
+    glossary: dict[str, Any] | None = None
 
 
 def serialize(transcript: Transcript) -> bytes:
@@ -109,11 +113,16 @@ class History:
 
     # -- changing --------------------------------------------------------------------------------
 
-    def commit(self, transcript: Transcript, label: str, *, expected: str | None) -> str:
-        """Save ``transcript`` as a new version; ``expected`` is the ETag it was based on (None: any)."""
+    def commit(self, transcript: Transcript, label: str, *, expected: str | None,
+               glossary: dict[str, Any] | None = None) -> str:
+        """Save ``transcript`` as a new version; ``expected`` is the ETag it was based on (None: any).
+
+        ``glossary`` records a change made to the show's glossary together with this one (see
+        :class:`Version`), so that undo and redo take it back and forth.
+        """
         with self._locked():
             head = self._check(expected)
-            etag = self._write(serialize(transcript), label, head)
+            etag = self._write(serialize(transcript), label, head, glossary)
             self._parsed = (etag, _clone(transcript))
             return etag
 
@@ -122,10 +131,12 @@ class History:
         with self._locked():
             head = self._check(expected)
             versions = self.versions()
-            parent = _find(versions, head).parent
-            if parent is None or _find(versions, parent) is None:
+            current = _find(versions, head)
+            if current.parent is None or _find(versions, current.parent) is None:
                 raise TranscriptError("there is no older version", "nothing to undo")
-            return self._move(parent)
+            etag = self._move(current.parent)
+            _switch_glossary(current.glossary, "after", "before")
+            return etag
 
     def redo(self, *, expected: str | None) -> str:
         """Go forward to the newest version made from the current one."""
@@ -134,7 +145,9 @@ class History:
             children = [v for v in self.versions() if v.parent == head]
             if not children:
                 raise TranscriptError("there is no newer version", "nothing to redo")
-            return self._move(children[-1].n)
+            etag = self._move(children[-1].n)
+            _switch_glossary(children[-1].glossary, "before", "after")
+            return etag
 
     def restore(self, n: int, *, expected: str | None) -> str:
         """Make version ``n`` current again, as a new version (so the restore can be undone)."""
@@ -179,14 +192,15 @@ class History:
         label = "Ausgangsstand" if not versions else "Außerhalb des Editors geändert"
         return self._add(data, label, head, versions)
 
-    def _write(self, data: bytes, label: str, parent: int) -> str:
-        self._add(data, label, parent, self.versions())
+    def _write(self, data: bytes, label: str, parent: int, glossary: dict[str, Any] | None = None) -> str:
+        self._add(data, label, parent, self.versions(), glossary)
         atomic.write_bytes(self.path, data)
         return self.etag()
 
-    def _add(self, data: bytes, label: str, parent: int | None, versions: list[Version]) -> int:
+    def _add(self, data: bytes, label: str, parent: int | None, versions: list[Version],
+             glossary: dict[str, Any] | None = None) -> int:
         n = versions[-1].n + 1 if versions else 1
-        version = Version(n, parent, label, now_iso(), hashlib.sha256(data).hexdigest())
+        version = Version(n, parent, label, now_iso(), hashlib.sha256(data).hexdigest(), glossary)
         atomic.write_bytes(self._snapshot_path(n), gzip.compress(data, 6))
         versions = versions + [version]
         for old in versions[:-MAX_VERSIONS]:
@@ -225,6 +239,17 @@ class History:
     def _write_index(self, head: int, versions: list[Version]) -> None:
         data = {"head": head, "versions": [asdict(v) for v in versions]}
         atomic.write_text(self.folder / "index.json", json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _switch_glossary(change: dict[str, Any] | None, old: str, new: str) -> None:
+    """Put the glossary from the ``old`` text of ``change`` to its ``new`` one, unless it was changed since."""
+    if change is None:
+        return
+    show = Path(change["show"])
+    if read_glossary_text(show) == change[old]:
+        write_glossary_text(show, change[new])
+    else:
+        log.warning("%s was changed since; its rules are left as they are", show / GLOSSARY_FILE)
 
 
 def _find(versions: list[Version], n: int | None) -> Version | None:

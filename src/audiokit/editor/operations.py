@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TranscriptError
-from ..glossary import Glossary, add_replacement
+from ..glossary import Glossary, add_replacement, read_glossary_text, write_glossary_text
 from ..transcript import Segment, Transcript, TranscriptSpeaker, now_iso
 from .align import align, tokens
+from .history import ChangedOnDisk, History
 
 
 class EditError(TranscriptError):
@@ -32,6 +33,25 @@ def apply(transcript: Transcript, op: dict[str, Any], *, show_dir: Path) -> str:
     label = handler(transcript, _Args(op), show_dir)
     transcript.provenance["edited"] = now_iso()
     return label
+
+
+def apply_and_save(history: History, op: dict[str, Any], *, expected: str, show_dir: Path) -> str:
+    """Apply ``op`` to the current transcript and save it as a new version based on ``expected``;
+    return the new ETag. A glossary rule the operation adds is saved with it: a refused save (the
+    file changed meanwhile, bad input) leaves the glossary as it was, undo takes the rule back."""
+    transcript, current = history.load()
+    if current != expected:
+        raise ChangedOnDisk(history.path, current)
+    before = read_glossary_text(show_dir)
+    try:
+        label = apply(transcript, op, show_dir=show_dir)
+        after = read_glossary_text(show_dir)
+        change = None if after == before else {"show": str(show_dir), "before": before, "after": after}
+        return history.commit(transcript, label, expected=expected, glossary=change)
+    except BaseException:
+        if read_glossary_text(show_dir) != before:
+            write_glossary_text(show_dir, before)
+        raise
 
 
 class _Args:

@@ -36,7 +36,7 @@ from ..build import ProgressFactory, no_progress
 from ..workspace import Episode
 from .audio import playable_audio
 from .history import ChangedOnDisk, History
-from .operations import apply
+from .operations import apply_and_save
 
 log = logging.getLogger("audiokit")
 
@@ -202,7 +202,10 @@ class EditorServer:
         return response
 
     def _operate(self, request: Request) -> Response:
-        op = request.get_json()
+        try:
+            op = json.loads(request.get_data(cache=False))
+        except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
+            return _json({"error": "the body is not valid JSON"}, 400)
         if not isinstance(op, dict):
             return _json({"error": "the body must be a JSON object"}, 400)
         expected = request.if_match.as_set()
@@ -220,11 +223,7 @@ class EditorServer:
                 return _json({"error": "restore needs the version number"}, 400)
             self.history.restore(version, expected=etag)
         else:
-            transcript, current = self.history.load()
-            if current != etag:
-                raise ChangedOnDisk(self.history.path, current)
-            label = apply(transcript, op, show_dir=self.episode.show.dir)
-            self.history.commit(transcript, label, expected=etag)
+            apply_and_save(self.history, op, expected=etag, show_dir=self.episode.show.dir)
         return self._state()
 
     def _export(self, fmt: str) -> Response:

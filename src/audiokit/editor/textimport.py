@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 
+from ..atomic import os_error
 from ..errors import TranscriptError
 from ..transcript import Segment, Transcript, TranscriptSpeaker, Word, now_iso
 from ..transcript_text import TextTurn, parse_text
@@ -20,12 +22,33 @@ from .operations import new_speaker_id
 
 log = logging.getLogger("audiokit")
 
+MAX_TEXT_BYTES = 4_000_000
+"""The largest text taken: about 500,000 words, 50 hours of talk."""
+_TOO_LARGE_FIX = "import the text export of this episode ('audiokit export --format txt'), corrected"
+
 Block = tuple[TextTurn, list[Word], list[int | None]]
 """A turn of the text, its re-timed words and, per word, the index of the original word it kept."""
 
 
+def read_text_file(path: Path) -> str:
+    """The text of a corrected export ``path`` (UTF-8, with or without BOM), refused when too large."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise TranscriptError(f"{path} has {size / 1e6:.1f} MB, more than the {MAX_TEXT_BYTES / 1e6:.0f} MB "
+                                  "a transcript text can have", _TOO_LARGE_FIX)
+        return path.read_text("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(f"{path} is not UTF-8 text", "save it as UTF-8 (plain text) and import again") from exc
+    except OSError as exc:
+        raise os_error(exc, f"cannot read {path}") from exc
+
+
 def import_text(transcript: Transcript, text: str) -> Transcript:
     """Return ``transcript`` with the words, turns and speaker names of ``text``."""
+    if len(text) > MAX_TEXT_BYTES:
+        raise TranscriptError(f"the text has {len(text):,} characters, more than a transcript text can have",
+                              _TOO_LARGE_FIX)
     turns = [t for t in parse_text(text) if tokens(t.text)]
     if not turns:
         raise TranscriptError("the text holds no speaker turn with words",

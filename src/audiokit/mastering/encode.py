@@ -57,17 +57,18 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 
 
 def output_rate(fmt: Format, source_rate: int, requested: int | None) -> int:
-    """The sample rate to encode at: the requested one, else the source's. A rate the format cannot
-    carry is an error (never a silent resample), except for Opus, which works at 48 kHz by design."""
-    rate = requested or source_rate
-    if fmt.rates is None or rate in fmt.rates:
-        return rate
-    if fmt.name == "opus" and requested is None:
-        log.warning("Opus works at 48 kHz: resampling %d Hz to 48000 Hz", rate)
-        return 48000
-    raise ConfigError(
-        f"{fmt.name} cannot store {rate} Hz audio",
-        f"set sample_rate to one of {', '.join(map(str, fmt.rates))} in [mastering] (or --sample-rate)")
+    """The sample rate to encode at: the requested one, else the source's. A source rate the format
+    cannot carry (96 kHz for MP3, 44.1 kHz for Opus) is resampled to the nearest one it can, with a
+    warning; a requested rate it cannot carry is an error."""
+    if fmt.rates is None or (requested or source_rate) in fmt.rates:
+        return requested or source_rate
+    if requested:
+        raise ConfigError(
+            f"{fmt.name} cannot store {requested} Hz audio",
+            f"set sample_rate to one of {', '.join(map(str, fmt.rates))} in [mastering] (or --sample-rate)")
+    rate = min(fmt.rates, key=lambda r: (abs(r - source_rate), -r))
+    log.warning("%s cannot store %d Hz audio: resampling %d Hz to %d Hz", fmt.name, source_rate, source_rate, rate)
+    return rate
 
 
 def sample_depth(info: AudioInfo) -> str:

@@ -49,7 +49,8 @@ def open_runs(mask: np.ndarray, size: int) -> np.ndarray:
 def short_loudness(energies: np.ndarray, grid: Grid, seconds: float) -> np.ndarray:
     """Loudness (LUFS scale) of a centred window of ``seconds`` around every segment."""
     size = _segments(seconds, grid)
-    mean = uniform_filter1d(energies.astype(np.float64), size, mode="constant") / grid.segment
+    # the filter's running sum leaves tiny negative values beside digital silence: clamp them to 0
+    mean = np.maximum(uniform_filter1d(energies.astype(np.float64), size, mode="constant"), 0.0) / grid.segment
     return _OFFSET + to_db(mean, power=True)
 
 

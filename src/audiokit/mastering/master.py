@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -29,7 +30,7 @@ from scipy.signal import sosfilt
 from ..atomic import atomic_path
 from ..build import ProgressFactory, no_progress
 from ..errors import AudioError, ConfigError
-from ..ffmpeg import AudioInfo, probe, stream_pcm
+from ..ffmpeg import check_complete, probe, stream_pcm
 from .calibrate import SAMPLES_USED, Samples, calibrate
 from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
@@ -45,6 +46,8 @@ MIN_SECONDS = 0.4  # one BS.1770 gating block
 MAX_ATTEMPTS = 3  # encodes, if the measured result misses the target
 LOUDNESS_TOLERANCE = 0.3  # LU from the target that the encoded result may miss
 MIN_MARGIN = 0.3  # dB kept below the true-peak limit beyond the measured codec overshoot
+PEAK_WEIGHT = 10.0  # an encode's dB over the true-peak limit counts as this many LU of loudness miss
+MAX_STEP = 10.0  # LU the planned target moves at most between two encodes
 
 
 class Source(Protocol):
@@ -275,14 +278,6 @@ def render(source: Source, plan: Plan, jingles: Jingles, encoder: Encoder, highp
     return limiter.max_reduction
 
 
-def check_complete(meter: LoudnessMeter, info: AudioInfo) -> None:
-    """A file that decodes to clearly less than its header promises is truncated."""
-    decoded = meter.frames / meter.grid.rate
-    if info.duration > 0 and decoded < info.duration - max(0.5, 0.01 * info.duration):
-        raise AudioError(f"{info.path}: only {decoded:.1f} s of the {info.duration:.1f} s the file announces "
-                         "could be decoded; it seems truncated", "export or download the recording again")
-
-
 def master_source(source: Source, output: Path, settings: MasteringSettings, *, name: str, depth: str,
                   level: bool = True, check: Callable[[LoudnessMeter], None] | None = None,
                   tags: Tags | None = None, progress: ProgressFactory = no_progress) -> MasterResult:
@@ -309,35 +304,86 @@ def master_source(source: Source, output: Path, settings: MasteringSettings, *, 
         target, ceiling = codec_ceiling(plan, meter, samples, settings, fmt)
         plan.solve(meter, target=target, ceiling=ceiling)
     jingles = load_jingles(settings, source.rate, source.channels, plan.end - plan.start)
-    with atomic_path(output) as tmp:
+    tries: list[tuple[float, float]] = []  # (planned target, measured loudness) of every encode
+    best: Encode | None = None
+    with atomic_path(output) as tmp, _scratch(tmp) as trial:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             update = progress(f"Mastering {name}", (plan.end - plan.start) / source.rate)
-            with Encoder(tmp, fmt, source.rate, source.channels, bitrate=settings.bitrate, depth=depth,
+            with Encoder(trial, fmt, source.rate, source.channels, bitrate=settings.bitrate, depth=depth,
                          dual_mono=settings.dual_mono) as encoder:
                 reduction = render(source, plan, jingles, encoder, settings.highpass, update)
                 result = encoder.finish()
             over = (result.true_peak or 0.0) - settings.true_peak
             miss = settings.target - result.integrated
+            tries.append((target, result.integrated))
+            encode = Encode(abs(miss) + PEAK_WEIGHT * max(0.0, over), attempt, result, reduction, plan.gain,
+                            plan.ceiling, encoder.frames)
+            if best is None or encode.error < best.error:
+                os.replace(trial, tmp)
+                best = encode
             if over <= 0 and abs(miss) <= LOUDNESS_TOLERANCE:
                 break
+            last = attempt == MAX_ATTEMPTS
             log.warning("%s: the encoded audio measures %.2f LUFS, %.2f dBTP%s", name, result.integrated,
-                        result.true_peak, "; encoding again" if attempt < MAX_ATTEMPTS else "")
-            target += miss
+                        result.true_peak, f"; keeping the closest, encode {best.attempt}" if last else
+                        "; encoding again")
+            if last:
+                break
+            target = next_target(tries, settings.target)
             plan.solve(meter, target=target, ceiling=plan.ceiling - max(0.0, over) - 0.2 * (over > 0))
         if tags is not None:
             apply_tags(tmp, fmt, tags)
+    result, reduction = best.result, best.reduction
     stats = {
         "preset": settings.label, "target": settings.target, "true_peak_limit": settings.true_peak,
         "dual_mono": settings.dual_mono, "input": measured.as_dict(), "output": result.as_dict(),
         "sample_rate": source.rate, "channels": source.channels, "format": fmt.name,
-        "levelling": plan.stats(),
-        "limiter": {"ceiling": round(plan.ceiling, 2), "max_reduction": round(reduction, 2)},
+        "levelling": {**plan.stats(), "gain": round(best.gain, 2)},
+        "limiter": {"ceiling": round(best.ceiling, 2), "max_reduction": round(reduction, 2)},
         "trim": {"start": round(float(plan.start) / source.rate, 3),
                  "end": round(float(meter.frames - plan.end) / source.rate, 3)},
         "encodes": attempt,
+        "kept_encode": best.attempt,
     }
     offset = float(jingles.lead - plan.start) / source.rate
-    return MasterResult(output, fmt, encoder.frames / source.rate, output.stat().st_size, offset, stats)
+    return MasterResult(output, fmt, best.frames / source.rate, output.stat().st_size, offset, stats)
+
+
+@dataclass
+class Encode:
+    """One encode of the master: how far it is from the target (LU, true-peak excess weighted) and
+    what it measured."""
+
+    error: float
+    attempt: int
+    result: Loudness
+    reduction: float
+    gain: float
+    ceiling: float
+    frames: int
+
+
+def next_target(tries: list[tuple[float, float]], goal: float) -> float:
+    """The target to plan the next encode for, from (planned target, measured loudness) of the encodes
+    so far: a secant step through the last two when they show how the result follows the plan (short
+    or heavily limited audio does not follow it one to one), else the last miss added."""
+    planned, measured = tries[-1]
+    step = goal - measured
+    if len(tries) > 1:
+        (p0, m0), (p1, m1) = tries[-2:]
+        if abs(p1 - p0) > 0.01 and (m1 - m0) / (p1 - p0) > 0.2:
+            step /= (m1 - m0) / (p1 - p0)
+    return planned + max(-MAX_STEP, min(MAX_STEP, step))
+
+
+@contextlib.contextmanager
+def _scratch(beside: Path) -> Iterator[Path]:
+    """A temporary file name beside ``beside`` for one encode, removed afterwards."""
+    path = beside.with_name(beside.name + ".try")
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def master_file(path: Path, output: Path, settings: MasteringSettings, *, tags: Tags | None = None,
@@ -347,5 +393,5 @@ def master_file(path: Path, output: Path, settings: MasteringSettings, *, tags: 
     rate = output_rate(FORMATS[settings.format], info.sample_rate, settings.sample_rate)
     source = FileSource(Path(path), rate, settings.channels, info.duration)
     return master_source(source, Path(output), settings, name=Path(path).name, depth=sample_depth(info),
-                         level=settings.leveller, check=lambda meter: check_complete(meter, info),
-                         tags=tags, progress=progress)
+                         level=settings.leveller, tags=tags, progress=progress,
+                         check=lambda meter: check_complete(info, meter.frames / meter.grid.rate))

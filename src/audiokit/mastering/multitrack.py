@@ -19,12 +19,12 @@ from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from ..build import ProgressFactory, no_progress
 from ..errors import AudioError
-from ..ffmpeg import probe, stream_pcm
+from ..ffmpeg import check_complete, probe, stream_pcm
 from .encode import FORMATS, output_rate, sample_depth
 from .leveller import LevellerOptions, level_gains, open_runs, short_loudness, speech_loudness
 from .limiter import ramp
 from .loudness import Grid, LoudnessMeter
-from .master import MasterResult, check_complete, master_source, prefetched
+from .master import MasterResult, master_source, prefetched
 from .presets import MasteringSettings
 from .tags import Tags
 
@@ -146,7 +146,7 @@ def master_tracks(paths: list[Path], output: Path, settings: MasteringSettings, 
     curves, meters = plan_tracks([Path(p) for p in paths], rate, settings.channels, settings,
                                  progress("Analysing tracks", duration))
     for meter, info in zip(meters, infos, strict=True):
-        check_complete(meter, info)
+        check_complete(info, meter.frames / meter.grid.rate)
     source = MixSource([Path(p) for p in paths], rate, settings.channels, duration, curves,
                        meters[0].grid)
     depth = max((sample_depth(i) for i in infos), key=["s16", "s24", "s32", "f32"].index)

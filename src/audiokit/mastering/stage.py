@@ -79,6 +79,7 @@ class MasterStage(Stage):
 
     name = "master"
     scope = "episode"
+    internal = (MANIFEST,)  # read by the publish stages and the next build, never published
 
     def _source(self, episode: Episode, settings: MasteringSettings) -> str:
         """Fingerprint of everything the sound depends on."""

@@ -11,6 +11,7 @@ import re
 
 from ..exports import SENTENCE_END
 from ..transcript import Segment, Transcript, TranscriptSpeaker
+from ..transcript_text import clock
 from ..workspace import Chapter, Episode
 from .markup import safe_url
 
@@ -109,7 +110,7 @@ def chapters_json(chapters: list[Chapter]) -> str:
 
 
 def timestamp(seconds: float) -> str:
-    """``mm:ss`` below an hour, else ``h:mm:ss`` — the form podcast apps turn into seek links."""
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
+    """``mm:ss`` below an hour, else ``h:mm:ss`` — the form podcast apps turn into seek links; cut to
+    the second like ``transcript_text.clock``."""
+    hours, minutes, secs = clock(seconds).split(":")
+    return f"{int(hours)}:{minutes}:{secs}" if int(hours) else f"{minutes}:{secs}"

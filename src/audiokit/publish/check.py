@@ -20,7 +20,10 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
+from ..cleantext import CONTROL_RE
+from ..workspace import LANGUAGE_RE
 from .categories import category_problem
+from .placeholders import PLACEHOLDERS
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -29,9 +32,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 NS = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "atom": ATOM}
 TRANSCRIPT_TYPES = {"text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain"}
 FILE_NAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
-LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 DURATION_RE = re.compile(r"^\d+$|^\d+:\d{1,2}(:\d{1,2})?$")
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
+TEXT_SUFFIXES = {".xml", ".html", ".txt", ".vtt", ".srt", ".json"}
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,23 @@ class _Checker:
         for page in [self.out / "index.html", *sorted(self.out.glob("*/index.html"))]:
             if page.is_file():
                 self.check_page(page)
+        for path in sorted(self.out.glob("*/*.*")) + [feed]:
+            if path.suffix in TEXT_SUFFIXES and path.is_file():
+                self.check_text(path)
         return self.problems
+
+    def check_text(self, path: Path) -> None:
+        """Control characters and template placeholders in a published text file."""
+        where = str(path.relative_to(self.out))
+        text = path.read_text("utf-8", errors="replace")
+        control = CONTROL_RE.search(text)
+        if control:
+            self.add(where, f"contains the control character U+{ord(control.group()):04X}",
+                     "remove it from the transcript or the TOML file and rebuild (audiokit strips it on input)")
+        for placeholder in PLACEHOLDERS:
+            if placeholder in text:
+                self.add(where, f"contains the template's placeholder {placeholder!r}",
+                         "replace it in episode.toml (or the transcript) and rebuild")
 
     def check_feed(self, feed: Path) -> None:
         parser = etree.XMLParser(resolve_entities=False, no_network=True)

@@ -50,6 +50,7 @@ class FeedItem:
     chapters: list[Chapter] = field(default_factory=list)
     chapters_url: str = ""
     transcripts: list[TranscriptLink] = field(default_factory=list)
+    people: list[Speaker] = field(default_factory=list)  # podcast:person, as the transcript names them
 
 
 @dataclass
@@ -82,6 +83,11 @@ def _npt(seconds: float) -> str:
     return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
+def _seconds(value: float) -> str:
+    """Seconds as a plain decimal (``73.5``), as podcast:soundbite wants them."""
+    return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
+
+
 class _ChannelExtension(BaseExtension):
     """podcast:guid, podcast:locked, podcast:person for hosts and itunes:explicit true/false."""
 
@@ -102,7 +108,7 @@ class _ChannelExtension(BaseExtension):
 
 
 class _ItemExtension(BaseEntryExtension):
-    """podcast:season/episode/person/transcript/chapters, psc:chapters and itunes:explicit for one item."""
+    """podcast:season/episode/person/transcript/soundbite/chapters, psc:chapters and itunes:explicit for one item."""
 
     def __init__(self) -> None:
         self.item: FeedItem | None = None
@@ -114,12 +120,16 @@ class _ItemExtension(BaseEntryExtension):
         if episode.season is not None:
             _sub(entry, PODCAST_NS, "season", str(episode.season))
         _sub(entry, PODCAST_NS, "episode", str(episode.number))
-        _persons(entry, episode.speakers)
+        _persons(entry, item.people)
         for link in item.transcripts:
             _sub(entry, PODCAST_NS, "transcript", url=link.url, type=link.mime, language=episode.show.language,
                  rel=link.rel)
         if item.chapters_url:
             _sub(entry, PODCAST_NS, "chapters", url=item.chapters_url, type="application/json+chapters")
+        for bite in item.episode.soundbites:
+            if bite.start < item.duration:  # one past the end of the audio would point nowhere
+                _sub(entry, PODCAST_NS, "soundbite", bite.title, startTime=_seconds(bite.start),
+                     duration=_seconds(min(bite.duration, item.duration - bite.start)))
         if item.chapters:
             psc = _sub(entry, PSC_NS, "chapters", version="1.2")
             for chapter in item.chapters:

@@ -42,7 +42,7 @@ def keep_podcast_guid(show: Show, feed_url: str) -> str:
     if show.podcast_guid:
         return show.podcast_guid
     guid = podcast_guid(feed_url)
-    text = show.file.read_text("utf-8")
+    text = show.file.read_text("utf-8-sig")  # a byte order mark is dropped with the rewrite
     lines = text.splitlines(keepends=True)
     at = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), len(lines))
     lines.insert(at, f'podcast_guid = "{guid}"  # Podcasting 2.0 GUID of this show: keep it when the URL changes\n')

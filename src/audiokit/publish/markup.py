@@ -9,8 +9,7 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
-# C0 controls except tab/newline/carriage return, DEL, C1 controls, non-characters lxml refuses.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+from ..cleantext import strip_controls as clean_text  # re-exported: feed, site and shownotes use it
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -25,11 +24,6 @@ def safe_url(url: str) -> str:
     """``url`` if it is an http(s) or mailto address, else "" (no javascript:, data: or relative tricks)."""
     url = clean_text(url).strip()
     return url if re.match(r"(https?://|mailto:)", url, re.IGNORECASE) else ""
-
-
-def clean_text(text: str) -> str:
-    """``text`` without the control characters XML 1.0 forbids or discourages."""
-    return _CONTROL.sub("", text)
 
 
 @functools.lru_cache(maxsize=1)

@@ -50,15 +50,17 @@ def german_date(value: dt.datetime) -> str:
     return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
 
 
-def hosts_and_guests(episode: Episode) -> tuple[list[Speaker], list[Speaker]]:
-    hosts = [s for s in episode.speakers if s.role in HOST_ROLES]
-    return hosts, [s for s in episode.speakers if s.role not in HOST_ROLES]
+def hosts_and_guests(people: list[Speaker]) -> tuple[list[Speaker], list[Speaker]]:
+    """``people`` split into hosts (host, cohost, moderator) and guests."""
+    hosts = [s for s in people if s.role in HOST_ROLES]
+    return hosts, [s for s in people if s.role not in HOST_ROLES]
 
 
 def render_shownotes(episode: Episode, *, chapters: list[Chapter], links: list[Link], page_url: str,
-                     transcripts: list[Download]) -> str:
-    """The shownotes of ``episode`` as a sanitised HTML fragment (German headings by default)."""
-    hosts, guests = hosts_and_guests(episode)
+                     transcripts: list[Download], people: list[Speaker] | None = None) -> str:
+    """The shownotes of ``episode`` as a sanitised HTML fragment (German headings by default).
+    ``people``: who speaks (publish.speakers.published_speakers), by default episode.toml's speakers."""
+    hosts, guests = hosts_and_guests(episode.speakers if people is None else people)
     html = show_templates(episode.show).get_template(TEMPLATE).render(
         show=episode.show,
         episode=episode,

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from .. import atomic
 from ..exports import turns
 from ..transcript import Transcript
-from ..workspace import Chapter, Episode, Show
+from ..workspace import Chapter, Episode, Show, Speaker
 from .chapters import timestamp
 from .markup import clean_text, markdown_html, safe_url
 from .settings import Link
@@ -39,9 +41,10 @@ class IndexEntry:
 
 def render_episode_page(episode: Episode, *, audio: str, audio_mime: str, duration: float,
                         chapters: list[Chapter], transcript: Transcript | None, offset: float,
-                        links: list[Link], downloads: list[Download]) -> str:
-    """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it)."""
-    hosts, guests = hosts_and_guests(episode)
+                        links: list[Link], downloads: list[Download], people: list[Speaker] | None = None) -> str:
+    """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it).
+    ``people``: who speaks (publish.speakers.published_speakers), by default episode.toml's speakers."""
+    hosts, guests = hosts_and_guests(episode.speakers if people is None else people)
     return clean_text(show_templates(episode.show).get_template("site/episode.html.j2").render(
         root="../",
         show=episode.show,
@@ -61,7 +64,21 @@ def render_episode_page(episode: Episode, *, audio: str, audio_mime: str, durati
                for t in (turns(transcript, offset=offset) if transcript else [])],
         links=links,
         downloads=downloads,
+        soundbites=soundbite_players(episode, audio, duration),
     ))
+
+
+def soundbite_players(episode: Episode, audio: str, duration: float) -> list[dict[str, Any]]:
+    """Each soundbite that starts within the audio: its rendered clip (beside the page) and, should the
+    clip be missing, the passage of the episode audio as a media fragment ``#t=start,end``."""
+    players = []
+    for bite in episode.soundbites:
+        if bite.start < duration:
+            end = min(bite.end, duration)
+            players.append({"title": bite.title, "time": timestamp(bite.start), "start": round(bite.start, 3),
+                            "end": round(end, 3), "clip": quote(bite.clip_name),
+                            "fragment": f"{audio}#t={bite.start:.3f},{end:.3f}"})
+    return players
 
 
 def render_index(show: Show, *, cover: str, feed_url: str, episodes: list[IndexEntry]) -> str:

@@ -28,20 +28,21 @@ from ..errors import PublishError
 from ..exports import EXPORT_FORMATS, export_transcript
 from ..templating import templates_dir
 from ..transcript import Transcript, load as load_transcript
-from ..workspace import Chapter, Episode, Show
-from .categories import category_problem
+from ..workspace import Chapter, Episode, Show, Speaker
 from .chapters import chapters_json, episode_chapters, timestamp
-from .check import artwork_problem
 from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
 from .guid import episode_guid, keep_podcast_guid
 from .markup import markdown_html, plain_text
+from .placeholders import check_placeholders
 from .settings import PublishSettings, publish_settings
 from .shownotes import Download, german_date, render_shownotes
 from .site import IndexEntry, render_episode_page, render_index, write_assets
+from .speakers import person, published_speakers
+from .validate import check_cover, validate_episode, validate_show
 
 log = logging.getLogger("audiokit")
 
-VERSION = 1
+VERSION = 2
 """Bump when the published output changes for the same inputs, so every episode is rebuilt."""
 MANIFEST = "publish.json"
 TRANSCRIPT_STEM = "transcript"
@@ -72,14 +73,17 @@ class Manifest:
     chapters: list[dict[str, Any]] = field(default_factory=list)
     chapters_file: str = ""
     shownotes_file: str = "shownotes.html"
+    audio_bytes: int = -1  # size of the audio this manifest describes
+    people: list[dict[str, Any]] = field(default_factory=list)  # who speaks, as the transcript names them
 
     @classmethod
     def load(cls, path: Path) -> Manifest:
         return cls(**json.loads(path.read_text("utf-8")))
 
 
-def read_master(folder: Path, episode: Episode) -> Master:
-    """The mastered audio of ``episode``; a clear error when there is none."""
+def read_master(folder: Path, episode: Episode, audio_folder: Path | None = None) -> Master:
+    """The mastered audio of ``episode`` (master.json in ``folder``, the audio in ``audio_folder``,
+    by default the same); a clear error when there is none."""
     fix = (f"add the recording named in {episode.file} and run 'audiokit build' so the mastering stage "
            "produces the audio (publishing needs mastered audio)")
     path = folder / "master.json"
@@ -91,7 +95,7 @@ def read_master(folder: Path, episode: Episode) -> Master:
         raise PublishError(f"episode {episode.slug!r} has no mastered audio ({path} is missing)", fix) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PublishError(f"episode {episode.slug!r}: {path} is broken ({exc})", fix) from exc
-    audio = folder / master.audio
+    audio = (audio_folder or folder) / master.audio
     if Path(master.audio).name != master.audio or not audio.is_file():
         raise PublishError(f"episode {episode.slug!r}: the mastered audio {audio} is missing", fix)
     return master
@@ -142,8 +146,10 @@ class PublishEpisodeStage(Stage):
 
     name = "publish"
     scope = "episode"
+    internal = (MANIFEST,)  # read by the show stage and the next build, never published
 
     def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
+        validate_episode(episode)
         folder = ctx.episode_out(episode)
         return {
             "version": [VERSION, _package_version()],
@@ -164,6 +170,8 @@ class PublishEpisodeStage(Stage):
         master = read_master(folder, episode)
         settings = publish_settings(ctx.show, episode)
         transcript = load_transcript(episode.transcript_path) if episode.transcript_path.is_file() else None
+        people = published_speakers(episode, transcript)
+        check_placeholders(episode, people)
         files = _write_exports(folder, transcript, master.offset)
         chapters = _write_chapters(folder, episode, transcript, master, settings)
         from ..mastering.stage import episode_tags  # imported here: mastering pulls in scipy
@@ -175,12 +183,12 @@ class PublishEpisodeStage(Stage):
         _update_master_bytes(folder, master)
 
         absolute = [Download(TRANSCRIPT_LABELS[f], _url(ctx.show, episode.slug, n)) for f, n in files.items()]
-        shownotes = render_shownotes(episode, chapters=chapters, links=settings.links,
+        shownotes = render_shownotes(episode, people=people, chapters=chapters, links=settings.links,
                                      page_url=_url(ctx.show, episode.slug) + "/", transcripts=absolute)
         atomic.write_text(folder / "shownotes.html", shownotes)
         relative = [Download(TRANSCRIPT_LABELS[f], quote(n)) for f, n in files.items()]
         page = render_episode_page(episode, audio=quote(master.audio), audio_mime=master.mime,
-                                   duration=master.duration, chapters=chapters, transcript=transcript,
+                                   duration=master.duration, people=people, chapters=chapters, transcript=transcript,
                                    offset=master.offset, links=settings.links, downloads=relative)
         atomic.write_text(folder / "index.html", page)
 
@@ -190,6 +198,8 @@ class PublishEpisodeStage(Stage):
             transcripts=files,
             chapters=[dataclasses.asdict(c) for c in chapters],
             chapters_file="chapters.json" if chapters else "",
+            audio_bytes=(folder / master.audio).stat().st_size,
+            people=[person(p) for p in people],
         )
         atomic.write_text(folder / MANIFEST, json.dumps(dataclasses.asdict(manifest), ensure_ascii=False, indent=1))
 
@@ -217,13 +227,18 @@ def _write_exports(folder: Path, transcript: Transcript | None, offset: float) -
 
 def _write_chapters(folder: Path, episode: Episode, transcript: Transcript | None, master: Master,
                     settings: PublishSettings) -> list[Chapter]:
-    """The episode's chapters, written to chapters.json (removed when there are none)."""
+    """The episode's chapters, written to chapters.json (removed when there are none). A chapter of
+    episode.toml after the end of the audio is an error; a proposed one is left out."""
     chapters = episode_chapters(episode, transcript, offset=master.offset,
                                 auto=settings.auto_chapters, min_gap=settings.chapter_min_gap)
-    late = [c.title for c in chapters if c.start >= master.duration]
-    if late:
-        log.warning("%s: chapters after the end of the audio left out: %s", episode.slug, ", ".join(late))
-    chapters = [c for c in chapters if c.start < master.duration]
+    late = next((c for c in chapters if c.start >= master.duration), None)
+    if late is not None and episode.chapters:
+        raise PublishError(f"{episode.file}: chapter {late.title!r} starts at {timestamp(late.start)}, after the end "
+                           f"of the audio ({timestamp(master.duration)})",
+                           "correct its start in [[chapters]] (times count on the published audio)")
+    if late is not None:
+        log.info("%s: proposed chapters after the end of the audio left out", episode.slug)
+        chapters = [c for c in chapters if c.start < master.duration]
     target = folder / "chapters.json"
     if chapters:
         atomic.write_text(target, chapters_json(chapters))
@@ -243,10 +258,7 @@ def publish_cover(show: Show, out: Path) -> Path:
     A cover in another colour mode (RGBA, palette, CMYK) is flattened to RGB, and a JPEG named
     ``.png`` (or the reverse) is saved in the format its name promises; the source stays untouched.
     """
-    problem = artwork_problem(show.cover, need_rgb=False)
-    if problem:
-        raise PublishError(f"{show.file}: cover {show.cover.name}: {problem}",
-                           "use a square JPEG or PNG of 1400-3000 px in RGB colours")
+    check_cover(show)
     target = out / cover_name(show)
     fmt = "JPEG" if target.suffix == ".jpg" else "PNG"
     with Image.open(show.cover) as image, atomic.atomic_path(target) as tmp:
@@ -270,6 +282,7 @@ class PublishShowStage(Stage):
     scope = "show"
 
     def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
+        validate_show(ctx.show)
         episodes = []
         for ep in ctx.episodes:
             folder = ctx.episode_out(ep)
@@ -289,11 +302,6 @@ class PublishShowStage(Stage):
 
     def run(self, ctx: BuildContext, episode: Episode | None) -> None:
         show = ctx.show
-        for value in show.categories:
-            problem = category_problem(value)
-            if problem:
-                raise PublishError(f"{show.file}: key 'categories': {problem}",
-                                   'use Apple\'s categories, written "Category" or "Category/Subcategory"')
         cover = publish_cover(show, ctx.out)
         feed_url = _url(show, FEED)
         channel = FeedChannel(show, feed_url, show.base_url + "/", _url(show, cover.name),
@@ -301,13 +309,13 @@ class PublishShowStage(Stage):
         items, entries = [], []
         for ep in ctx.episodes:
             folder = ctx.episode_out(ep)
-            if not (folder / MANIFEST).is_file():
-                log.warning("%s: not published yet (no %s), left out of the feed", ep.slug, MANIFEST)
+            published = _published(ep, folder)
+            if published is None:
                 continue
-            manifest = Manifest.load(folder / MANIFEST)
-            items.append(self._item(show, ep, folder, manifest, channel.guid))
+            master, manifest = published
+            items.append(self._item(show, ep, folder, master, manifest, channel.guid))
             entries.append(IndexEntry(ep.slug, ep.title, ep.number, german_date(ep.date), ep.date.isoformat(),
-                                      timestamp(manifest.duration), plain_text(manifest.summary_html)))
+                                      timestamp(master.duration), plain_text(manifest.summary_html)))
         atomic.write_bytes(ctx.out / FEED, render_feed(channel, items))
         entries.sort(key=lambda e: e.iso_date, reverse=True)
         atomic.write_text(ctx.out / "index.html",
@@ -315,7 +323,7 @@ class PublishShowStage(Stage):
         write_assets(show, ctx.out)
 
     @staticmethod
-    def _item(show: Show, ep: Episode, folder: Path, manifest: Manifest, show_guid: str) -> FeedItem:
+    def _item(show: Show, ep: Episode, folder: Path, master: Master, manifest: Manifest, show_guid: str) -> FeedItem:
         guid = publish_settings(show, ep).guid or episode_guid(show_guid, ep.slug)
         transcripts = [
             TranscriptLink(_url(show, ep.slug, name), EXPORT_FORMATS[fmt].mime, "captions" if fmt == "vtt" else "")
@@ -325,13 +333,33 @@ class PublishShowStage(Stage):
             episode=ep,
             guid=guid,
             page_url=_url(show, ep.slug) + "/",
-            audio_url=_url(show, ep.slug, manifest.audio),
-            audio_length=(folder / manifest.audio).stat().st_size,
-            audio_mime=manifest.mime,
-            duration=manifest.duration,
+            audio_url=_url(show, ep.slug, master.audio),
+            audio_length=(folder / master.audio).stat().st_size,
+            audio_mime=master.mime,
+            duration=master.duration,
             summary_html=manifest.summary_html,
             shownotes_html=(folder / manifest.shownotes_file).read_text("utf-8"),
             chapters=[Chapter(**c) for c in manifest.chapters],
             chapters_url=_url(show, ep.slug, manifest.chapters_file) if manifest.chapters_file else "",
             transcripts=transcripts,
+            people=[Speaker(**p) for p in manifest.people] if manifest.people else list(ep.speakers),
         )
+
+
+def _published(episode: Episode, folder: Path) -> tuple[Master, Manifest] | None:
+    """The mastered audio and the manifest of a published episode; None (with a warning) for one not
+    published yet. The enclosure comes from master.json and the file itself, so the feed links the
+    audio that is there, even when publishing the episode failed after its mastering."""
+    if not (folder / MANIFEST).is_file():
+        log.warning("%s: not published yet (no %s), left out of the feed", episode.slug, MANIFEST)
+        return None
+    master = read_master(folder, episode)
+    try:
+        manifest = Manifest.load(folder / MANIFEST)
+    except (OSError, ValueError, TypeError) as exc:
+        raise PublishError(f"episode {episode.slug!r}: {folder / MANIFEST} is broken ({exc})",
+                           "delete it and run 'audiokit build' again") from exc
+    if manifest.audio != master.audio or manifest.audio_bytes != (folder / master.audio).stat().st_size:
+        log.warning("%s: the page, chapters and transcripts are from an earlier build (publishing the new audio "
+                    "failed)", episode.slug)
+    return master, manifest
