@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from audiokit.speakers.clustering import cluster_windows, resegment
+from audiokit.speakers.clustering import cluster_windows
+from audiokit.speakers.resegment import resegment
 from audiokit.speakers.embeddings import SpeechEmbeddings
 from audiokit.speakers.vad import RegionTracker
 from audiokit.transcript import Word
@@ -56,8 +57,8 @@ def test_upper_bound_finds_the_true_count():
 
 def test_exact_count_is_kept():
     emb, truth = voices()
-    assert len(cluster_windows(emb, max_speakers=2, exact=True).centroids) == 2
-    four = cluster_windows(emb, max_speakers=4, exact=True)
+    assert len(cluster_windows(emb, count=2).centroids) == 2
+    four = cluster_windows(emb, count=4)
     assert len(four.centroids) == 4
 
 
@@ -72,7 +73,7 @@ def test_one_speaker_and_no_speech():
 
 def test_resegment_puts_turn_changes_between_words():
     emb, truth = voices()
-    clusters = cluster_windows(emb, max_speakers=3, exact=True)
+    clusters = cluster_windows(emb, count=3)
     window_voice = clusters.labels
     words, expected = [], []
     for (start, end) in emb.regions:  # words of 0.3 s throughout each region
@@ -86,3 +87,13 @@ def test_resegment_puts_turn_changes_between_words():
     vectors[9] = clusters.centroids[(window_voice[9] + 1) % 3]
     noisy = SpeechEmbeddings(emb.regions, emb.starts, emb.ends, vectors)
     assert resegment(words, noisy, clusters).tolist() == expected
+
+
+def test_few_windows_never_break_the_clustering():
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 5):
+        vectors = rng.normal(size=(n, 256)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        emb = SpeechEmbeddings([(0.0, n * 0.8 + 0.8)], np.arange(n) * 0.8, np.arange(n) * 0.8 + 1.6, vectors)
+        assert len(cluster_windows(emb).centroids) <= n
+        assert len(cluster_windows(emb, count=3).centroids) == min(3, n)

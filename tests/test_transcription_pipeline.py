@@ -100,6 +100,7 @@ def test_transcript_is_valid_and_traceable(interview) -> None:
     assert provenance["model"].startswith("embedded:")
     assert provenance["settings"]["language"] == "de" and provenance["settings"]["beam_size"] == 5
     assert provenance["audio_sha256"] == hashlib.sha256(episode.recording.read_bytes()).hexdigest()
+    assert set(provenance["recognition"]) == {"removed", "removed_words", "redecoded", "doubtful_words"}
     assert transcript.language == "de"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -11,23 +11,29 @@ from ..errors import AudiokitError, ConfigError
 from ..ffmpeg import Progress
 from ..transcript import TranscriptSpeaker, Word
 from ..workspace import Episode
-from .clustering import cluster_windows, resegment
-from .embeddings import embed_speech
+from .clustering import MAX_SPEAKERS
+from .diarize import find_voices
 from .enrol import enrolled_voices
 from .naming import Name, name_clusters
+from .resegment import resegment
 
 log = logging.getLogger("audiokit")
 
 UNRESOLVED = "Sprecher {}"
-MAX_SPEAKERS = 8  # upper bound when episode.toml lists nobody (a bare audio file)
 
 
 @dataclass
 class SpeakerLabels:
-    """The speakers found (ids ``S1``, ``S2``, … in order of appearance) and one speaker id per word."""
+    """The speakers found (ids ``S1``, ``S2``, … in order of appearance) and one speaker id per word.
+
+    ``missing``: people listed in episode.toml whose voice was not found; ``overlaps``: spans
+    (seconds) where two voices speak at once on a single track.
+    """
 
     speakers: list[TranscriptSpeaker]
     labels: list[str]
+    missing: list[str] = field(default_factory=list)
+    overlaps: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _result(episode: Episode, groups: np.ndarray, names: list[Name]) -> SpeakerLabels:
@@ -46,7 +52,11 @@ def _result(episode: Episode, groups: np.ndarray, names: list[Name]) -> SpeakerL
                                           name.confidence, name.source))
     for s in speakers:
         log.info("speaker %s: %s (%s, confidence %.2f)", s.id, s.name, s.source, s.confidence)
-    return SpeakerLabels(speakers, [ids[int(g)] for g in groups])
+    heard = {names[g].person for g in order}
+    missing = [p.name for i, p in enumerate(episode.speakers) if i not in heard]
+    for name in missing:
+        log.warning("%s: %s is listed in episode.toml but was not heard", episode.slug, name)
+    return SpeakerLabels(speakers, [ids[int(g)] for g in groups], missing)
 
 
 def _by_track(episode: Episode, word_tracks: list[int]) -> SpeakerLabels:
@@ -64,9 +74,10 @@ def label_words(episode: Episode, words: list[Word], *, word_tracks: list[int] |
 
     Multitrack (``word_tracks[i]`` = index of the track word i came from, in the order of
     ``episode.audio_inputs``): the word belongs to that track's speaker. Single track: embed
-    the speech of ``episode.recording``, cluster the voices (exactly ``episode.speaker_count``,
-    or at most as many as episode.toml lists, or at most 8 if it lists nobody), give every word a cluster, and name the clusters
-    from voice samples, introductions, roles and order. ``progress`` gets seconds of audio done.
+    the speech of ``episode.recording``, cluster the voices (exactly ``episode.speaker_count``, else as
+    many as are heard: the listed people are expected, not counted), give every word a voice, and name
+    the voices from voice samples, introductions, roles and order; a voice nobody is listed for
+    becomes "Sprecher N". ``progress`` gets seconds of audio done.
     """
     if word_tracks is not None:
         if len(word_tracks) != len(words):
@@ -77,10 +88,10 @@ def label_words(episode: Episode, words: list[Word], *, word_tracks: list[int] |
                             "pass word_tracks to label_words")
     if not words:
         return SpeakerLabels([], [])
-    emb = embed_speech(episode.recording, progress=progress)
-    exact = episode.speaker_count is not None
-    bound = episode.speaker_count or len(episode.speakers) or MAX_SPEAKERS
-    clusters = cluster_windows(emb, max_speakers=bound, exact=exact)
-    groups = resegment(words, emb, clusters)
-    names = name_clusters(episode.speakers, words, groups, clusters.centroids, enrolled_voices(episode))
-    return _result(episode, groups, names)
+    voices = find_voices(episode.recording, count=episode.speaker_count,
+                         max_speakers=max(MAX_SPEAKERS, len(episode.speakers)), progress=progress)
+    groups = resegment(words, voices.emb, voices.clusters)
+    names = name_clusters(episode.speakers, words, groups, voices.clusters.centroids, enrolled_voices(episode))
+    result = _result(episode, groups, names)
+    result.overlaps = voices.overlaps
+    return result

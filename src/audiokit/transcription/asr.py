@@ -2,13 +2,18 @@
 
 A recording is decoded window by window (``settings.window`` seconds, cut at the quietest
 moment near the window's end), so memory stays flat however long the episode is, and no
-window can carry a failure into the next one. Within a window the VAD speech is decoded in
-batches of clips (BatchedInferencePipeline: faster and, with the vocabulary prompt, more
-accurate than sequential decoding on CPU too); ``batch_size = 0`` decodes sequentially.
+window can carry a failure into the next one. Within a window only Silero VAD speech is
+decoded, glued together and cut into clips exactly as faster-whisper's BatchedInferencePipeline
+does, and the clips are decoded in batches (faster and, with the vocabulary prompt, more accurate
+than sequential decoding on CPU too); ``batch_size = 0`` decodes sequentially. Speech the batched
+decoder skipped is decoded again (see ``_batched``), so no speech is lost; what was removed or
+decoded again is counted in ``Recognition.stats``.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Iterator
@@ -23,6 +28,7 @@ from ..ffmpeg import stream_pcm
 from ..models import resolve_model
 from ..transcript import Word
 from . import guards
+from .guards import RecognitionStats
 from .settings import TranscriptionSettings
 
 log = logging.getLogger("audiokit")
@@ -30,6 +36,7 @@ log = logging.getLogger("audiokit")
 SAMPLE_RATE = 16000
 CLIP = 30.0  # seconds of speech in one clip of the batched decoder
 BATCH_VAD = {"min_silence_duration_ms": 160}  # the batched decoder's own VAD setting
+EDGE = 0.5  # seconds of speech before a gap decoded with it, so that its first word is not cut
 CUT_SEARCH = 20.0  # at most this many seconds before a window's end are searched for a quiet cut
 
 Regions = list[tuple[float, float]]
@@ -43,6 +50,14 @@ class LoadedModel:
     name: str
     device: str
     compute_type: str
+
+
+@dataclass
+class Recognition:
+    """The words recognised in a recording, and what the guards removed or decoded again on the way."""
+
+    words: list[Word]
+    stats: RecognitionStats
 
 
 def _device(requested: str) -> str:
@@ -119,54 +134,159 @@ def mask(samples: np.ndarray, offset: float, regions: Regions) -> np.ndarray:
     return np.where(keep, samples, np.float32(0))
 
 
-def batch_groups(samples: np.ndarray) -> Regions:
-    """The spans the batched decoder turns into one clip each: runs of VAD speech up to ``CLIP`` seconds long."""
+@dataclass(frozen=True)
+class Speech:
+    """Parts of a signal glued together (as faster-whisper decodes VAD speech) and the way back to its timeline.
+
+    ``clips`` are the spans of ``audio`` the batched decoder turns into one clip each (faster-whisper's
+    own ``collect_chunks``: runs of parts summing to at most the clip length).
+    """
+
+    audio: np.ndarray
+    clips: Regions
+    timeline: Any  # faster_whisper.vad.SpeechTimestampsMap
+    offset: float = 0.0  # where the signal starts on the timeline words are restored to
+
+    def original(self, seconds: float) -> float:
+        """A time on ``audio`` on the signal's timeline."""
+        return self.offset + float(self.timeline.get_original_time(seconds))
+
+    def restore(self, words: list[Word]) -> list[Word]:
+        """``words`` timed on ``audio`` moved onto the signal's timeline."""
+        moved = []
+        for w in words:
+            part = self.timeline.get_chunk_index((w.start + w.end) / 2)
+            moved.append(Word(w.text, self.offset + float(self.timeline.get_original_time(w.start, part)),
+                              self.offset + float(self.timeline.get_original_time(w.end, part)), w.probability))
+        return moved
+
+
+def glue(samples: np.ndarray, parts: Regions, clip: float = float("inf"), offset: float = 0.0) -> Speech:
+    """The ``parts`` of ``samples`` (seconds, in order, not overlapping) glued together, in clips of ``clip`` s.
+
+    ``samples`` start at ``offset`` seconds on the timeline words are restored to.
+    """
+    from faster_whisper.vad import SpeechTimestampsMap, collect_chunks
+
+    chunks = [{"start": round(a * SAMPLE_RATE), "end": round(b * SAMPLE_RATE)} for a, b in parts]
+    audio, metadata = collect_chunks(samples, chunks, sampling_rate=SAMPLE_RATE, max_duration=clip)
+    clips = [(m["offset"], m["offset"] + m["duration"]) for m in metadata if m["duration"] > 0]
+    return Speech(np.concatenate(audio), clips, SpeechTimestampsMap(chunks, SAMPLE_RATE), offset)
+
+
+def speech_of(samples: np.ndarray, offset: float) -> Speech | None:
+    """The VAD speech of ``samples`` (starting at ``offset`` s; None if there is none), in the batched decoder's clips."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    groups: list[list[float]] = []
-    speech_in_group = CLIP
-    for part in get_speech_timestamps(samples, VadOptions(**BATCH_VAD, max_speech_duration_s=CLIP)):
-        start, end = part["start"] / SAMPLE_RATE, part["end"] / SAMPLE_RATE
-        if speech_in_group + end - start > CLIP:
-            groups.append([start, end])
-            speech_in_group = 0.0
-        groups[-1][1] = end
-        speech_in_group += end - start
-    return [(a, b) for a, b in groups]
+    parts = get_speech_timestamps(samples, VadOptions(**BATCH_VAD, max_speech_duration_s=CLIP))
+    if not parts:
+        return None
+    return glue(samples, [(p["start"] / SAMPLE_RATE, p["end"] / SAMPLE_RATE) for p in parts], CLIP, offset)
 
 
-def _words(segments: Any, offset: float, progress: Callable[[float], None] | None) -> list[Word]:
-    words: list[Word] = []
-    for segment in segments:
-        if progress is not None:
-            progress(offset + segment.end)
-        if guards.is_stock_phrase(segment.text) or guards.is_silence(segment.no_speech_prob, segment.avg_logprob):
-            log.debug("dropped at %.1f s: %s", offset + segment.start, segment.text)
-            continue
-        words += [Word(w.word.strip(), offset + w.start, offset + w.end, float(w.probability))
-                  for w in segment.words or [] if w.word.strip()]
+def _segment_words(segment: Any, stats: RecognitionStats, clock: Callable[[float], float]) -> list[Word]:
+    """The words of a decoded segment, unless the segment is a stock phrase (logged at ``clock(start)``)."""
+    words = [Word(w.word.strip(), w.start, w.end, float(w.probability)) for w in segment.words or [] if w.word.strip()]
+    if words and guards.is_stock_phrase(segment.text):
+        stats.remove("stock phrase", words, clock(segment.start))
+        return []
     return words
 
 
-def _batched(model: LoadedModel, samples: np.ndarray, options: dict[str, Any], batch_size: int,
-             progress: Callable[[float], None] | None) -> list[Word]:
-    """Decode VAD clips in batches; a clip whose text stops early has the rest decoded on its own.
+def _sequential(model: LoadedModel, speech: Speech, options: dict[str, Any], stats: RecognitionStats,
+                progress: Callable[[float], None] | None = None, keep: tuple[float, float] | None = None,
+                clock: Callable[[float], float] = float) -> list[Word]:
+    """Decode ``speech`` 30 s after 30 s with temperature fallback; text still improbable is kept as doubtful.
 
-    The batched decoder gets one try per clip and sometimes ends a clip's text after its
-    first sentence; the sequential decoder, which moves on by timestamps, fills such gaps.
+    Words come back on the signal's timeline; with ``keep``, only those whose middle lies in that span.
+    ``clock`` maps the signal's timeline to the recording's, for the log.
+    """
+    segments, _ = model.whisper.transcribe(speech.audio, **options)
+    words: list[Word] = []
+    for segment in segments:
+        if progress is not None:
+            progress(speech.original(segment.end))
+        found = speech.restore(_segment_words(segment, stats, lambda t: clock(speech.original(t))))
+        if keep is not None:
+            found = [w for w in found if keep[0] <= (w.start + w.end) / 2 <= keep[1]]
+        if found and guards.improbable(segment):
+            log.debug("doubtful at %.1f s (avg log prob %.2f): %s", clock(found[0].start), segment.avg_logprob,
+                      segment.text)
+            found = guards.doubtful(found)
+            stats.doubtful += len(found)
+        words += found
+    return words
+
+
+def gaps(words: list[Word], start: float, end: float) -> Regions:
+    """The spans of ``start``..``end`` longer than ``MAX_GAP`` that no word of ``words`` covers."""
+    found, cursor = [], start
+    for word in sorted(words, key=lambda w: w.start):
+        if word.start - cursor > guards.MAX_GAP:
+            found.append((cursor, word.start))
+        cursor = max(cursor, word.end)
+    if end - cursor > guards.MAX_GAP:
+        found.append((cursor, end))
+    return found
+
+
+def _batched(model: LoadedModel, speech: Speech, options: dict[str, Any], batch_size: int,
+             stats: RecognitionStats, progress: Callable[[float], None] | None) -> list[Word]:
+    """Decode the clips of ``speech`` in batches; what the batched decoder skipped is decoded again, sequentially.
+
+    The batched decoder gets one try per clip (no temperature fallback) and sometimes ends a
+    clip's text after its first sentence or starts it late. Every gap of a clip's speech without
+    words, and the whole of a clip that loops or is improbable, is decoded again on its own by
+    the sequential decoder, which moves on by timestamps (with ``EDGE`` seconds of the word
+    before it, which is then left out). Words come back on the signal's timeline.
     """
     from faster_whisper import BatchedInferencePipeline
 
     segments, _ = BatchedInferencePipeline(model.whisper).transcribe(
-        samples, vad_parameters=BATCH_VAD, batch_size=batch_size, **options)
-    words = _words(segments, 0.0, progress)
-    for start, end in batch_groups(samples):
-        heard = max((w.end for w in words if start <= w.start < end), default=start)
-        if end - heard > guards.MAX_TAIL:
-            log.debug("decoding %.1f-%.1f s again: the batched decoder stopped early", heard, end)
-            rest = samples[int(heard * SAMPLE_RATE):int(end * SAMPLE_RATE)]
-            words += _words(model.whisper.transcribe(rest, **options)[0], heard, None)
-    return sorted(words, key=lambda w: w.start)
+        speech.audio, clip_timestamps=[{"start": a, "end": b} for a, b in speech.clips],
+        batch_size=batch_size, **options)
+    per_clip: list[list[Any]] = [[] for _ in speech.clips]
+    starts = [a for a, _ in speech.clips]
+    for segment in segments:
+        if progress is not None:
+            progress(speech.original(segment.end))
+        per_clip[max(0, bisect.bisect_right(starts, segment.start + 0.01) - 1)].append(segment)
+    words: list[Word] = []
+    for (start, end), found in zip(speech.clips, per_clip):
+        heard = [w for segment in found for w in _segment_words(segment, stats, speech.original)]
+        if any(guards.improbable(s) for s in found) or guards.has_loop(heard):
+            spans = [("failed", start, end)]
+        else:
+            words += heard
+            spans = [("stopped early" if b == end else "skipped", a, b) for a, b in gaps(heard, start, end)]
+        for reason, a, b in spans:
+            log.debug("decoding %.1f s of speech at %.1f s again (%s)", b - a, speech.original(a), reason)
+            stats.redecoded[reason] += 1
+            words += _sequential(model, glue(speech.audio, [(max(start, a - EDGE), b)]), options, stats,
+                                 keep=(a, b), clock=speech.original)
+    return speech.restore(sorted(words, key=lambda w: w.start))
+
+
+def _decode(model: LoadedModel, samples: np.ndarray, offset: float, options: dict[str, Any],
+            settings: TranscriptionSettings, stats: RecognitionStats, progress: Callable[[float], None] | None,
+            final: bool) -> tuple[list[Word], int]:
+    """The words of a window starting at ``offset`` seconds and how many of its samples were decoded.
+
+    Unless ``final``, the window's last clip (which usually holds less speech than a full clip)
+    is left for the next window, which starts with it: the clips are then those that decoding
+    the whole recording in one piece would give, and no window ends in the middle of a clip.
+    """
+    speech = speech_of(samples, offset) if np.any(samples) else None
+    if speech is None:
+        return [], len(samples)
+    used = len(samples)
+    if not final and len(speech.clips) > 1:
+        last = speech.clips[-1][0]
+        used = round((speech.original(last) - offset) * SAMPLE_RATE)
+        speech = dataclasses.replace(speech, audio=speech.audio[:round(last * SAMPLE_RATE)], clips=speech.clips[:-1])
+    if settings.batch_size:
+        return _batched(model, speech, options, settings.batch_size, stats, progress), used
+    return _sequential(model, speech, options, stats, progress), used
 
 
 def transcribe_audio(
@@ -178,22 +298,25 @@ def transcribe_audio(
     prompt: str | None = None,
     regions: Regions | None = None,
     progress: Callable[[float], None] | None = None,
-) -> list[Word]:
+) -> Recognition:
     """Recognise the words of ``path`` (only inside ``regions`` if given); progress in audio seconds."""
     options: dict[str, Any] = dict(guards.DECODE_OPTIONS, language=language, beam_size=settings.beam_size,
-                                   word_timestamps=True, initial_prompt=prompt or None)
+                                   word_timestamps=True, initial_prompt=prompt or None,
+                                   vad_filter=False, no_speech_threshold=None)  # VAD and no-speech test: ours
     words: list[Word] = []
-    for offset, samples in windows(path, settings.window):
+    stats = RecognitionStats()
+    offset, pending = 0.0, np.zeros(0, np.float32)  # the part of the last window not decoded yet
+    stream = windows(path, settings.window)
+    window = next(stream, None)
+    while window is not None:
+        start, samples = window
         if regions is not None:
-            samples = mask(samples, offset, regions)
-        if np.any(samples):
-            if settings.batch_size:
-                done = None if progress is None else (lambda s, o=offset: progress(o + s))
-                words += [Word(w.text, w.start + offset, w.end + offset, w.probability)
-                          for w in _batched(model, samples, options, settings.batch_size, done)]
-            else:
-                segments, _ = model.whisper.transcribe(samples, **options)
-                words += _words(segments, offset, progress)
+            samples = mask(samples, start, regions)
+        window = next(stream, None)
+        samples = np.concatenate([pending, samples])
+        found, used = _decode(model, samples, offset, options, settings, stats, progress, final=window is None)
+        words += found
+        offset, pending = offset + used / SAMPLE_RATE, samples[used:]
         if progress is not None:
-            progress(offset + len(samples) / SAMPLE_RATE)
-    return guards.remove_loops(words)
+            progress(offset)
+    return Recognition(guards.remove_loops(words, stats=stats), stats)

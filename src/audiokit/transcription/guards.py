@@ -1,18 +1,26 @@
 """Hallucination guards: decoding options that keep Whisper from drifting, and clean-up of what slips through.
 
-Silence and room tone never reach the decoder (Silero VAD drops them); each window is decoded
-without conditioning on the previous text, so one bad window cannot start a loop that runs to the
-end of a long file; segments that fail Whisper's own compression-ratio / no-speech tests are
-re-decoded or dropped; what remains is checked for the stock phrases Whisper invents on
-non-speech and for repeated n-gram loops.
+Only what is provably not speech is removed. Silence and room tone never reach the decoder
+(only Silero VAD speech is decoded); each window is decoded without conditioning on the previous
+text, so one bad window cannot start a loop that runs to the end of a long file; what comes back
+is checked for the stock phrases Whisper invents on non-speech and for repeated n-gram loops.
+A batched clip that loops or fails Whisper's log-probability test is decoded again (sequentially,
+with temperature fallback); text that is still improbable is kept with lowered word probabilities
+(``doubtful``), so that the editor marks it for a listener instead of the transcript losing it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..transcript import Word
+
+log = logging.getLogger("audiokit")
 
 DECODE_OPTIONS: dict[str, Any] = {
     "vad_filter": True,
@@ -21,10 +29,13 @@ DECODE_OPTIONS: dict[str, Any] = {
     "log_prob_threshold": -1.0,
     "no_speech_threshold": 0.6,
 }
-"""Passed to every ``WhisperModel.transcribe`` call."""
+"""Whisper's decoding options; audiokit applies the no-speech test itself (``improbable``): as doubt, not removal."""
 
-MAX_TAIL = 2.0
-"""Seconds of speech after a clip's last word beyond which the batched decoder stopped too early."""
+MAX_GAP = 2.0
+"""Seconds of a clip's speech without a word (at its start, between words, after the last) to decode again."""
+
+DOUBT = 0.5
+"""Word probabilities of text that failed Whisper's quality tests twice are multiplied by this (editor: < 0.6 is low)."""
 
 # Whole segments that Whisper invents on non-speech (credits of the subtitles it was trained on).
 _STOCK = re.compile(
@@ -37,22 +48,63 @@ MAX_REPEATS = 2
 """An n-gram may follow itself this often; further copies are a loop and are removed."""
 
 
+@dataclass
+class RecognitionStats:
+    """What the guards did to one recognition: the ``recognition`` entry of a transcript's provenance.
+
+    ``removed``: passages removed, by reason ("stock phrase", "loop"); ``removed_words``: their words;
+    ``redecoded``: spans decoded a second time, by reason ("stopped early", "skipped", "failed");
+    ``doubtful``: words kept with lowered probabilities because their text failed twice.
+    """
+
+    removed: Counter[str] = field(default_factory=Counter)
+    removed_words: int = 0
+    redecoded: Counter[str] = field(default_factory=Counter)
+    doubtful: int = 0
+
+    def remove(self, reason: str, words: list[Word], at: float) -> None:
+        """Count (and log at debug) one passage removed at ``at`` seconds."""
+        self.removed[reason] += 1
+        self.removed_words += len(words)
+        log.debug("removed at %.1f s (%s): %s", at, reason, " ".join(w.text for w in words))
+
+    def __iadd__(self, other: RecognitionStats) -> RecognitionStats:
+        self.removed += other.removed
+        self.removed_words += other.removed_words
+        self.redecoded += other.redecoded
+        self.doubtful += other.doubtful
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"removed": dict(self.removed), "removed_words": self.removed_words,
+                "redecoded": dict(self.redecoded), "doubtful_words": self.doubtful}
+
+
 def is_stock_phrase(text: str) -> bool:
     """True for a segment that is nothing but a phrase Whisper invents on non-speech."""
     return bool(_STOCK.fullmatch(re.sub(r"[.!?,\s]+$", "", text.strip())))
 
 
-def is_silence(no_speech_prob: float, avg_logprob: float) -> bool:
-    """Whisper's own test for a segment decoded from non-speech (the batched decoder does not apply it)."""
-    return (no_speech_prob > DECODE_OPTIONS["no_speech_threshold"]
-            and avg_logprob < DECODE_OPTIONS["log_prob_threshold"])
+def improbable(segment: Any) -> bool:
+    """Whisper's log-probability test on a decoded segment (its no-speech test needs a log probability this low too)."""
+    return bool(segment.avg_logprob < DECODE_OPTIONS["log_prob_threshold"])
+
+
+def has_loop(words: list[Word]) -> bool:
+    """True if ``remove_loops`` would remove something from ``words``."""
+    return len(remove_loops(words)) < len(words)
+
+
+def doubtful(words: list[Word]) -> list[Word]:
+    """``words`` with their probabilities lowered by ``DOUBT``, so that the editor marks them as uncertain."""
+    return [dataclasses.replace(w, probability=w.probability * DOUBT) for w in words]
 
 
 def _key(word: Word) -> str:
     return re.sub(r"\W+", "", word.text.lower())
 
 
-def remove_loops(words: list[Word], max_n: int = 8) -> list[Word]:
+def remove_loops(words: list[Word], max_n: int = 8, stats: RecognitionStats | None = None) -> list[Word]:
     """Drop copies of any 1..``max_n``-word n-gram repeated more than ``MAX_REPEATS`` times in a row."""
     keys = [_key(w) for w in words]
     keep = [True] * len(words)
@@ -68,6 +120,8 @@ def remove_loops(words: list[Word], max_n: int = 8) -> list[Word]:
             if copies > MAX_REPEATS:
                 for j in range(i + MAX_REPEATS * n, i + copies * n):
                     keep[j] = False
+                if stats is not None:
+                    stats.remove("loop", words[i + MAX_REPEATS * n:i + copies * n], words[i].start)
                 i += copies * n - 1
                 break
         i += 1

@@ -20,6 +20,7 @@ from ..paths import slugify
 from ..transcript import Transcript, Word, now_iso
 from ..workspace import Episode, Show
 from .asr import load_model, transcribe_audio
+from .guards import RecognitionStats
 from .segments import build_segments
 from .settings import TranscriptionSettings, load_settings
 from .vocabulary import apply_vocabulary, prompt, vocabulary
@@ -84,31 +85,37 @@ def transcribe_episode(episode: Episode, *, model: str | None = None, device: st
     inputs = episode.audio_inputs
     update = progress("transcribing", duration * len(inputs))
     word_tracks: list[int] | None = None
+    stats = RecognitionStats()
     if episode.multitrack:
         activity = speakers.track_activity(inputs, progress=progress("finding who talks", duration * len(inputs)))
         tagged: list[tuple[Word, int]] = []
         for index, track in enumerate(inputs):
             done = index * duration
-            words = transcribe_audio(track, loaded, settings, language=language, prompt=bias,
-                                     regions=activity[index], progress=lambda s, d=done: update(d + s))
-            tagged += [(w, index) for w in apply_vocabulary(words, glossary, terms)]
+            recognition = transcribe_audio(track, loaded, settings, language=language, prompt=bias,
+                                           regions=activity[index], progress=lambda s, d=done: update(d + s))
+            stats += recognition.stats
+            tagged += [(w, index) for w in apply_vocabulary(recognition.words, glossary, terms)]
         tagged.sort(key=lambda wt: (wt[0].start, wt[1]))
         words = [w for w, _ in tagged]
         word_tracks = [t for _, t in tagged]
     else:
-        words = apply_vocabulary(
-            transcribe_audio(inputs[0], loaded, settings, language=language, prompt=bias, progress=update),
-            glossary, terms)
+        recognition = transcribe_audio(inputs[0], loaded, settings, language=language, prompt=bias,
+                                       progress=update)
+        stats += recognition.stats
+        words = apply_vocabulary(recognition.words, glossary, terms)
     update(duration * len(inputs))
     transcript = Transcript(language, duration, provenance=provenance(episode, settings, loaded.name, {
         "device": loaded.device, "compute_type": loaded.compute_type, "language": language,
         "prompt_text": bias or ""}))
+    transcript.provenance["recognition"] = stats.as_dict()
     if words:
         labels = speakers.label_words(episode, words, word_tracks=word_tracks,
                                       progress=progress("naming speakers", duration))
         transcript.speakers = list(labels.speakers)
         transcript.segments = build_segments(words, list(labels.labels), word_tracks=word_tracks,
-                                             max_pause=settings.max_pause)
+                                             max_pause=settings.max_pause, overlaps=labels.overlaps)
+        if labels.missing:
+            transcript.provenance["speakers_not_heard"] = labels.missing
     log.info("%s: %d words in %d turns", episode.slug, len(words), len(transcript.segments))
     return transcript
 
@@ -123,7 +130,7 @@ def provenance(episode: Episode, settings: TranscriptionSettings, model_name: st
 
 def transcribe_file(path: Path, *, language: str = "de", speakers: int | None = None, model: str | None = None,
                     device: str | None = None, progress: ProgressFactory | None = None) -> Transcript:
-    """Transcribe a bare audio file with ``speakers`` voices (default: as many as are heard, at most 8).
+    """Transcribe a bare audio file with ``speakers`` voices (default: as many as are heard, 1-10).
 
     There is no episode.toml, so nothing names the voices ("Sprecher 1", …); the settings are the defaults.
     """

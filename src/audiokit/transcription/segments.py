@@ -18,17 +18,21 @@ def _runs(words: list[Word], labels: list[str], max_pause: float) -> list[Segmen
 
 
 def build_segments(words: list[Word], labels: list[str], *, word_tracks: list[int] | None = None,
-                   max_pause: float = 2.0) -> list[Segment]:
+                   max_pause: float = 2.0, overlaps: list[tuple[float, float]] = ()) -> list[Segment]:
     """Group time-ordered ``words`` into turns of their speaker ``labels``.
 
-    Single track: a new turn starts when the speaker changes or after a pause over ``max_pause``.
+    Single track: a new turn starts when the speaker changes or after a pause over ``max_pause``;
+    turns that touch one of the ``overlaps`` (spans where two voices were heard at once) are flagged.
     Multitrack (``word_tracks``): each track is grouped on its own, so a short reply spoken over
     someone else's turn does not cut that turn in two; turns that overlap in time are flagged.
     """
     if len(labels) != len(words) or (word_tracks is not None and len(word_tracks) != len(words)):
         raise ValueError("one label (and track) per word is needed")
     if word_tracks is None:
-        return _runs(words, labels, max_pause)
+        segments = _runs(words, labels, max_pause)
+        for segment in segments:
+            segment.overlap = any(start < segment.end and end > segment.start for start, end in overlaps)
+        return segments
     segments: list[Segment] = []
     for track in sorted(set(word_tracks)):
         chosen = [i for i, t in enumerate(word_tracks) if t == track]
