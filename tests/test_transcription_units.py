@@ -65,6 +65,21 @@ def test_prompt_lists_terms_organisations_and_names_last(tmp_path: Path) -> None
     assert text == "Gematik, Netzwerk Digitale Gesundheit, Clara Vogt."
 
 
+def test_no_vocabulary_gives_no_prompt(tmp_path: Path) -> None:
+    """A bare "." prompt makes the batched decoder skip speech: a bare file gets none."""
+    from audiokit.workspace import Episode, Show
+
+    show = Show(dir=tmp_path, slug="audio", title="x", author="", language="de", base_url="", cover=tmp_path)
+    episode = Episode(show=show, dir=tmp_path, slug="x", title="x", number=0, date=None, recording=tmp_path / "x.wav")
+    assert prompt(episode, Glossary([])) == ""
+
+
+def test_single_track_turns_touching_an_overlap_are_flagged() -> None:
+    words = [Word("a", 0, 0.5), Word("b", 0.6, 1.0), Word("c", 1.2, 1.5), Word("d", 5.0, 5.5)]
+    segments = build_segments(words, ["S1", "S1", "S2", "S2"], max_pause=2.0, overlaps=[(0.8, 1.3)])
+    assert [(s.text, s.overlap) for s in segments] == [("a b", True), ("c", True), ("d", False)]
+
+
 def test_single_track_turns_split_at_speaker_change_and_long_pause() -> None:
     words = [Word("a", 0, 0.5), Word("b", 0.6, 1.0), Word("c", 1.2, 1.5), Word("d", 5.0, 5.5), Word("e", 5.6, 6.0)]
     segments = build_segments(words, ["S1", "S1", "S2", "S2", "S2"], max_pause=2.0)

@@ -255,6 +255,10 @@ def load_show(folder: Path | str) -> Show:
     )
     show.hosts = [_speaker(h, show.dir, "host") for h in f.tables("hosts")]
     show.settings = _stage_tables(f)
+    if "build" in f.data:  # where ``audiokit build`` runs the episode stages
+        build = f.table("build")
+        show.settings["build"] = {"cluster": build.text("cluster", "", '"tcp://scheduler.example.org:8786"')}
+        build.reject_unknown()
     f.reject_unknown()
     return show
 

@@ -26,8 +26,12 @@ def vocabulary(episode: Episode, glossary: Glossary) -> list[str]:
 
 
 def prompt(episode: Episode, glossary: Glossary) -> str:
-    """The vocabulary as Whisper's prompt. Whisper keeps only its last ~220 tokens, so the names come last."""
-    return ", ".join(reversed(vocabulary(episode, glossary))) + "."
+    """The vocabulary as Whisper's prompt ("" without any: a bare "." makes the batched decoder skip speech).
+
+    Whisper keeps only its last ~220 tokens, so the names come last.
+    """
+    terms = vocabulary(episode, glossary)
+    return ", ".join(reversed(terms)) + "." if terms else ""
 
 
 def _split(word: Word) -> list[Word]:
