@@ -11,7 +11,7 @@ Voice embeddings come from Resemblyzer's GE2E encoder exported to ONNX (``assets
 """
 
 from .diarize import Diarization, diarize
-from .labels import SpeakerLabels, label_words
+from .labels import SpeakerLabels, episode_voices, label_words
 from .multitrack import track_activity
 
-__all__ = ["Diarization", "SpeakerLabels", "diarize", "label_words", "track_activity"]
+__all__ = ["Diarization", "SpeakerLabels", "diarize", "episode_voices", "label_words", "track_activity"]

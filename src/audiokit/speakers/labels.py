@@ -12,7 +12,7 @@ from ..ffmpeg import Progress
 from ..transcript import TranscriptSpeaker, Word
 from ..workspace import Episode
 from .clustering import MAX_SPEAKERS
-from .diarize import find_voices
+from .diarize import Voices, find_voices
 from .enrol import enrolled_voices
 from .naming import Name, name_clusters
 from .resegment import resegment
@@ -68,8 +68,20 @@ def _by_track(episode: Episode, word_tracks: list[int]) -> SpeakerLabels:
     return _result(episode, np.array(word_tracks, int), names)
 
 
+def episode_voices(episode: Episode, progress: Progress | None = None) -> Voices:
+    """The voices of a single-track episode: exactly ``speaker_count``, else as many as are heard.
+
+    The listed people are expected, not counted: the estimate may find fewer or more voices.
+    """
+    if episode.recording is None:
+        raise AudiokitError(f"{episode.file}: a multitrack episode needs the track of every word",
+                            "pass word_tracks to label_words")
+    return find_voices(episode.recording, count=episode.speaker_count,
+                       max_speakers=max(MAX_SPEAKERS, len(episode.speakers)), progress=progress)
+
+
 def label_words(episode: Episode, words: list[Word], *, word_tracks: list[int] | None = None,
-                progress: Progress | None = None) -> SpeakerLabels:
+                voices: Voices | None = None, progress: Progress | None = None) -> SpeakerLabels:
     """Say who speaks each word.
 
     Multitrack (``word_tracks[i]`` = index of the track word i came from, in the order of
@@ -77,19 +89,16 @@ def label_words(episode: Episode, words: list[Word], *, word_tracks: list[int] |
     the speech of ``episode.recording``, cluster the voices (exactly ``episode.speaker_count``, else as
     many as are heard: the listed people are expected, not counted), give every word a voice, and name
     the voices from voice samples, introductions, roles and order; a voice nobody is listed for
-    becomes "Sprecher N". ``progress`` gets seconds of audio done.
+    becomes "Sprecher N". ``voices`` may come from ``episode_voices`` computed beforehand (while the
+    words are recognised); ``progress`` gets seconds of audio done.
     """
     if word_tracks is not None:
         if len(word_tracks) != len(words):
             raise ValueError(f"{len(words)} words but {len(word_tracks)} track indices")
         return _by_track(episode, word_tracks)
-    if episode.recording is None:
-        raise AudiokitError(f"{episode.file}: a multitrack episode needs the track of every word",
-                            "pass word_tracks to label_words")
     if not words:
         return SpeakerLabels([], [])
-    voices = find_voices(episode.recording, count=episode.speaker_count,
-                         max_speakers=max(MAX_SPEAKERS, len(episode.speakers)), progress=progress)
+    voices = voices or episode_voices(episode, progress)
     groups = resegment(words, voices.emb, voices.clusters)
     names = name_clusters(episode.speakers, words, groups, voices.clusters.centroids, enrolled_voices(episode))
     result = _result(episode, groups, names)

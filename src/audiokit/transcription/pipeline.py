@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import importlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -85,6 +86,7 @@ def transcribe_episode(episode: Episode, *, model: str | None = None, device: st
     inputs = episode.audio_inputs
     update = progress("transcribing", duration * len(inputs))
     word_tracks: list[int] | None = None
+    voices = None
     stats = RecognitionStats()
     if episode.multitrack:
         activity = speakers.track_activity(inputs, progress=progress("finding who talks", duration * len(inputs)))
@@ -98,9 +100,12 @@ def transcribe_episode(episode: Episode, *, model: str | None = None, device: st
         tagged.sort(key=lambda wt: (wt[0].start, wt[1]))
         words = [w for w, _ in tagged]
         word_tracks = [t for _, t in tagged]
-    else:
-        recognition = transcribe_audio(inputs[0], loaded, settings, language=language, prompt=bias,
-                                       progress=update)
+    else:  # the voices are found in a second thread while Whisper decodes (it leaves a core idle at times)
+        with ThreadPoolExecutor(1, thread_name_prefix="audiokit-voices") as pool:
+            finding = pool.submit(speakers.episode_voices, episode)
+            recognition = transcribe_audio(inputs[0], loaded, settings, language=language, prompt=bias,
+                                           progress=update)
+            voices = finding.result()
         stats += recognition.stats
         words = apply_vocabulary(recognition.words, glossary, terms)
     update(duration * len(inputs))
@@ -109,8 +114,7 @@ def transcribe_episode(episode: Episode, *, model: str | None = None, device: st
         "prompt_text": bias or ""}))
     transcript.provenance["recognition"] = stats.as_dict()
     if words:
-        labels = speakers.label_words(episode, words, word_tracks=word_tracks,
-                                      progress=progress("naming speakers", duration))
+        labels = speakers.label_words(episode, words, word_tracks=word_tracks, voices=voices)
         transcript.speakers = list(labels.speakers)
         transcript.segments = build_segments(words, list(labels.labels), word_tracks=word_tracks,
                                              max_pause=settings.max_pause, overlaps=labels.overlaps)
