@@ -133,12 +133,24 @@ def test_a_bare_audio_file_gets_numbered_speakers(interview, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("kind", ["silence", "room noise"])
-def test_silence_and_room_noise_give_no_words(tmp_path: Path, kind: str) -> None:
+def test_silence_and_room_noise_give_no_words(tmp_path: Path, kind: str, caplog) -> None:
     audio = np.zeros(60 * 22050, np.float32) if kind == "silence" else room_noise(60.0)
     path = write_wav(tmp_path / "stille.wav", audio)
-    transcript = transcribe_file(path)
+    with caplog.at_level("WARNING", logger="audiokit"):
+        transcript = transcribe_file(path)
     assert transcript.words == [] and transcript.segments == []
     assert transcript.duration == pytest.approx(60.0, abs=0.1)
+    assert any("no speech was recognised in stille.wav" in r.getMessage() for r in caplog.records)
+
+
+def test_a_truncated_recording_is_refused_like_mastering_refuses_it(tmp_path: Path) -> None:
+    from audiokit.errors import AudioError
+
+    path = write_wav(tmp_path / "kurz.wav", room_noise(6.0))
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])  # the header still announces 6 s
+    with pytest.raises(AudioError, match="seems truncated"):
+        transcribe_file(path)
 
 
 def test_multitrack_words_carry_their_track_speaker(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import AudioError, ModelError
-from ..ffmpeg import stream_pcm
+from ..ffmpeg import check_complete, probe, stream_pcm
 from ..models import resolve_model
 from ..transcript import Word
 from . import guards
@@ -103,7 +103,11 @@ def quiet_cut(samples: np.ndarray, search: int) -> int:
 
 
 def windows(path: Path, seconds: float) -> Iterator[tuple[float, np.ndarray]]:
-    """Stream ``path`` as 16 kHz mono and yield ``(offset, samples)`` windows of about ``seconds``."""
+    """Stream ``path`` as 16 kHz mono and yield ``(offset, samples)`` windows of about ``seconds``.
+
+    A file that ends before the length it announces is refused at its end, as mastering refuses it.
+    """
+    info = probe(path)
     size = int(seconds * SAMPLE_RATE)
     search = int(min(CUT_SEARCH, seconds / 4) * SAMPLE_RATE)
     pending: list[np.ndarray] = []
@@ -121,6 +125,7 @@ def windows(path: Path, seconds: float) -> Iterator[tuple[float, np.ndarray]]:
         raise AudioError(f"{path}: the recording contains no audio samples", "export the recording again")
     if buffered:
         yield offset / SAMPLE_RATE, np.concatenate(pending)
+    check_complete(info, (offset + buffered) / SAMPLE_RATE)
 
 
 def mask(samples: np.ndarray, offset: float, regions: Regions) -> np.ndarray:

@@ -120,6 +120,9 @@ def transcribe_episode(episode: Episode, *, model: str | None = None, device: st
                                              max_pause=settings.max_pause, overlaps=labels.overlaps)
         if labels.missing:
             transcript.provenance["speakers_not_heard"] = labels.missing
+    if not words:
+        log.warning("%s: no speech was recognised in %s; check that the recording is the right one and not silent",
+                    episode.slug, ", ".join(p.name for p in inputs))
     log.info("%s: %d words in %d turns", episode.slug, len(words), len(transcript.segments))
     return transcript
 
