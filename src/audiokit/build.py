@@ -274,7 +274,7 @@ class _Swap:
             atomic.remove_tree(self.internal_new)
 
 
-def _files(folder: Path, root: Path) -> dict[str, tuple[int, int]]:
+def tree_stamps(folder: Path, root: Path) -> dict[str, tuple[int, int]]:
     """Every file below ``folder`` (relative to ``root``) with its inode and mtime."""
     found = {}
     for dirpath, _, names in os.walk(folder):
@@ -293,10 +293,15 @@ def build(
     progress: ProgressFactory = no_progress,
     only: list[str] | None = None,
     force: bool = False,
+    workers: int = 1,
+    cluster: str | None = None,
 ) -> BuildReport:
     """Build ``show_dir`` into ``out`` (default ``<show>/public``), running only what changed.
 
     ``only`` restricts the build to the named episode slugs; ``force`` runs every stage again.
+    ``workers`` > 1 builds that many episodes at once in local processes; ``cluster`` (or
+    ``AUDIOKIT_CLUSTER``, or ``[build] cluster`` in show.toml) is the address of a Dask scheduler
+    whose workers build the episodes instead (see :mod:`audiokit.executors`).
     Bad settings (a fingerprint that raises) stop the build before any work starts. A stage failing
     later fails only its episode: the episode keeps what the last build published of it while the
     others still build. A failing show stage (feed, site) publishes nothing: ``out`` stays as it was.
@@ -323,13 +328,15 @@ def build(
         raise ConfigError(f"no episode is ready to build: {slug}: {reason}",
                           "put the recording into the episode folder (named in episode.toml) and build again")
     report = BuildReport(out, drafts=drafts)
-    with build_lock(out):
+    from .executors import open_executor
+
+    with build_lock(out), open_executor(show, workers, cluster) as executor:
         swap = _Swap(out, {name for stage in stages for name in stage.internal})
         swap.recover()
         state = {} if force else swap.state()
         ctx = BuildContext(show, swap.begin(), options or {}, progress, episodes)
         try:
-            _run_stages(ctx, stages, episodes, only, state, report, swap)
+            _run_stages(ctx, stages, episodes, only, state, report, swap, executor)
             if any(not r.episode for r in report.failed):
                 log.error("nothing published: %s stays as the last build left it", out)
                 swap.discard()
@@ -345,54 +352,86 @@ def build(
 
 
 def _run_stages(ctx: BuildContext, stages: list[Stage], episodes: list[Episode], only: list[str] | None,
-                state: dict[str, Any], report: BuildReport, swap: _Swap) -> None:
-    """Run (or skip) every stage, updating ``state``; a failed episode is put back as it was published."""
-    targets: list[tuple[Stage, Episode | None]] = [
-        (stage, episode) for stage in stages if stage.scope == "episode"
-        for episode in episodes if not only or episode.slug in only
-    ]
-    targets.sort(key=lambda t: (t[1].slug, stages.index(t[0])))  # type: ignore[union-attr]
-    targets += [(stage, None) for stage in stages if stage.scope == "show"]
-    for stage, episode in targets:  # bad settings stop the build here, before any work is done
-        stage.fingerprint(ctx, episode)
+                state: dict[str, Any], report: BuildReport, swap: _Swap, executor: Any = None) -> None:
+    """Run (or skip) every stage, updating ``state``; a failed episode is put back as it was published.
+
+    Episode stages run episode by episode here, or on ``executor`` (see :mod:`audiokit.executors`),
+    which runs whole episodes in parallel; the show stages run here afterwards.
+    """
+    chosen = sorted((e for e in episodes if not only or e.slug in only), key=lambda e: e.slug)
+    per_episode = [s for s in stages if s.scope == "episode"]
+    per_show = [s for s in stages if s.scope == "show"]
+    for stage, episode in [*((s, e) for e in chosen for s in per_episode), *((s, None) for s in per_show)]:
+        stage.fingerprint(ctx, episode)  # bad settings stop the build here, before any work is done
     published = json.loads(json.dumps(state))  # the state that goes with the files in ``out``
-    failed: set[str] = set()
-    for stage, episode in targets:
-        slug = episode.slug if episode else ""
-        if slug in failed:
+    if executor is None:
+        outcomes = ((e.slug, *run_chain(ctx, per_episode, e, state.get(e.slug, {}))) for e in chosen)
+    else:
+        from .executors import run_episodes
+
+        outcomes = run_episodes(executor, ctx, per_episode, chosen, state, swap.out)
+    for slug, results, records in outcomes:
+        report.results += results
+        if not results or results[-1].status != "failed":
+            state[slug] = records
             continue
-        folder = ctx.episode_out(episode) if episode else ctx.out
+        swap.restore(slug)  # never publish a half-built episode: it stays as it was
+        # a stage that wrote nothing into the output (transcription writes into the show) keeps its new
+        # record: the restore did not undo its work
+        elsewhere = {name: r for name, r in records.items() if isinstance(r, dict) and not r["files"]}
+        state[slug] = {**published.get(slug, {}), **elsewhere}
+    results, state[""] = run_chain(ctx, per_show, None, state.get("", {}))
+    report.results += results
+    if not state[""]:
+        del state[""]
+
+
+def is_current(ctx: BuildContext, stage: Stage, episode: Episode | None, record: Any) -> bool:
+    """Whether ``stage`` can be skipped: its fingerprint is the recorded one and its files are there."""
+    if isinstance(record, str):  # the state of an older audiokit: a key, no file list
+        record = {"key": record, "files": []}
+    if not record or record.get("key") != _digest([stage.name, stage.fingerprint(ctx, episode)]):
+        return False
+    return all(p.exists() for p in [*stage.outputs(ctx, episode), *(ctx.out / f for f in record.get("files", []))])
+
+
+def stage_record(ctx: BuildContext, stage: Stage, episode: Episode | None, files: list[str]) -> dict[str, Any]:
+    """The state entry of a stage that ran: its fingerprint now (it may have changed its own inputs,
+    e.g. written transcript.json) and the files it owns below ``ctx.out``."""
+    return {"key": _digest([stage.name, stage.fingerprint(ctx, episode)]), "files": sorted(files)}
+
+
+def run_chain(ctx: BuildContext, stages: list[Stage], episode: Episode | None, records: dict[str, Any],
+              started: Callable[[int], None] = lambda index: None) -> tuple[list[StageResult], dict[str, Any]]:
+    """Run (or skip) ``stages`` in order for one episode (None: the show), from its state ``records``.
+
+    Stops at the first failure (the last result). Returns the results and the updated records;
+    ``started(i)`` is called before stage ``i`` runs.
+    """
+    slug = episode.slug if episode else ""
+    records = dict(records)
+    results: list[StageResult] = []
+    folder = ctx.episode_out(episode) if episode else ctx.out
+    for index, stage in enumerate(stages):
+        record = records.get(stage.name)
         try:
-            key = _digest([stage.name, stage.fingerprint(ctx, episode)])
-            record = state.get(slug, {}).get(stage.name)
-            if isinstance(record, str):  # the state of an older audiokit: a key, no file list
-                record = {"key": record, "files": []}
-            expected = [*stage.outputs(ctx, episode), *(ctx.out / f for f in (record or {}).get("files", []))]
-            if record and record.get("key") == key and all(p.exists() for p in expected):
-                report.results.append(StageResult(slug, stage.name, "skipped"))
+            if is_current(ctx, stage, episode, record):
+                results.append(StageResult(slug, stage.name, "skipped"))
                 continue
             log.info("%s: %s", slug or ctx.show.slug, stage.name)
-            before = _files(folder, ctx.out)
+            started(index)
+            before = tree_stamps(folder, ctx.out)
             try:
                 stage.run(ctx, episode)
             except OSError as exc:
                 raise atomic.os_error(exc, f"{stage.name} could not write its output") from exc
-            after = _files(folder, ctx.out)
+            after = tree_stamps(folder, ctx.out)
             written = {f for f, stamp in after.items() if before.get(f) != stamp}
-            kept = {f for f in (record or {}).get("files", []) if f in after}
-            # recompute: the stage may have changed its own inputs (e.g. wrote transcript.json)
-            state.setdefault(slug, {})[stage.name] = {
-                "key": _digest([stage.name, stage.fingerprint(ctx, episode)]), "files": sorted(written | kept)}
+            kept = {f for f in (record or {}).get("files", []) if f in after} if isinstance(record, dict) else set()
+            records[stage.name] = stage_record(ctx, stage, episode, [*written, *kept])
         except AudiokitError as exc:
             log.error("%s: %s failed: %s", slug or ctx.show.slug, stage.name, exc)
-            report.results.append(StageResult(slug, stage.name, "failed", exc))
-            failed.add(slug)
-            if episode is not None:  # never publish a half-built episode: it stays as it was
-                swap.restore(slug)
-                # a stage that wrote nothing into the output (transcription writes into the show) keeps
-                # its new record: the restore did not undo its work
-                records = state.get(slug, {}).items()
-                elsewhere = {name: r for name, r in records if isinstance(r, dict) and not r["files"]}
-                state[slug] = {**published.get(slug, {}), **elsewhere}
-            continue
-        report.results.append(StageResult(slug, stage.name, "done"))
+            results.append(StageResult(slug, stage.name, "failed", exc))
+            break
+        results.append(StageResult(slug, stage.name, "done"))
+    return results, records

@@ -44,15 +44,21 @@ def new(show_dir: Path, title: str, slug: str | None) -> None:
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
 @click.option("--force", is_flag=True, help="Run every stage again, changed or not.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Build this many episodes at once, in processes on this machine.")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Build the episodes on the Dask cluster at ADDRESS [default: $AUDIOKIT_CLUSTER, "
+                   "else [build] cluster in show.toml].")
 @click.pass_context
 def build(ctx: click.Context, show_dir: Path, out: Path | None, only: tuple[str, ...],
-          model: str | None, device: str | None, force: bool) -> None:
+          model: str | None, device: str | None, force: bool, workers: int, cluster: str | None) -> None:
     """Run every stage for every episode of SHOW whose inputs changed (or whose outputs are gone).
 
     An episode still waiting for its recording (or marked draft = true) is left out with a note.
     """
     options = {k: v for k, v in {"model": model, "device": device}.items() if v}
-    report = run_build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only), force=force)
+    report = run_build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only), force=force,
+                       workers=workers, cluster=cluster)
     if not is_quiet(ctx):
         for result in report.results:
             name = result.episode or "(show)"
