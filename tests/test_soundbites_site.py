@@ -24,17 +24,17 @@ SLUG = "001-folge-1"
 SOUNDBITES = """
 [[soundbites]]
 start = 0
-duration = 2.25
+duration = 5.25
 title = "Gleich am Anfang"
 
 [[soundbites]]
 start = "00:08"
-duration = 4
+duration = 6
 title = "Holprige Wochen & <Updates>"
 
 [[soundbites]]
 start = 46
-duration = 3.5
+duration = 5.5
 title = "Die Apotheken"
 
 [[soundbites]]
@@ -59,10 +59,10 @@ def site(tmp_path_factory) -> Path:
 def test_feed_carries_the_soundbites_within_the_audio(site):
     entry = feedparser.parse(str(site / "feed.xml")).entries[0]
     # feedparser keeps the attributes of an item's last podcast:soundbite only (and not its text)
-    assert entry.podcast_soundbite == {"starttime": "46", "duration": "3.5"}
+    assert entry.podcast_soundbite == {"starttime": "46", "duration": "5.5"}
     bites = etree.parse(str(site / "feed.xml")).getroot().findall(".//item/podcast:soundbite", NS)
     assert [(b.get("startTime"), b.get("duration"), b.text) for b in bites] == [
-        ("0", "2.25", "Gleich am Anfang"), ("8", "4", "Holprige Wochen & <Updates>"), ("46", "3.5", "Die Apotheken")]
+        ("0", "5.25", "Gleich am Anfang"), ("8", "6", "Holprige Wochen & <Updates>"), ("46", "5.5", "Die Apotheken")]
 
 
 def test_episode_page_has_a_player_per_soundbite(site):
@@ -72,9 +72,9 @@ def test_episode_page_has_a_player_per_soundbite(site):
     assert section.count("<video") == 3 and "Nach dem Ende" not in section
     assert "Holprige Wochen &amp; &lt;Updates&gt;" in section
     sources = re.findall(r'<source src="([^"]+)" type="([^"]+)">', section)
-    assert sources == [("soundbite-00000000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=0.000,2.250", "audio/mpeg"),
-                       ("soundbite-00008000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=8.000,12.000", "audio/mpeg"),
-                       ("soundbite-00046000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=46.000,49.500", "audio/mpeg")]
+    assert sources == [("soundbite-00000000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=0.000,5.250", "audio/mpeg"),
+                       ("soundbite-00008000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=8.000,14.000", "audio/mpeg"),
+                       ("soundbite-00046000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=46.000,51.500", "audio/mpeg")]
 
 
 @pytest.mark.slow
@@ -85,7 +85,7 @@ def test_soundbite_player_without_clip_plays_its_passage_of_the_episode(site, br
         "00:00 Gleich am Anfang", "00:08 Holprige Wochen & <Updates>", "00:46 Die Apotheken"]
     page.wait_for_function("document.querySelectorAll('.soundbite video')[2].readyState >= 1")
     bite = page.locator(".soundbite video").nth(2)
-    assert bite.evaluate("v => v.currentSrc").endswith(f"{SLUG}.mp3#t=46.000,49.500")  # the clip is missing
+    assert bite.evaluate("v => v.currentSrc").endswith(f"{SLUG}.mp3#t=46.000,51.500")  # the clip is missing
     assert bite.evaluate("v => v.currentTime") == pytest.approx(46, abs=0.3)
     page.locator("h1").click()  # a user gesture, so that the page may play sound
     page.evaluate("document.getElementById('player').play()")
@@ -94,7 +94,7 @@ def test_soundbite_player_without_clip_plays_its_passage_of_the_episode(site, br
     page.wait_for_function("document.getElementById('player').paused")  # one player at a time
     page.wait_for_function("document.querySelectorAll('.soundbite video')[2].currentTime > 47")
     page.wait_for_function("document.querySelectorAll('.soundbite video')[2].paused", timeout=15000)
-    assert bite.evaluate("v => v.currentTime") == pytest.approx(49.5, abs=0.4)  # stopped at the end
+    assert bite.evaluate("v => v.currentTime") == pytest.approx(51.5, abs=0.4)  # stopped at the end
     page.close()
 
 

@@ -4,6 +4,7 @@ and measured, so the single full-length encode lands on target instead of needin
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import tempfile
@@ -51,18 +52,26 @@ class Calibration:
     overshoot: float  # dB the codec adds to the true peak
 
 
-def calibrate(pieces: list[np.ndarray], grid: Grid, channels: int, fmt: Format, ceiling: float, *,
-              bitrate: int | None, dual_mono: bool) -> Calibration:
-    """Limit and encode ``pieces`` (already gained) and compare them before and after the codec."""
-    limiter = StreamLimiter(grid, channels, ceiling)
-    pcm = np.concatenate([limiter.push(p) for p in pieces] + [limiter.flush()])
-    before = LoudnessMeter(grid.rate, channels, dual_mono=dual_mono)
-    before.add(pcm)
+@contextlib.contextmanager
+def calibration_encoder(fmt: Format, rate: int, channels: int, *, bitrate: int | None,
+                        dual_mono: bool) -> Iterator[Encoder]:
+    """The encoder for ``calibrate``, into a temporary file; open it early, so that ffmpeg starts up
+    while the recording is still being analysed."""
     with tempfile.TemporaryDirectory() as tmp, \
-            Encoder(Path(tmp) / f"calibration{fmt.suffix}", fmt, grid.rate, channels, bitrate=bitrate,
+            Encoder(Path(tmp) / f"calibration{fmt.suffix}", fmt, rate, channels, bitrate=bitrate,
                     dual_mono=dual_mono) as encoder:
-        encoder.write(pcm)
-        after = encoder.finish()
+        yield encoder
+
+
+def calibrate(pieces: list[np.ndarray], grid: Grid, ceiling: float, encoder: Encoder) -> Calibration:
+    """Limit ``pieces`` (already gained), encode them with ``encoder`` (from ``calibration_encoder``)
+    and compare them before and after the codec."""
+    limiter = StreamLimiter(grid, encoder.channels, ceiling)
+    pcm = np.concatenate([limiter.push(p) for p in pieces] + [limiter.flush()])
+    before = LoudnessMeter(grid.rate, encoder.channels, dual_mono=encoder.dual_mono)
+    before.add(pcm)
+    encoder.write(pcm)
+    after = encoder.finish()
     ref = before.result()
     if not (math.isfinite(ref.integrated) and math.isfinite(after.integrated)):
         return Calibration(0.0, 0.0)

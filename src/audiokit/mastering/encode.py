@@ -118,7 +118,7 @@ class Encoder:
 
     def __init__(self, path: Path, fmt: Format, rate: int, channels: int, *, bitrate: int | None = None,
                  depth: str = "s24", dual_mono: bool = False) -> None:
-        self.path, self.fmt, self.rate, self.channels = path, fmt, rate, channels
+        self.path, self.fmt, self.rate, self.channels, self.dual_mono = path, fmt, rate, channels, dual_mono
         if fmt.lossy:
             kbps = bitrate or fmt.bitrates[channels - 1]
             codec_args = ["-c:a", fmt.codec, "-b:a", f"{kbps}k"]

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import av
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import butter, sosfilt
 
 from ..errors import AudioError
 from ..ffmpeg import Progress, probe, stream_pcm
@@ -62,8 +62,49 @@ def k_weighting(rate: int) -> np.ndarray:
 
 
 def rumble_filter(rate: int, hz: float) -> np.ndarray:
-    """The rumble filter: a 2nd-order Butterworth high-pass at ``hz``, as SOS."""
-    return butter(2, hz, "highpass", fs=rate, output="sos")
+    """The rumble filter: a 2nd-order Butterworth high-pass at ``hz`` (bilinear, pre-warped), as SOS."""
+    k = math.tan(math.pi * hz / rate)
+    a0 = 1 + math.sqrt(2) * k + k * k
+    return np.array([[1 / a0, -2 / a0, 1 / a0, 1.0, 2 * (k * k - 1) / a0, (1 - math.sqrt(2) * k + k * k) / a0]])
+
+
+def biquad_filters(sos: np.ndarray) -> list[str]:
+    """ffmpeg ``biquad`` filter arguments for each SOS row ``b0 b1 b2 a0 a1 a2``: single precision, one
+    thread (ffmpeg's threads would cost more than they give on two channels)."""
+    return [f"b0={b0!r}:b1={b1!r}:b2={b2!r}:a0={a0!r}:a1={a1!r}:a2={a2!r}:precision=f32:threads=1"
+            for b0, b1, b2, a0, a1, a2 in np.asarray(sos, dtype=np.float64).tolist()]
+
+
+class Biquads:
+    """A cascade of biquads (SOS rows ``b0 b1 b2 a0 a1 a2``) over float32 audio (channels, frames),
+    streaming: libavfilter (through PyAV) runs it in C and keeps the state between calls.
+    (scipy's sosfilt costs about as much per call and its import alone takes half a second.)"""
+
+    def __init__(self, sos: np.ndarray, rate: int, channels: int) -> None:
+        self.rate, self.layout = rate, f"{channels}c"
+        self._graph = av.filter.Graph()
+        node = self._graph.add_abuffer(format="fltp", sample_rate=rate, layout=self.layout, channels=channels)
+        for args in biquad_filters(sos):
+            section = self._graph.add("biquad", args)
+            node.link_to(section)
+            node = section
+        sink = self._graph.add("abuffersink")
+        node.link_to(sink)
+        self._graph.configure()
+
+    def __call__(self, data: np.ndarray) -> np.ndarray:
+        """Filter ``data`` (channels, frames), continuing from the previous call."""
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data, dtype=np.float32), format="fltp",
+                                           layout=self.layout)
+        frame.sample_rate = self.rate
+        self._graph.push(frame)
+        out = []
+        while True:
+            try:
+                out.append(self._graph.pull().to_ndarray())
+            except (av.error.BlockingIOError, av.error.EOFError):
+                break
+        return np.concatenate(out, axis=1) if len(out) > 1 else out[0]
 
 
 @dataclass(frozen=True)
@@ -160,8 +201,7 @@ class LoudnessMeter:
         sos = k_weighting(rate)
         if highpass:  # energies as after the rumble filter (peaks stay those of the input)
             sos = np.vstack([rumble_filter(rate, highpass), sos])
-        self._sos = sos.astype(np.float32)
-        self._zi = np.zeros((len(sos), channels, 2), dtype=np.float32)  # (sections, channels, state)
+        self._filter = Biquads(sos, rate, channels)
         self._pending = np.zeros((0, channels), dtype=np.float32)
         self._history = np.zeros((TAPS - 1, channels), dtype=np.float32)
         self._energies: list[np.ndarray] = []
@@ -179,7 +219,7 @@ class LoudnessMeter:
 
     def _process(self, data: np.ndarray) -> None:
         seg = self.grid.segment
-        filtered, self._zi = sosfilt(self._sos, np.ascontiguousarray(data.T), axis=-1, zi=self._zi)
+        filtered = self._filter(data.T)
         squares = filtered * filtered
         if self._weighted:
             squares *= self.weights[:, None]

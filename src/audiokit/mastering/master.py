@@ -1,14 +1,14 @@
 """Master a recording: one analysis pass, then one pass that applies the gains, limits, encodes
 and measures the encoded result on the fly.
 
-Pass 1 decodes the recording once and keeps per-segment (about 10 ms) K-weighted energies and
-sample peaks, plus a few seconds of samples. From them the leveller plans a gain curve, the
+Pass 1 decodes the recording once (ffmpeg applies the rumble filter while decoding) and keeps
+per-segment (about 10 ms) K-weighted energies and sample peaks, plus a few seconds of samples. From them the leveller plans a gain curve, the
 silence trim is chosen and the overall gain is solved so that the levelled, limited result meets
 the target; for a lossy format, the samples are encoded first to learn how much loudness the
 codec takes and how far it overshoots the peaks. Pass 2 decodes again, applies the curve, adds
 jingles, runs the streaming true-peak limiter and pipes the audio into the encoder, whose output
 is decoded and measured while it is written. Only if that measurement misses the target is the
-file encoded again. Memory stays flat: ~10 s blocks and the per-segment figures.
+file encoded again. Each encoder's ffmpeg is started one phase ahead, so its start-up is hidden. Memory stays flat: ~10 s blocks and the per-segment figures.
 """
 
 from __future__ import annotations
@@ -25,18 +25,17 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from scipy.signal import sosfilt
 
 from ..atomic import atomic_path
 from ..build import ProgressFactory, no_progress
 from ..errors import AudioError, ConfigError
 from ..ffmpeg import check_complete, probe, stream_pcm
-from .calibrate import SAMPLES_USED, Samples, calibrate
+from .calibrate import SAMPLES_USED, Samples, calibrate, calibration_encoder
 from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
 from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
 from .limiter import StreamLimiter, plan_gain, ramp
-from .loudness import Grid, Loudness, LoudnessMeter, meter_blocks, rumble_filter
+from .loudness import Grid, Loudness, LoudnessMeter, biquad_filters, meter_blocks, rumble_filter
 from .presets import MasteringSettings
 from .tags import Tags, apply_tags
 
@@ -51,27 +50,14 @@ MAX_STEP = 10.0  # LU the planned target moves at most between two encodes
 
 
 class Source(Protocol):
-    """Audio to master, decoded as float32 blocks (frames, channels) at ``rate``."""
+    """Audio to master, decoded as float32 blocks (frames, channels) at ``rate``, through the rumble
+    filter (a 2nd-order Butterworth high-pass) at ``highpass`` Hz, or unfiltered for 0."""
 
     rate: int
     channels: int
     duration: float  # expected seconds, for progress
 
-    def blocks(self) -> Iterator[np.ndarray]: ...
-
-
-def highpassed(blocks: Iterator[np.ndarray], rate: int, hz: float) -> Iterator[np.ndarray]:
-    """``blocks`` through the rumble filter at ``hz`` (0: unchanged)."""
-    if not hz:
-        yield from blocks
-        return
-    sos = rumble_filter(rate, hz).astype(np.float32)
-    state = None
-    for block in blocks:
-        if state is None:
-            state = np.zeros((1, 2, block.shape[1]), np.float32)  # (sections, state, channels)
-        filtered, state = sosfilt(sos, block, axis=0, zi=state)
-        yield filtered
+    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]: ...
 
 
 def prefetched(blocks: Iterator[np.ndarray], depth: int = 3) -> Iterator[np.ndarray]:
@@ -113,15 +99,17 @@ def prefetched(blocks: Iterator[np.ndarray], depth: int = 3) -> Iterator[np.ndar
 
 @dataclass
 class FileSource:
-    """One recording, decoded by ffmpeg."""
+    """One recording, decoded, resampled and high-passed by ffmpeg, in a process of its own."""
 
     path: Path
     rate: int
     channels: int
     duration: float
 
-    def blocks(self) -> Iterator[np.ndarray]:
-        return prefetched(stream_pcm(self.path, sample_rate=self.rate, channels=self.channels))
+    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]:
+        sections = biquad_filters(rumble_filter(self.rate, highpass)) if highpass else []
+        rumble = ",".join([f"aresample={self.rate}"] + [f"biquad={args}" for args in sections]) if sections else None
+        return prefetched(stream_pcm(self.path, sample_rate=self.rate, channels=self.channels, filters=rumble))
 
 
 @dataclass
@@ -209,7 +197,7 @@ def make_plan(meter: LoudnessMeter, settings: MasteringSettings, *, level: bool)
 def program(source: Source, plan: Plan, highpass: float) -> Iterator[np.ndarray]:
     """The kept part of ``source``, through the rumble filter, with the planned gain applied."""
     pos = 0
-    for block in highpassed(source.blocks(), source.rate, highpass):
+    for block in source.blocks(highpass):
         piece = plan.apply(block, pos)
         if len(piece):
             yield piece
@@ -218,21 +206,20 @@ def program(source: Source, plan: Plan, highpass: float) -> Iterator[np.ndarray]
             break
 
 
-def codec_ceiling(plan: Plan, meter: LoudnessMeter, samples: Samples, settings: MasteringSettings,
-                  fmt: Format) -> tuple[float, float]:
-    """Target and ceiling that compensate the codec, learnt by encoding the most speech-filled samples."""
+def codec_ceiling(plan: Plan, samples: Samples, settings: MasteringSettings,
+                  encoder: Encoder) -> tuple[float, float]:
+    """Target and ceiling that compensate the codec, learnt by encoding the most speech-filled samples
+    with ``encoder`` (from ``calibration_encoder``)."""
     seg = plan.grid.segment
     speech = [int(plan.active[pos // seg:(pos + len(p)) // seg].sum()) for pos, p in samples.pieces]
     chosen = sorted(range(len(speech)), key=lambda i: -speech[i])[:SAMPLES_USED]
     pieces = []
-    for pos, audio in (samples.pieces[i] for i in sorted(chosen)):
-        filtered = next(highpassed(iter([audio]), plan.grid.rate, settings.highpass))
-        if len(piece := plan.apply(filtered, pos)):
+    for pos, audio in (samples.pieces[i] for i in sorted(chosen)):  # high-passed already
+        if len(piece := plan.apply(audio, pos)):
             pieces.append(piece)
     if not pieces:
         return settings.target, plan.ceiling
-    cal = calibrate(pieces, plan.grid, meter.channels, fmt, plan.ceiling, bitrate=settings.bitrate,
-                    dual_mono=settings.dual_mono)
+    cal = calibrate(pieces, plan.grid, plan.ceiling, encoder)
     return settings.target + cal.loudness_loss, settings.true_peak - max(MIN_MARGIN, cal.overshoot + MIN_MARGIN)
 
 
@@ -290,27 +277,36 @@ def master_source(source: Source, output: Path, settings: MasteringSettings, *, 
     if output.suffix.lower() != fmt.suffix:
         raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
     samples = Samples(source.rate, source.duration)
-    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False,
-                          highpass=settings.highpass)
-    blocks = samples.keep(source.blocks()) if fmt.lossy else source.blocks()
-    meter_blocks(blocks, meter, progress(f"Analysing {name}", source.duration))
-    if check is not None:
-        check(meter)
-    measured = check_measurable(meter, name)
-    plan = make_plan(meter, settings, level=level)
-    target = settings.target
-    plan.solve(meter, target=target, ceiling=settings.true_peak - fmt.margin)
-    if fmt.lossy:
-        target, ceiling = codec_ceiling(plan, meter, samples, settings, fmt)
-        plan.solve(meter, target=target, ceiling=ceiling)
-    jingles = load_jingles(settings, source.rate, source.channels, plan.end - plan.start)
+    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False)
     tries: list[tuple[float, float]] = []  # (planned target, measured loudness) of every encode
     best: Encode | None = None
-    with atomic_path(output) as tmp, _scratch(tmp) as trial:
+    with atomic_path(output) as tmp, _scratch(tmp) as trial, contextlib.ExitStack() as started:
+
+        def start_encoder() -> Encoder:
+            return started.enter_context(Encoder(trial, fmt, source.rate, source.channels,
+                                                 bitrate=settings.bitrate, depth=depth, dual_mono=settings.dual_mono))
+
+        # ffmpeg starts up for the codec calibration during the analysis, for the master during calibration
+        calibrator = started.enter_context(calibration_encoder(
+            fmt, source.rate, source.channels, bitrate=settings.bitrate, dual_mono=settings.dual_mono)
+        ) if fmt.lossy else None
+        blocks = source.blocks(settings.highpass)
+        meter_blocks(samples.keep(blocks) if fmt.lossy else blocks, meter,
+                     progress(f"Analysing {name}", source.duration))
+        if check is not None:
+            check(meter)
+        measured = check_measurable(meter, name)
+        plan = make_plan(meter, settings, level=level)
+        target = settings.target
+        plan.solve(meter, target=target, ceiling=settings.true_peak - fmt.margin)
+        encoder = start_encoder()
+        if calibrator is not None:
+            target, ceiling = codec_ceiling(plan, samples, settings, calibrator)
+            plan.solve(meter, target=target, ceiling=ceiling)
+        jingles = load_jingles(settings, source.rate, source.channels, plan.end - plan.start)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             update = progress(f"Mastering {name}", (plan.end - plan.start) / source.rate)
-            with Encoder(trial, fmt, source.rate, source.channels, bitrate=settings.bitrate, depth=depth,
-                         dual_mono=settings.dual_mono) as encoder:
+            with encoder if attempt == 1 else start_encoder() as encoder:
                 reduction = render(source, plan, jingles, encoder, settings.highpass, update)
                 result = encoder.finish()
             over = (result.true_peak or 0.0) - settings.true_peak

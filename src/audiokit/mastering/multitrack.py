@@ -23,7 +23,7 @@ from ..ffmpeg import check_complete, probe, stream_pcm
 from .encode import FORMATS, output_rate, sample_depth
 from .leveller import LevellerOptions, level_gains, open_runs, short_loudness, speech_loudness
 from .limiter import ramp
-from .loudness import Grid, LoudnessMeter
+from .loudness import Biquads, Grid, LoudnessMeter, rumble_filter
 from .master import MasterResult, master_source, prefetched
 from .presets import MasteringSettings
 from .tags import Tags
@@ -75,6 +75,18 @@ def gates(energies: list[np.ndarray], grid: Grid) -> list[np.ndarray]:
     return result
 
 
+def highpassed(blocks: Iterator[np.ndarray], rate: int, hz: float) -> Iterator[np.ndarray]:
+    """``blocks`` through the rumble filter at ``hz`` (0: unchanged)."""
+    if not hz:
+        yield from blocks
+        return
+    rumble = None
+    for block in blocks:
+        if rumble is None:
+            rumble = Biquads(rumble_filter(rate, hz), rate, block.shape[1])
+        yield rumble(block.T).T
+
+
 @dataclass
 class MixSource:
     """The gated, levelled mixdown of several tracks (a ``Source`` for ``master_source``)."""
@@ -86,7 +98,10 @@ class MixSource:
     curves: list[np.ndarray]  # gain in dB per segment, per track
     grid: Grid
 
-    def blocks(self) -> Iterator[np.ndarray]:
+    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]:
+        return highpassed(self._mixdown(), self.rate, highpass)
+
+    def _mixdown(self) -> Iterator[np.ndarray]:
         pos, seg = 0, self.grid.segment
         lin = [10 ** (c / 20) for c in self.curves]
         for blocks in _blocks(self.paths, self.rate, self.channels):
