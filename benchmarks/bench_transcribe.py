@@ -217,7 +217,8 @@ def peak(folder: Path) -> tuple[int, float, float]:
 
 def episode_of(root: Path, repeats: int):
     tracks, _ = interview_audio(INTERVIEW * repeats)
-    return load_episode(load_show(root), write_show(root, tracks))
+    folder = write_show(root, tracks)
+    return load_episode(load_show(root), folder)
 
 
 def memory(tmp: Path) -> None:

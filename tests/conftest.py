@@ -16,8 +16,29 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/synth.py and helpers_*.p
 def demo_show(tmp_path: Path) -> Path:
     """A writable copy of the demo show in episodes/."""
     target = tmp_path / "show"
-    shutil.copytree(ROOT / "episodes", target, ignore=shutil.ignore_patterns("public", ".audiokit"))
+    shutil.copytree(ROOT / "episodes", target,
+                    ignore=shutil.ignore_patterns("public", ".audiokit", "transcript.json", ".transcript-history"))
     return target
+
+
+@pytest.fixture(scope="session")
+def demo_transcript(tmp_path_factory) -> str:
+    """The demo episode's transcript JSON, made once per session with the real Whisper model (a clone has none)."""
+    from audiokit import load_show
+    from audiokit.transcription import transcribe_episode
+
+    show = tmp_path_factory.mktemp("demo-transcript") / "show"
+    shutil.copytree(ROOT / "episodes", show, ignore=shutil.ignore_patterns("public", ".audiokit", "transcript.json"))
+    path = show / "transcript.json"
+    transcribe_episode(load_show(show).episodes()[0]).save(path)
+    return path.read_text("utf-8")
+
+
+@pytest.fixture
+def transcribed_demo_show(demo_show: Path, demo_transcript: str) -> Path:
+    """The demo show with its episode transcribed."""
+    (demo_show / "001-epa-im-praxisalltag" / "transcript.json").write_text(demo_transcript, "utf-8")
+    return demo_show
 
 
 @pytest.fixture

@@ -110,7 +110,7 @@ def test_cluster_builds_six_episodes_like_a_local_build(cluster, six_episodes, t
 
 
 def test_cluster_builds_the_demo_show_like_a_local_build(cluster, demo_show: Path, tmp_path: Path) -> None:
-    (demo_show / "001-epa-im-praxisalltag" / "transcript.json").unlink()  # so that both builds transcribe
+    (demo_show / "001-epa-im-praxisalltag" / "transcript.json").unlink(missing_ok=True)  # both builds transcribe
     local = _copy(demo_show, tmp_path / "local")
     build_like_a_worker(local)
     report = build(demo_show, cluster=cluster.scheduler_address)

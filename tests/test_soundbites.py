@@ -107,17 +107,18 @@ def test_prosody_reads_pitch_and_level_movement_from_the_audio(tmp_path):
     assert moving_pitch > 10 and moving_level > 10  # 100 → 250 Hz is 16 semitones, 0.05 → 0.4 is 18 dB
 
 
-def test_proposals_on_the_demo_show_are_written_with_comments_kept(demo_show):
+def test_proposals_on_the_demo_show_are_written_with_comments_kept(transcribed_demo_show):
+    demo_show = transcribed_demo_show
     folder = demo_show / SLUG
     file = folder / "episode.toml"
     file.write_text("# Notiz der Redaktion: Titel noch offen\n" + file.read_text("utf-8").replace(
         "[[chapters]]", "# Kapitel von Hand\n[[chapters]]", 1), encoding="utf-8")
     episode = load_episode(load_show(demo_show), folder)
     bites = propose_soundbites(episode, 2)
-    assert len(bites) == 2
+    assert 1 <= len(bites) <= 2  # the 64 s demo holds one or two passages of 15-60 s between pauses
     for bite in bites:
         assert MIN_SECONDS <= bite.duration <= MAX_SECONDS + 0.2 and bite.end <= 64.5
-    assert bites[0].end <= bites[1].start
+    assert all(a.end <= b.start for a, b in zip(bites, bites[1:]))
 
     reread = write_soundbites(episode, bites)
     assert reread.soundbites == bites and reread.chapters == episode.chapters

@@ -112,7 +112,8 @@ def ffprobe(path: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_build_renders_soundbite_clips_incrementally(demo_show, tmp_path, browser):
+def test_build_renders_soundbite_clips_incrementally(transcribed_demo_show, tmp_path, browser):
+    demo_show = transcribed_demo_show
     episode = demo_show / "001-epa-im-praxisalltag"
     toml = episode / "episode.toml"
     original = toml.read_text("utf-8")
