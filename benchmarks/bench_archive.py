@@ -43,8 +43,21 @@ def make_archive(root: Path, episodes: int, minutes: float) -> Path:
     shutil.copytree(DEMO, show, ignore=shutil.ignore_patterns("public", ".*", EPISODE))
     toml = (DEMO / EPISODE / "episode.toml").read_text("utf-8")
     audio = root / "aufnahme.opus"
-    run_ffmpeg(["-stream_loop", "-1", "-i", media_path(DEMO / EPISODE / "aufnahme.opus"), "-t", str(minutes * 60),
-                "-c:a", "libopus", "-b:a", "48k", media_path(audio)])
+    run_ffmpeg(
+        [
+            "-stream_loop",
+            "-1",
+            "-i",
+            media_path(DEMO / EPISODE / "aufnahme.opus"),
+            "-t",
+            str(minutes * 60),
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "48k",
+            media_path(audio),
+        ]
+    )
     for number in range(1, episodes + 1):
         folder = show / f"{number:03d}-folge"
         folder.mkdir()
@@ -76,8 +89,12 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=12)
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--gpu-speedup", type=float, default=8.0,
-                        help="assumed speed of Whisper on one GPU worker relative to one CPU worker")
+    parser.add_argument(
+        "--gpu-speedup",
+        type=float,
+        default=8.0,
+        help="assumed speed of Whisper on one GPU worker relative to one CPU worker",
+    )
     args = parser.parse_args()
     from distributed import LocalCluster
 
@@ -89,12 +106,15 @@ def main() -> None:
         walls["sequential"] = timed_build(shutil.copytree(source, Path(tmp, "seq")))
         walls[f"--workers {n}"] = timed_build(shutil.copytree(source, Path(tmp, "workers")), "--workers", str(n))
         with LocalCluster(n_workers=n, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
-            walls[f"LocalCluster({n})"] = timed_build(shutil.copytree(source, Path(tmp, "cluster")),
-                                                      "--cluster", cluster.scheduler_address)
+            walls[f"LocalCluster({n})"] = timed_build(
+                shutil.copytree(source, Path(tmp, "cluster")), "--cluster", cluster.scheduler_address
+            )
         asr_s = transcription_seconds(shutil.copytree(source, Path(tmp, "asr")))
 
-    print(f"archive: {args.episodes} episodes x {args.minutes:g} min = {audio_s / 3600:.2f} h of audio, "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"archive: {args.episodes} episodes x {args.minutes:g} min = {audio_s / 3600:.2f} h of audio, "
+        f"{os.cpu_count()} CPUs"
+    )
     print(f"{'build':<18}{'wall s':>9}{'audio h / wall h':>18}{'efficiency':>12}")
     for name, wall in walls.items():
         efficiency = "" if name == "sequential" else f"{walls['sequential'] / wall / n:.0%}"
@@ -102,10 +122,14 @@ def main() -> None:
     cost = walls["sequential"] / audio_s  # worker seconds per audio second, one process
     asr_share = min(1.0, asr_s * args.episodes / walls["sequential"])
     gpu_cost = cost * ((1 - asr_share) + asr_share / args.gpu_speedup)
-    print(f"\nper audio second: {cost:.3f} s on one worker, {asr_share:.0%} of it transcription "
-          f"(one episode transcribed, model loaded: {asr_s:.1f} s)")
-    print(f"projection for 1,000 h on N workers, each like this machine (GPU: Whisper {args.gpu_speedup:g}x "
-          "faster, assumed):")
+    print(
+        f"\nper audio second: {cost:.3f} s on one worker, {asr_share:.0%} of it transcription "
+        f"(one episode transcribed, model loaded: {asr_s:.1f} s)"
+    )
+    print(
+        f"projection for 1,000 h on N workers, each like this machine (GPU: Whisper {args.gpu_speedup:g}x "
+        "faster, assumed):"
+    )
     for workers in (1, 4, 16, 64):
         print(f"  {workers:>3} workers: CPU {1000 * cost / workers:8.1f} h   GPU {1000 * gpu_cost / workers:8.1f} h")
 

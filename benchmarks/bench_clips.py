@@ -41,15 +41,24 @@ def main() -> int:
             return lambda done: None
 
         began = time.perf_counter()
-        result = render_clip(episode, 2.0, 2.0 + args.seconds, args.layout, Path(tmp) / "clip.mp4",
-                             progress=progress, renderer=args.renderer)
+        result = render_clip(
+            episode,
+            2.0,
+            2.0 + args.seconds,
+            args.layout,
+            Path(tmp) / "clip.mp4",
+            progress=progress,
+            renderer=args.renderer,
+        )
         total = time.perf_counter() - began
         marks = [("(cutting the excerpt)", began), *steps, ("", began + total)]
         for (label, at), (_, following) in zip(marks, marks[1:]):
             print(f"{following - at:7.1f} s  {label}")
-        print(f"{total:7.1f} s  total for a {result.duration:.1f} s {args.layout} clip "
-              f"({result.loudness:.1f} LUFS, {result.true_peak:.1f} dBTP, "
-              f"{result.path.stat().st_size / 1e6:.1f} MB); target: at most 60 s")
+        print(
+            f"{total:7.1f} s  total for a {result.duration:.1f} s {args.layout} clip "
+            f"({result.loudness:.1f} LUFS, {result.true_peak:.1f} dBTP, "
+            f"{result.path.stat().st_size / 1e6:.1f} MB); target: at most 60 s"
+        )
     return 0 if total <= 60 else 1
 
 

@@ -37,10 +37,9 @@ from spectralcluster import configs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conversations import Conversation, conversation  # noqa: E402
-
 from audiokit.speakers import diarize  # noqa: E402
 from audiokit.speakers.embeddings import SpeechEmbeddings, embed_speech  # noqa: E402
+from conversations import Conversation, conversation  # noqa: E402
 
 SIZES = (2, 3, 4, 6, 8, 10)
 OPUS_SIZE, OPUS_KBPS = 6, 24
@@ -109,8 +108,13 @@ def window_turns(emb: SpeechEmbeddings, labels: np.ndarray) -> list[tuple[float,
 
 def spectral(emb: SpeechEmbeddings, count: int | None) -> np.ndarray:
     clusterer = configs.SpectralClusterer(
-        min_clusters=count or 1, max_clusters=count or MAX_SPEAKERS, autotune=None, laplacian_type=None,
-        refinement_options=configs.icassp2018_refinement_options, custom_dist="cosine")
+        min_clusters=count or 1,
+        max_clusters=count or MAX_SPEAKERS,
+        autotune=None,
+        laplacian_type=None,
+        refinement_options=configs.icassp2018_refinement_options,
+        custom_dist="cosine",
+    )
     return clusterer.predict(emb.vectors)
 
 
@@ -140,9 +144,11 @@ def run_audiokit(path: Path, count: int | None) -> Outcome:
 
 def outcomes(mixture: Mixture) -> dict[str, Outcome]:
     n = len(mixture.truth.speakers)
-    return {"audiokit, count estimated": run_audiokit(mixture.path, None),
-            "audiokit, count given": run_audiokit(mixture.path, n),
-            **run_baseline(mixture.path, {BASELINE: None, "spectralcluster, count given": n})}
+    return {
+        "audiokit, count estimated": run_audiokit(mixture.path, None),
+        "audiokit, count given": run_audiokit(mixture.path, n),
+        **run_baseline(mixture.path, {BASELINE: None, "spectralcluster, count given": n}),
+    }
 
 
 def annotation(turns) -> Annotation:
@@ -173,24 +179,30 @@ def ratio(a: float, b: float) -> str:
 
 
 def print_rows(scores: list[Score]) -> None:
-    print(f"{'mixture':26s} {'min':>4s} {'system':33s} {'true':>4s} {'found':>5s} {'DER %':>6s} {'miss':>5s} "
-          f"{'FA':>5s} {'conf':>5s} {'ovl R':>5s} {'ovl P':>5s} {'wall s':>6s} {'cpu s':>6s}")
+    print(
+        f"{'mixture':26s} {'min':>4s} {'system':33s} {'true':>4s} {'found':>5s} {'DER %':>6s} {'miss':>5s} "
+        f"{'FA':>5s} {'conf':>5s} {'ovl R':>5s} {'ovl P':>5s} {'wall s':>6s} {'cpu s':>6s}"
+    )
     for s in scores:
         minutes = s.mixture.truth.duration / 60
         ovl = (ratio(s.overlap[0], s.overlap[1]), ratio(s.overlap[0], s.overlap[2])) if s.overlap else ("    –",) * 2
-        print(f"{s.mixture.name:26s} {minutes:4.1f} {s.system:33s} {len(s.mixture.truth.speakers):4d} {s.found:5d} "
-              f"{100 * s.der['diarization error rate']:6.1f} {s.share('missed detection'):5.1f} "
-              f"{s.share('false alarm'):5.1f} {s.share('confusion'):5.1f} {ovl[0]} {ovl[1]} "
-              f"{s.wall:6.1f} {s.cpu:6.1f}")
+        print(
+            f"{s.mixture.name:26s} {minutes:4.1f} {s.system:33s} {len(s.mixture.truth.speakers):4d} {s.found:5d} "
+            f"{100 * s.der['diarization error rate']:6.1f} {s.share('missed detection'):5.1f} "
+            f"{s.share('false alarm'):5.1f} {s.share('confusion'):5.1f} {ovl[0]} {ovl[1]} "
+            f"{s.wall:6.1f} {s.cpu:6.1f}"
+        )
 
 
 def print_summary(scores: list[Score]) -> None:
     systems = list(dict.fromkeys(s.system for s in scores))
     wall = {system: sum(s.wall for s in scores if s.system == system) for system in systems}
     cpu = {system: sum(s.cpu for s in scores if s.system == system) for system in systems}
-    print(f"\n{'system':33s} {'exact count':>11s} {'max err':>7s} {'mean DER':>8s} {'conf mean':>9s} "
-          f"{'conf max':>8s} {'ovl R':>5s} {'ovl P':>5s} {'wall s':>6s} {'cpu s':>6s} {'wall / base':>11s} "
-          f"{'cpu / base':>10s}")
+    print(
+        f"\n{'system':33s} {'exact count':>11s} {'max err':>7s} {'mean DER':>8s} {'conf mean':>9s} "
+        f"{'conf max':>8s} {'ovl R':>5s} {'ovl P':>5s} {'wall s':>6s} {'cpu s':>6s} {'wall / base':>11s} "
+        f"{'cpu / base':>10s}"
+    )
     for system in systems:
         rows = [s for s in scores if s.system == system]
         errors = [abs(s.found - len(s.mixture.truth.speakers)) for s in rows]
@@ -199,12 +211,16 @@ def print_summary(scores: list[Score]) -> None:
         shared, true, found = (sum(x[i] for x in ovl) for i in range(3)) if ovl else (0, 0, 0)
         recall, precision = (ratio(shared, true), ratio(shared, found)) if ovl else ("    –",) * 2
         exact = f"{errors.count(0)}/{len(rows)} {errors.count(0) / len(rows):4.0%}"
-        print(f"{system:33s} {exact:>11s} {max(errors):7d} "
-              f"{np.mean([100 * s.der['diarization error rate'] for s in rows]):8.1f} {np.mean(confusion):9.1f} "
-              f"{max(confusion):8.1f} {recall} {precision} {wall[system]:6.1f} {cpu[system]:6.1f} "
-              f"{wall[system] / wall[BASELINE]:11.2f} {cpu[system] / cpu[BASELINE]:10.2f}")
-    print(f"baseline: {BASELINE}; targets, count estimated: exact >= 90 %, max error <= 1, "
-          "confusion <= 3 % (<= 2 % with the count given)")
+        print(
+            f"{system:33s} {exact:>11s} {max(errors):7d} "
+            f"{np.mean([100 * s.der['diarization error rate'] for s in rows]):8.1f} {np.mean(confusion):9.1f} "
+            f"{max(confusion):8.1f} {recall} {precision} {wall[system]:6.1f} {cpu[system]:6.1f} "
+            f"{wall[system] / wall[BASELINE]:11.2f} {cpu[system] / cpu[BASELINE]:10.2f}"
+        )
+    print(
+        f"baseline: {BASELINE}; targets, count estimated: exact >= 90 %, max error <= 1, "
+        "confusion <= 3 % (<= 2 % with the count given)"
+    )
 
 
 def main() -> None:
@@ -218,8 +234,10 @@ def main() -> None:
         embed_speech(cases[0].path, max_seconds=30)  # load the voice encoder and VAD before timing
         scores = [score(m, system, o) for m in cases for system, o in outcomes(m).items()]
     minutes = sum(m.truth.duration for m in cases) / 60
-    print(f"{len(cases)} real-voice round tables, {minutes:.0f} min in all; DER parts in % of reference speech, "
-          f"collar 0.25 s (pyannote: +-0.125 s), overlap scored")
+    print(
+        f"{len(cases)} real-voice round tables, {minutes:.0f} min in all; DER parts in % of reference speech, "
+        f"collar 0.25 s (pyannote: +-0.125 s), overlap scored"
+    )
     print_rows(scores)
     print_summary(scores)
 

@@ -38,11 +38,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers_mastering import make_dialogue  # noqa: E402
-from synth import mix  # noqa: E402
-
 from audiokit.ffmpeg import find_ffmpeg  # noqa: E402
 from audiokit.mastering import measure  # noqa: E402
+from helpers_mastering import make_dialogue  # noqa: E402
+from synth import mix  # noqa: E402
 
 RATE = 48000
 
@@ -138,48 +137,74 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-mastering-") as tmp:
         folder = Path(tmp)
         print(f"making {args.short:g} and {args.minutes:g} min 48 kHz stereo WAVs of German speech …", flush=True)
-        files = {args.short: make_recording(folder / "short.wav", args.short, seed=2),
-                 args.minutes: make_recording(folder / "long.wav", args.minutes)}
+        files = {
+            args.short: make_recording(folder / "short.wav", args.short, seed=2),
+            args.minutes: make_recording(folder / "long.wav", args.minutes),
+        }
         pairs = {}
         for minutes, src in files.items():
             print(f"running plain ffmpeg / audiokit master on {minutes:g} min, {args.repeat}x …", flush=True)
             pairs[minutes] = paired(src, folder, audiokit, args.repeat)
         if not args.no_normalize:
             print("running ffmpeg-normalize …", flush=True)
-            normalize = run([shutil.which("ffmpeg-normalize") or "ffmpeg-normalize", str(files[args.minutes]),
-                             "--preset", "podcast", "-c:a", "libmp3lame", "-b:a", "128k",
-                             "-o", str(folder / "normalize.mp3"), "-f", "-q"])
+            normalize = run(
+                [
+                    shutil.which("ffmpeg-normalize") or "ffmpeg-normalize",
+                    str(files[args.minutes]),
+                    "--preset",
+                    "podcast",
+                    "-c:a",
+                    "libmp3lame",
+                    "-b:a",
+                    "128k",
+                    "-o",
+                    str(folder / "normalize.mp3"),
+                    "-f",
+                    "-q",
+                ]
+            )
 
-        print(f"\n{'':40s} {'wall s':>8s} {'x real time':>11s} {'peak RSS MB':>12s} {'tree PSS MB':>12s} "
-              f"{'CPU s':>7s}")
+        print(f"\n{'':40s} {'wall s':>8s} {'x real time':>11s} {'peak RSS MB':>12s} {'tree PSS MB':>12s} {'CPU s':>7s}")
         ratios = {}
         for minutes, (plain, ours) in pairs.items():
-            for label, runs in ((f"ffmpeg libmp3lame 128k, {minutes:g} min", plain),
-                                (f"audiokit master, {minutes:g} min", ours)):
+            for label, runs in (
+                (f"ffmpeg libmp3lame 128k, {minutes:g} min", plain),
+                (f"audiokit master, {minutes:g} min", ours),
+            ):
                 for seconds, rss, pss, cpu in runs:
-                    print(f"{label:40s} {seconds:8.1f} {minutes * 60 / seconds:11.1f} {rss:12.0f} {pss:12.0f} "
-                          f"{cpu:7.1f}")
+                    print(
+                        f"{label:40s} {seconds:8.1f} {minutes * 60 / seconds:11.1f} {rss:12.0f} {pss:12.0f} {cpu:7.1f}"
+                    )
             ratios[minutes] = sorted(o[0] / p[0] for p, o in zip(plain, ours, strict=True))
         if not args.no_normalize:
-            print(f"{f'ffmpeg-normalize, {args.minutes:g} min':40s} {normalize[0]:8.1f} "
-                  f"{args.minutes * 60 / normalize[0]:11.1f} {normalize[1]:12.0f} {normalize[2]:12.0f} "
-                  f"{normalize[3]:7.1f}")
+            print(
+                f"{f'ffmpeg-normalize, {args.minutes:g} min':40s} {normalize[0]:8.1f} "
+                f"{args.minutes * 60 / normalize[0]:11.1f} {normalize[1]:12.0f} {normalize[2]:12.0f} "
+                f"{normalize[3]:7.1f}"
+            )
         print()
         for minutes, values in ratios.items():
-            print(f"audiokit / plain ffmpeg encode, {minutes:g} min: {statistics.median(values):.2f}x median of "
-                  f"{' '.join(f'{v:.2f}' for v in values)}   (must be <= 1.3)")
+            print(
+                f"audiokit / plain ffmpeg encode, {minutes:g} min: {statistics.median(values):.2f}x median of "
+                f"{' '.join(f'{v:.2f}' for v in values)}   (must be <= 1.3)"
+            )
         if not args.no_normalize:
             long_ours = statistics.median(o[0] for o in pairs[args.minutes][1])
-            print(f"ffmpeg-normalize / audiokit, {args.minutes:g} min: {normalize[0] / long_ours:.2f}x"
-                  "   (must be >= 4)")
+            print(
+                f"ffmpeg-normalize / audiokit, {args.minutes:g} min: {normalize[0] / long_ours:.2f}x   (must be >= 4)"
+            )
         peak = {m: (max(o[1] for o in ours), max(o[2] for o in ours)) for m, (_, ours) in pairs.items()}
-        print(f"peak memory {args.short:g} min -> {args.minutes:g} min: main RSS {peak[args.short][0]:.0f} -> "
-              f"{peak[args.minutes][0]:.0f} MB, tree PSS {peak[args.short][1]:.0f} -> {peak[args.minutes][1]:.0f} MB"
-              "   (must stay <= 300 MB and flat)")
+        print(
+            f"peak memory {args.short:g} min -> {args.minutes:g} min: main RSS {peak[args.short][0]:.0f} -> "
+            f"{peak[args.minutes][0]:.0f} MB, tree PSS {peak[args.short][1]:.0f} -> {peak[args.minutes][1]:.0f} MB"
+            "   (must stay <= 300 MB and flat)"
+        )
         for src in files.values():
             result = measure(folder / f"{src.stem}.mp3")
-            print(f"audiokit {src.stem:6s} {result.integrated:6.2f} LUFS  {result.true_peak:6.2f} dBTP  "
-                  f"LRA {result.lra:4.1f} LU   (must be -16 ±0.5 LUFS, <= -1 dBTP)")
+            print(
+                f"audiokit {src.stem:6s} {result.integrated:6.2f} LUFS  {result.true_peak:6.2f} dBTP  "
+                f"LRA {result.lra:4.1f} LU   (must be -16 ±0.5 LUFS, <= -1 dBTP)"
+            )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import helpers_speakers as h  # noqa: E402
-
 from audiokit.ffmpeg import probe  # noqa: E402
 from audiokit.speakers import label_words, track_activity  # noqa: E402
 from audiokit.transcript import Word  # noqa: E402
@@ -60,19 +59,23 @@ def speed(tmp: Path, repeats: int) -> None:
     names = [{s.id: s.name for s in result.speakers}[x] for x in result.labels]
     print(f"recording: {duration / 60:.1f} min synthesised German interview, 2 CPU threads")
     print(f"{'':42s} {'wall s':>7s} {'x real time':>11s} {'/ Whisper':>9s}")
-    for label, seconds in (("faster-whisper transcribe() with words", whisper),
-                           ("label_words (single track, cold)", labelling),
-                           ("track_activity (3 tracks)", activity)):
+    for label, seconds in (
+        ("faster-whisper transcribe() with words", whisper),
+        ("label_words (single track, cold)", labelling),
+        ("track_activity (3 tracks)", activity),
+    ):
         print(f"{label:42s} {seconds:7.2f} {duration / seconds:11.1f} {seconds / whisper:9.3f}")
     print(f"words with the right name: {h.accuracy(words, turns, names):.1%}")
 
 
 def peak_rss(folder: Path) -> int:
     """Peak RSS (KiB) of one label_words run in a fresh process (VmHWM: ru_maxrss would inherit ours)."""
-    code = (f"import sys; sys.path[:0] = [{str(ROOT / 'tests')!r}, {str(ROOT / 'benchmarks')!r}]\n"
-            "import bench_speakers as b\n"
-            f"b.run_once({str(folder)!r})\n"
-            "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])")
+    code = (
+        f"import sys; sys.path[:0] = [{str(ROOT / 'tests')!r}, {str(ROOT / 'benchmarks')!r}]\n"
+        "import bench_speakers as b\n"
+        f"b.run_once({str(folder)!r})\n"
+        "print(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     return int(out.split()[-1])
 

@@ -35,6 +35,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from audiokit import load_episode, load_show  # noqa: E402
+from audiokit.ffmpeg import media_path, probe, run_ffmpeg  # noqa: E402
+from audiokit.models import resolve_model  # noqa: E402
+from audiokit.transcription import TranscriptionSettings  # noqa: E402
+from audiokit.transcription.asr import load_model  # noqa: E402
+from audiokit.transcription.guards import DECODE_OPTIONS  # noqa: E402
 from conversations import conversation  # noqa: E402
 from helpers_transcription import (  # noqa: E402
     INTERVIEW,
@@ -49,13 +55,6 @@ from helpers_transcription import (  # noqa: E402
 )
 from synth import Turn, Voice, dialogue, mix, write_wav  # noqa: E402
 from test_transcription_coverage import coverage  # noqa: E402
-
-from audiokit import load_episode, load_show  # noqa: E402
-from audiokit.ffmpeg import media_path, probe, run_ffmpeg  # noqa: E402
-from audiokit.models import resolve_model  # noqa: E402
-from audiokit.transcription import TranscriptionSettings  # noqa: E402
-from audiokit.transcription.asr import load_model  # noqa: E402
-from audiokit.transcription.guards import DECODE_OPTIONS  # noqa: E402
 
 THREADS = 2
 BATCH = TranscriptionSettings().batch_size
@@ -114,8 +113,13 @@ def run(script: str, *args: Any) -> tuple[dict[str, Any], float, float]:
     """Run ``script`` in its own Python process: its JSON result, wall seconds and CPU seconds."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", script, *map(str, args)], check=True, capture_output=True,
-                         text=True, env={**os.environ, "OMP_NUM_THREADS": str(THREADS)})
+    out = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": str(THREADS)},
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -125,15 +129,29 @@ def run(script: str, *args: Any) -> tuple[dict[str, Any], float, float]:
 def interview(tmp: Path, repeats: int) -> Recording:
     tracks, turns = interview_audio(INTERVIEW * repeats)
     folder = write_show(tmp / "interview", tracks)
-    return Recording(f"German interview, 3 espeak-ng voices, {turns[-1].end / 60:.1f} min", folder,
-                     folder / "aufnahme.wav", "de", turns, 3, reference_text(INTERVIEW * repeats), THREADS)
+    return Recording(
+        f"German interview, 3 espeak-ng voices, {turns[-1].end / 60:.1f} min",
+        folder,
+        folder / "aufnahme.wav",
+        "de",
+        turns,
+        3,
+        reference_text(INTERVIEW * repeats),
+        THREADS,
+    )
 
 
 def round_table(tmp: Path, people: int = 6, seed: int = 1, rounds: int = 6) -> Recording:
     table = conversation(people, seed=seed, rounds=rounds)
     path = table.write(tmp / "round.wav")
-    return Recording(f"round table, {people} real voices (English), {table.duration / 60:.1f} min", path, path, "en",
-                     table.turns, people)
+    return Recording(
+        f"round table, {people} real voices (English), {table.duration / 60:.1f} min",
+        path,
+        path,
+        "en",
+        table.turns,
+        people,
+    )
 
 
 def german_round(tmp: Path, repeats: int = 6) -> Recording:
@@ -142,8 +160,15 @@ def german_round(tmp: Path, repeats: int = 6) -> Recording:
     turns = [Turn(names[i % 4], t.text) for i, t in enumerate((INTERVIEW + NEUTRAL) * repeats)]
     tracks, timed = dialogue(turns, voices, pause=0.7, noise_db=-60.0)
     path = write_wav(tmp / "runde.wav", mix(tracks))
-    return Recording(f"German round, 4 espeak-ng voices, {timed[-1].end / 60:.1f} min", path, path, "de", timed, 4,
-                     reference_text(turns))
+    return Recording(
+        f"German round, 4 espeak-ng voices, {timed[-1].end / 60:.1f} min",
+        path,
+        path,
+        "de",
+        timed,
+        4,
+        reference_text(turns),
+    )
 
 
 def speed(recordings: list[Recording]) -> None:
@@ -153,15 +178,20 @@ def speed(recordings: list[Recording]) -> None:
     print(f"OMP_NUM_THREADS={THREADS}, batch size {BATCH}, model {settings.model} (base), every run its own process")
     for rec in recordings:
         print(f"\n{rec.name}")
-        print(f"{'':34s} {'wall s':>7s} {'cpu s':>6s} {'ratio':>6s} {'WER':>6s} {'covered':>8s} "
-              f"{'turns<1/2':>9s} {'longest lost':>12s}")
+        print(
+            f"{'':34s} {'wall s':>7s} {'cpu s':>6s} {'ratio':>6s} {'WER':>6s} {'covered':>8s} "
+            f"{'turns<1/2':>9s} {'longest lost':>12s}"
+        )
         rows = []
         for label, script, args in (
-                ("faster-whisper batched", PLAIN,
-                 ("batched", model, rec.audio, rec.language, rec.threads, BATCH, options)),
-                ("faster-whisper transcribe()", PLAIN,
-                 ("sequential", model, rec.audio, rec.language, rec.threads, BATCH, options)),
-                ("audiokit (ASR+diarization+naming)", AUDIOKIT, (rec.path, rec.language, rec.speakers))):
+            ("faster-whisper batched", PLAIN, ("batched", model, rec.audio, rec.language, rec.threads, BATCH, options)),
+            (
+                "faster-whisper transcribe()",
+                PLAIN,
+                ("sequential", model, rec.audio, rec.language, rec.threads, BATCH, options),
+            ),
+            ("audiokit (ASR+diarization+naming)", AUDIOKIT, (rec.path, rec.language, rec.speakers)),
+        ):
             result, wall, cpu = run(script, *args)
             rows.append((label, result, wall, cpu))
         base = rows[0][2]
@@ -170,8 +200,10 @@ def speed(recordings: list[Recording]) -> None:
             text = " ".join(w.text for w in words)
             score = f"{wer(rec.reference, text):6.3f}" if rec.reference else f"{'-':>6s}"
             found = coverage(words, rec.turns)
-            print(f"{label:34s} {wall:7.1f} {cpu:6.1f} {wall / base:6.2f} {score} {found.share:8.1%} "
-                  f"{found.turns_under_half:5d}/{len(rec.turns):<3d} {found.longest_lost:10.1f} s")
+            print(
+                f"{label:34s} {wall:7.1f} {cpu:6.1f} {wall / base:6.2f} {score} {found.share:8.1%} "
+                f"{found.turns_under_half:5d}/{len(rec.turns):<3d} {found.longest_lost:10.1f} s"
+            )
         extra = rows[-1][1]
         print(f"audiokit: {extra['recognition']}; speakers: {', '.join(extra['speakers'])}")
 
@@ -182,8 +214,11 @@ def glossary(tmp: Path) -> None:
 
     whisper = load_model(TranscriptionSettings(cpu_threads=THREADS)).whisper
     decoders = {"sequential": whisper.transcribe, "batched": BatchedInferencePipeline(whisper).transcribe}
-    variants = {"no bias": {}, "initial prompt": {"initial_prompt": ", ".join(NAME_TERMS) + "."},
-                "hotwords": {"hotwords": " ".join(NAME_TERMS)}}
+    variants = {
+        "no bias": {},
+        "initial prompt": {"initial_prompt": ", ".join(NAME_TERMS) + "."},
+        "hotwords": {"hotwords": " ".join(NAME_TERMS)},
+    }
     print(f"{'passage':9s} {'decoder':11s} {'variant':15s} {'WER':>6s} {'names found':>12s}")
     for name, turns in (("names", INTERVIEW * 2), ("no names", NEUTRAL * 2)):
         tracks, _ = interview_audio(turns)
@@ -191,8 +226,9 @@ def glossary(tmp: Path) -> None:
         reference = reference_text(turns)
         for decoder, transcribe in decoders.items():
             for variant, options in variants.items():
-                segments, _ = transcribe(str(path), language="de", beam_size=5, word_timestamps=True,
-                                         **DECODE_OPTIONS, **options)
+                segments, _ = transcribe(
+                    str(path), language="de", beam_size=5, word_timestamps=True, **DECODE_OPTIONS, **options
+                )
                 text = " ".join(s.text.strip() for s in segments)
                 hits, total = name_hits(reference, text)
                 print(f"{name:9s} {decoder:11s} {variant:15s} {wer(reference, text):6.3f} {hits:>7d}/{total:<4d}")
@@ -224,8 +260,7 @@ def episode_of(root: Path, repeats: int):
 def memory(tmp: Path) -> None:
     ten = episode_of(tmp / "ten", 9)  # 9 x 67 s = 10 min
     sixty = episode_of(tmp / "sixty", 1)
-    run_ffmpeg(["-stream_loop", "5", "-i", media_path(ten.recording), "-c:a", "pcm_s16le",
-                media_path(sixty.recording)])
+    run_ffmpeg(["-stream_loop", "5", "-i", media_path(ten.recording), "-c:a", "pcm_s16le", media_path(sixty.recording)])
     rows = [(episode, *peak(episode.dir)) for episode in (ten, sixty)]
     for episode, words, mib, seconds in rows:
         minutes = probe(episode.recording).duration / 60
@@ -235,7 +270,9 @@ def memory(tmp: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--glossary", action="store_true", help="names found with a prompt, with hotwords, with neither")
+    parser.add_argument(
+        "--glossary", action="store_true", help="names found with a prompt, with hotwords, with neither"
+    )
     parser.add_argument("--memory", action="store_true", help="peak memory of a 10- and a 60-minute recording")
     parser.add_argument("--long", action="store_true", help="also a 10-minute German round of 4 voices")
     parser.add_argument("--repeats", type=int, default=5, help="interview repeats for the speed run (67 s each)")

@@ -28,8 +28,8 @@ from pathlib import Path
 import librosa
 import numpy as np
 import torch
-from resemblyzer import VoiceEncoder as TorchEncoder, preprocess_wav
-from resemblyzer import hparams
+from resemblyzer import VoiceEncoder as TorchEncoder
+from resemblyzer import hparams, preprocess_wav
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -37,7 +37,10 @@ from audiokit.ffmpeg import stream_pcm  # noqa: E402
 from audiokit.speakers import encoder  # noqa: E402
 
 TOLERANCE = 1e-4
-SPEECH = [ROOT / "episodes" / "voices" / "clara-vogt.opus", ROOT / "episodes" / "001-epa-im-praxisalltag" / "aufnahme.opus"]
+SPEECH = [
+    ROOT / "episodes" / "voices" / "clara-vogt.opus",
+    ROOT / "episodes" / "001-epa-im-praxisalltag" / "aufnahme.opus",
+]
 
 
 class Exportable(torch.nn.Module):
@@ -59,9 +62,16 @@ def export(target: Path) -> TorchEncoder:
     source = TorchEncoder("cpu", verbose=False).eval()
     model = Exportable(source).eval()
     dummy = torch.rand(2, encoder.PARTIAL_FRAMES, encoder.N_FFT // 2 + 1)
-    torch.onnx.export(model, (dummy,), str(target), dynamo=False, opset_version=17,
-                      input_names=["spectrogram"], output_names=["embedding"],
-                      dynamic_axes={"spectrogram": {0: "batch", 1: "frames"}, "embedding": {0: "batch"}})
+    torch.onnx.export(
+        model,
+        (dummy,),
+        str(target),
+        dynamo=False,
+        opset_version=17,
+        input_names=["spectrogram"],
+        output_names=["embedding"],
+        dynamic_axes={"spectrogram": {0: "batch", 1: "frames"}, "embedding": {0: "batch"}},
+    )
     return source
 
 
@@ -74,7 +84,7 @@ def verify(source: TorchEncoder) -> float:
         reference, partials, wav_slices = source.embed_utterance(wav, return_partials=True)
         padded = np.pad(wav, (0, max(0, wav_slices[-1].stop - len(wav))))
         spectra = encoder.spectrogram(padded)
-        frames = [spectra[s.start // encoder.HOP: s.start // encoder.HOP + encoder.PARTIAL_FRAMES] for s in wav_slices]
+        frames = [spectra[s.start // encoder.HOP : s.start // encoder.HOP + encoder.PARTIAL_FRAMES] for s in wav_slices]
         ours = onnx.embed(np.stack(frames))
         mean = ours.mean(axis=0)
         mean /= np.linalg.norm(mean)

@@ -1,6 +1,6 @@
 """Produce the demo show's recording and host voice sample with espeak-ng (run once; output is committed).
 
-    python scripts/make_demo.py episodes
+python scripts/make_demo.py episodes
 """
 
 from __future__ import annotations
@@ -20,24 +20,55 @@ VOICES = {
 }
 
 TURNS = [
-    Turn("host", "Hallo und herzlich willkommen zum Werkgespräch. Heute geht es um die elektronische Patientenakte im Alltag einer Hausarztpraxis."),
-    Turn("host", "Zu Gast ist Jana Albers von der Praxisgemeinschaft Nordstadt. Außerdem begrüße ich Tobias Reimann vom Landesverband der Apotheken."),
-    Turn("guest1", "Danke für die Einladung. Bei uns läuft die Akte seit dem Frühjahr, und die ersten Wochen waren ehrlich gesagt mühsam."),
+    Turn(
+        "host",
+        "Hallo und herzlich willkommen zum Werkgespräch. Heute geht es um die elektronische Patientenakte im Alltag einer Hausarztpraxis.",
+    ),
+    Turn(
+        "host",
+        "Zu Gast ist Jana Albers von der Praxisgemeinschaft Nordstadt. Außerdem begrüße ich Tobias Reimann vom Landesverband der Apotheken.",
+    ),
+    Turn(
+        "guest1",
+        "Danke für die Einladung. Bei uns läuft die Akte seit dem Frühjahr, und die ersten Wochen waren ehrlich gesagt mühsam.",
+    ),
     Turn("host", "Was hat denn am meisten Zeit gekostet?"),
     Turn("guest1", "Vor allem die Anmeldung mit der Karte und die langsamen Verbindungen zur Telematikinfrastruktur."),
-    Turn("guest2", "Das kennen wir aus den Apotheken auch. Das elektronische Rezept hat uns aber gezeigt, dass es nach einer Eingewöhnung schneller geht."),
+    Turn(
+        "guest2",
+        "Das kennen wir aus den Apotheken auch. Das elektronische Rezept hat uns aber gezeigt, dass es nach einer Eingewöhnung schneller geht.",
+    ),
     Turn("host", "Welchen Rat geben Sie Praxen, die jetzt anfangen?"),
     Turn("guest2", "Klein beginnen, das Team früh schulen und Probleme sofort an den Dienstleister melden."),
     Turn("host", "Vielen Dank an Sie beide. Das nächste Werkgespräch hören Sie in zwei Wochen."),
 ]
 
-SAMPLE = ("Mein Name ist Clara Vogt. Ich moderiere die Werkgespräche und freue mich auf jede Runde "
-          "mit Menschen, die das Gesundheitswesen digitaler machen wollen.")
+SAMPLE = (
+    "Mein Name ist Clara Vogt. Ich moderiere die Werkgespräche und freue mich auf jede Runde "
+    "mit Menschen, die das Gesundheitswesen digitaler machen wollen."
+)
 
 
 def encode(wav: Path, target: Path, bitrate: str) -> None:
-    subprocess.run(["ffmpeg", "-nostdin", "-y", "-v", "error", "-i", f"file:{wav}", "-ac", "1", "-c:a", "libopus",
-                    "-b:a", bitrate, f"file:{target}"], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            f"file:{wav}",
+            "-ac",
+            "1",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            bitrate,
+            f"file:{target}",
+        ],
+        check=True,
+    )
 
 
 def main(show: Path) -> None:

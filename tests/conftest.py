@@ -16,8 +16,11 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/synth.py and helpers_*.p
 def demo_show(tmp_path: Path) -> Path:
     """A writable copy of the demo show in episodes/."""
     target = tmp_path / "show"
-    shutil.copytree(ROOT / "episodes", target,
-                    ignore=shutil.ignore_patterns("public", ".audiokit", "transcript.json", ".transcript-history"))
+    shutil.copytree(
+        ROOT / "episodes",
+        target,
+        ignore=shutil.ignore_patterns("public", ".audiokit", "transcript.json", ".transcript-history"),
+    )
     return target
 
 
@@ -68,8 +71,14 @@ def tiny_show(tmp_path: Path) -> Path:
 
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's Chromium; test tools' own browser downloads fail here
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="session")

@@ -64,8 +64,8 @@ class Conversation:
         """Spans where two people speak at once."""
         spans = sorted((a, b, s) for a, b, s in self.reference())
         found = []
-        for i, (a, b, s) in enumerate(spans):
-            for c, d, r in spans[i + 1:]:
+        for i, (_, b, s) in enumerate(spans):
+            for c, d, r in spans[i + 1 :]:
                 if c >= b:
                     break
                 if r != s and min(b, d) > c:
@@ -76,8 +76,27 @@ class Conversation:
         """Write as 16-bit WAV, or (``opus_kbps``) through an Opus encode at that bit rate."""
         pcm = (np.clip(self.samples, -1, 1) * 32767).astype("<i2").tobytes()
         codec = ["-c:a", "pcm_s16le"] if opus_kbps is None else ["-c:a", "libopus", "-b:a", f"{opus_kbps}k"]
-        subprocess.run(["ffmpeg", "-nostdin", "-y", "-v", "error", "-f", "s16le", "-ar", str(RATE), "-ac", "1",
-                        "-i", "pipe:", *codec, f"file:{path}"], input=pcm, check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-y",
+                "-v",
+                "error",
+                "-f",
+                "s16le",
+                "-ar",
+                str(RATE),
+                "-ac",
+                "1",
+                "-i",
+                "pipe:",
+                *codec,
+                f"file:{path}",
+            ],
+            input=pcm,
+            check=True,
+        )
         return path
 
 
@@ -87,16 +106,33 @@ def readers() -> list[Reader]:
         return [Reader(row["reader"], row["sex"], VOICES / row["file"]) for row in csv.DictReader(fh, delimiter="\t")]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def decode(clip: Path) -> np.ndarray:
-    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", f"file:{clip}", "-f", "f32le", "-ac", "1",
-                          "-ar", str(RATE), "pipe:"], capture_output=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            f"file:{clip}",
+            "-f",
+            "f32le",
+            "-ac",
+            "1",
+            "-ar",
+            str(RATE),
+            "pipe:",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     return np.frombuffer(out, np.float32).copy()
 
 
 def speech_spans(samples: np.ndarray) -> list[tuple[float, float]]:
     """Runs of 20 ms frames louder than 30 dB under the loudest frame, bridging pauses under ``MIN_PAUSE``."""
-    frames = samples[:len(samples) // FRAME * FRAME].reshape(-1, FRAME)
+    frames = samples[: len(samples) // FRAME * FRAME].reshape(-1, FRAME)
     level = 10 * np.log10(np.square(frames).mean(axis=1) + 1e-12)
     loud = level > max(level.max() - 30, -60)
     spans: list[list[float]] = []
@@ -109,12 +145,12 @@ def speech_spans(samples: np.ndarray) -> list[tuple[float, float]]:
     return [(a, b) for a, b in spans if b - a >= 0.1]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def phrases(clip: Path) -> list[Phrase]:
     """The clip cut in the middle of its pauses into phrases of at least 1.2 s, at ``LEVEL_DBFS``."""
     samples = decode(clip)
     spans = speech_spans(samples)
-    speech = np.concatenate([samples[int(a * RATE):int(b * RATE)] for a, b in spans])
+    speech = np.concatenate([samples[int(a * RATE) : int(b * RATE)] for a, b in spans])
     samples = samples * np.float32(10 ** (LEVEL_DBFS / 20) / np.sqrt(np.mean(np.square(speech))))
     cuts, last = [0.0], spans[0][0]
     for (_, end), (start, _) in zip(spans, spans[1:]):
@@ -128,7 +164,7 @@ def phrases(clip: Path) -> list[Phrase]:
     for a, b in zip(cuts, cuts[1:]):
         inside = [(max(s, a) - a, min(e, b) - a) for s, e in spans if e > a and s < b]
         start = inside[0][0]
-        piece = samples[int((a + start) * RATE):int((a + inside[-1][1]) * RATE)]
+        piece = samples[int((a + start) * RATE) : int((a + inside[-1][1]) * RATE)]
         out.append(Phrase(piece, [(s - start, e - start) for s, e in inside]))
     return out
 
@@ -140,8 +176,9 @@ def pick_readers(n: int, rng: np.random.Generator, min_seconds: float = 9.0) -> 
     return chosen
 
 
-def conversation(n: int, seed: int = 0, *, rounds: int = 3, overlap: float = 0.2, level_db: float = 6.0,
-                 noise_dbfs: float = -55.0) -> Conversation:
+def conversation(
+    n: int, seed: int = 0, *, rounds: int = 3, overlap: float = 0.2, level_db: float = 6.0, noise_dbfs: float = -55.0
+) -> Conversation:
     """A round table of ``n`` real voices, each reader's phrases used ``rounds`` times.
 
     Turns of one or two phrases, the next speaker never the current one; levels drawn within
@@ -174,7 +211,7 @@ def conversation(n: int, seed: int = 0, *, rounds: int = 3, overlap: float = 0.2
     turns: list[Turn] = []
     for speaker, start, phrase in pieces:
         a = int(start * RATE)
-        samples[a:a + len(phrase.samples)] += phrase.samples * np.float32(gains[speaker])
+        samples[a : a + len(phrase.samples)] += phrase.samples * np.float32(gains[speaker])
         speech = [(start + s, start + e) for s, e in phrase.speech]
         if turns and turns[-1].speaker == speaker and start - turns[-1].end < 0.5:
             turns[-1].end, turns[-1].speech = speech[-1][1], turns[-1].speech + speech

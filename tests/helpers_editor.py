@@ -40,8 +40,9 @@ def transcript_for(timed: list[Turn], duration: float) -> Transcript:
         language="de",
         duration=round(duration, 3),
         speakers=[TranscriptSpeaker(**vars(s)) for s in SPEAKERS],
-        segments=[Segment(t.speaker, round(t.start, 3), round(t.end, 3), words_in(t.text, t.start, t.end))
-                  for t in timed],
+        segments=[
+            Segment(t.speaker, round(t.start, 3), round(t.end, 3), words_in(t.text, t.start, t.end)) for t in timed
+        ],
         provenance={"audiokit": "test", "created": now_iso(), "model": "test"},
     )
 
@@ -53,7 +54,9 @@ def make_show(root: Path, *, multitrack: bool = False) -> tuple[Path, Transcript
     placeholder_cover("Runde", 1400).save(root / "cover.png")
     (root / "show.toml").write_text(
         'title = "Testrunde"\nauthor = "Redaktion"\nbase_url = "https://example.org/runde"\ncover = "cover.png"\n\n'
-        '[[hosts]]\nname = "Clara Vogt"\norganisation = "Netzwerk Digitale Gesundheit"\n', encoding="utf-8")
+        '[[hosts]]\nname = "Clara Vogt"\norganisation = "Netzwerk Digitale Gesundheit"\n',
+        encoding="utf-8",
+    )
     tracks, timed = dialogue(TURNS, VOICES, pause=0.4, lead=0.5)
     duration = len(mix(tracks)) / 22050
     toml = 'title = "Die Runde"\nnumber = 1\ndate = 2026-11-10T18:00:00+01:00\n'
@@ -70,7 +73,9 @@ def make_show(root: Path, *, multitrack: bool = False) -> tuple[Path, Transcript
     return episode, transcript
 
 
-VOCABULARY = sorted(set("""
+VOCABULARY = sorted(
+    set(
+        """
 Die Akte und das Rezept sind in der Praxis schon lange ein Thema für alle Beteiligten, weil Daten sicher
 fließen müssen. Am Montag kam die Nachricht vom Verband, dass neue Regeln gelten. Viele Kolleginnen
 fragten nach Schulungen, Terminen und Kosten. Wir haben deshalb einen Abend organisiert, an dem jede
@@ -78,7 +83,9 @@ Praxis ihre Erfahrungen schildern konnte. Besonders hilfreich waren kurze Anleit
 man ausdrucken oder am Tresen zeigen kann. Manchmal hakt die Verbindung zum Server noch; dann hilft
 Geduld, ein Neustart oder ein Anruf bei der Hotline. Insgesamt sind wir zufrieden, aber es bleibt viel
 zu tun: bessere Software, klarere Zuständigkeiten und mehr Zeit für Gespräche mit Patientinnen.
-""".split()))
+""".split()
+    )
+)
 
 
 def long_transcript(n_segments: int, words_per_segment: int, *, seed: int = 3) -> Transcript:

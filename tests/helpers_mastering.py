@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 from scipy.signal import resample_poly
-from synth import Turn, Voice, dialogue
 
 from audiokit.ffmpeg import find_ffmpeg, media_path, probe, stream_pcm
 from audiokit.mastering.loudness import LoudnessMeter
+from synth import Turn, Voice, dialogue
 
 VOICES = {
     "moderatorin": Voice("f2", pitch=55, speed=150),
@@ -77,15 +77,31 @@ def loudness(samples: np.ndarray, rate: int, dual_mono: bool = True) -> float:
 
 def turn_loudness(samples: np.ndarray, rate: int, turns: list[Turn], offset: float) -> dict[int, float]:
     """Integrated loudness of every turn, found at its recording time plus ``offset``."""
-    return {i: loudness(samples[round((t.start + offset) * rate):round((t.end + offset) * rate)], rate)
-            for i, t in enumerate(turns)}
+    return {
+        i: loudness(samples[round((t.start + offset) * rate) : round((t.end + offset) * rate)], rate)
+        for i, t in enumerate(turns)
+    }
 
 
 def ffmpeg_loudness(path: Path) -> tuple[float, float]:
     """Integrated loudness and true peak of ``path`` as ffmpeg's own ebur128 filter measures them."""
-    proc = subprocess.run([find_ffmpeg(), "-nostats", "-hide_banner", "-i", media_path(path), "-af",
-                           "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True)
-    summary = proc.stderr[proc.stderr.rindex("Summary:"):]
+    proc = subprocess.run(
+        [
+            find_ffmpeg(),
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            media_path(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    summary = proc.stderr[proc.stderr.rindex("Summary:") :]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
     return integrated, peak

@@ -28,8 +28,12 @@ SPEAKERS = [
 
 TURNS = [
     ("S1", 1.0, "Hallo und willkommen in der Werkstatt. Bei mir ist heute Jana Albers aus der Praxis."),
-    ("S2", 8.0, "Danke, ich freue mich. Wir haben im Frühjahr angefangen und die ersten Wochen waren holprig, "
-                "weil die Software ständig neue Updates brauchte und das Team erst Routine finden musste."),
+    (
+        "S2",
+        8.0,
+        "Danke, ich freue mich. Wir haben im Frühjahr angefangen und die ersten Wochen waren holprig, "
+        "weil die Software ständig neue Updates brauchte und das Team erst Routine finden musste.",
+    ),
     ("S1", 40.0, "Jetzt kommt noch Tobias Reimann dazu. Wie sieht das in den Apotheken aus?"),
     ("S3", 46.0, "Bei uns war die Umstellung leichter, weil die Rezepte schon länger digital laufen."),
     ("S1", 70.0, "Vielen Dank euch beiden fürs Zuhören und bis bald."),
@@ -38,8 +42,9 @@ TURNS = [
 
 def timed_words(text: str, start: float, pace: float = 0.4) -> list[Word]:
     """Words of ``text`` one after another, ``pace`` seconds each."""
-    return [Word(w, round(start + i * pace, 3), round(start + i * pace + pace * 0.8, 3))
-            for i, w in enumerate(text.split())]
+    return [
+        Word(w, round(start + i * pace, 3), round(start + i * pace + pace * 0.8, 3)) for i, w in enumerate(text.split())
+    ]
 
 
 def sample_transcript(turns: list[tuple[str, float, str]] = TURNS) -> Transcript:
@@ -48,15 +53,33 @@ def sample_transcript(turns: list[tuple[str, float, str]] = TURNS) -> Transcript
     for speaker, start, text in turns:
         words = timed_words(text, start)
         segments.append(Segment(speaker, start, words[-1].end, words))
-    return Transcript("de", 80.0, [TranscriptSpeaker(**vars(s)) for s in SPEAKERS], segments,
-                      {"audiokit": "test", "created": "2026-11-10T18:00:00+01:00"})
+    return Transcript(
+        "de",
+        80.0,
+        [TranscriptSpeaker(**vars(s)) for s in SPEAKERS],
+        segments,
+        {"audiokit": "test", "created": "2026-11-10T18:00:00+01:00"},
+    )
 
 
 def tone_mp3(path: Path, seconds: float = 80.0) -> Path:
     """A small real MP3 (8 kHz mono sine at a low bitrate)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    run_ffmpeg(["-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}:sample_rate=8000",
-                "-ac", "1", "-c:a", "libmp3lame", "-b:a", "8k", media_path(path)])
+    run_ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=330:duration={seconds}:sample_rate=8000",
+            "-ac",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "8k",
+            media_path(path),
+        ]
+    )
     return path
 
 
@@ -67,10 +90,19 @@ def write_master(out: Path, slug: str, mp3: Path, *, offset: float = 0.0) -> Pat
     audio = folder / f"{slug}.mp3"
     shutil.copyfile(mp3, audio)
     info = probe(audio)
-    (folder / "master.json").write_text(json.dumps({
-        "audio": audio.name, "mime": "audio/mpeg", "duration": info.duration, "bytes": audio.stat().st_size,
-        "offset": offset, "loudness": {},
-    }), encoding="utf-8")
+    (folder / "master.json").write_text(
+        json.dumps(
+            {
+                "audio": audio.name,
+                "mime": "audio/mpeg",
+                "duration": info.duration,
+                "bytes": audio.stat().st_size,
+                "offset": offset,
+                "loudness": {},
+            }
+        ),
+        encoding="utf-8",
+    )
     return audio
 
 
@@ -136,33 +168,58 @@ def toml_string(text: str) -> str:
     return tomli_w.dumps({"v": text}).split("=", 1)[1].strip()
 
 
-def write_show(root: Path, *, episodes: int = 1, base_url: str = BASE_URL, cover_size: int = 1400,
-               chapters: bool = True, transcript: bool = True, description: str = "Eine Folge über **Akten**.",
-               top: str = "", extra: str = "") -> Path:
+def write_show(
+    root: Path,
+    *,
+    episodes: int = 1,
+    base_url: str = BASE_URL,
+    cover_size: int = 1400,
+    chapters: bool = True,
+    transcript: bool = True,
+    description: str = "Eine Folge über **Akten**.",
+    top: str = "",
+    extra: str = "",
+) -> Path:
     """A show folder with ``episodes`` episodes (dummy recordings, transcripts, chapters in episode.toml)."""
     show = root / "show"
     show.mkdir(parents=True)
     (show / "show.toml").write_text(SHOW_TOML.format(base_url=base_url), encoding="utf-8")
     placeholder_cover("Werkstatt", cover_size).save(show / "cover.png")
     for number in range(1, episodes + 1):
-        add_episode(show, number, chapters=chapters, transcript=transcript, description=description, top=top,
-                    extra=extra)
+        add_episode(
+            show, number, chapters=chapters, transcript=transcript, description=description, top=top, extra=extra
+        )
     return show
 
 
-def add_episode(show: Path, number: int, *, chapters: bool = True, transcript: bool = True,
-                description: str = "Eine Folge.", title: str = "", top: str = "", extra: str = "",
-                date: str = "") -> Path:
+def add_episode(
+    show: Path,
+    number: int,
+    *,
+    chapters: bool = True,
+    transcript: bool = True,
+    description: str = "Eine Folge.",
+    title: str = "",
+    top: str = "",
+    extra: str = "",
+    date: str = "",
+) -> Path:
     """Add episode ``number``; ``top`` holds extra top-level TOML lines, ``extra`` extra tables."""
     folder = show / f"{number:03d}-folge-{number}"
     folder.mkdir()
     (folder / "aufnahme.wav").write_bytes(b"RIFF")  # the publishing stages never read the recording
     day = 1 + (number - 1) % 28
-    (folder / "episode.toml").write_text(EPISODE_TOML.format(
-        title=toml_string(title or f"Folge {number}: Akten & Abläufe"), number=number, top=top,
-        date=date or f"2026-{1 + (number - 1) // 28 % 12:02d}-{day:02d}T18:00:00+01:00",
-        description=toml_string(description), extra=(CHAPTERS_TOML if chapters else "") + extra,
-    ), encoding="utf-8")
+    (folder / "episode.toml").write_text(
+        EPISODE_TOML.format(
+            title=toml_string(title or f"Folge {number}: Akten & Abläufe"),
+            number=number,
+            top=top,
+            date=date or f"2026-{1 + (number - 1) // 28 % 12:02d}-{day:02d}T18:00:00+01:00",
+            description=toml_string(description),
+            extra=(CHAPTERS_TOML if chapters else "") + extra,
+        ),
+        encoding="utf-8",
+    )
     if transcript:
         sample_transcript().save(folder / "transcript.json")
     return folder

@@ -25,41 +25,81 @@ class Person:
 
 # Distinct to the encoder (see test_speakers_voices.py); the first guest is 10 dB quieter.
 HOST = Person("host", "Petra Sommer", "Energieagentur Lindenau", "host", Voice("edward", pitch=40, speed=150))
-GUEST_A = Person("lena", "Lena Hartmann", "Hochschule Rheinfeld", "guest",
-                 Voice("klatt3", pitch=65, speed=145, gain_db=-10.0))
+GUEST_A = Person(
+    "lena", "Lena Hartmann", "Hochschule Rheinfeld", "guest", Voice("klatt3", pitch=65, speed=145, gain_db=-10.0)
+)
 GUEST_B = Person("markus", "Markus Brandt", "Gemeinde Talheim", "guest", Voice("f5", pitch=55, speed=150))
 PEOPLE = [HOST, GUEST_A, GUEST_B]
 VOICES = {p.key: p.voice for p in PEOPLE}
 
 TURNS = [
-    Turn("host", "Guten Abend und willkommen zur Werkstattrunde. Heute geht es um die Wärmeplanung in kleinen Gemeinden."),
-    Turn("host", "Bei mir ist Lena Hartmann von der Hochschule Rheinfeld. Außerdem begrüße ich Markus Brandt aus Talheim."),
+    Turn(
+        "host", "Guten Abend und willkommen zur Werkstattrunde. Heute geht es um die Wärmeplanung in kleinen Gemeinden."
+    ),
+    Turn(
+        "host",
+        "Bei mir ist Lena Hartmann von der Hochschule Rheinfeld. Außerdem begrüße ich Markus Brandt aus Talheim.",
+    ),
     Turn("lena", "Vielen Dank, ich freue mich sehr über die Einladung."),
     Turn("markus", "Hallo zusammen, schön, dass ich dabei sein darf."),
     Turn("host", "Frau Hartmann, wo fangen Gemeinden am besten an?"),
-    Turn("lena", "Mit einer ehrlichen Bestandsaufnahme. Man braucht das Baujahr der Gebäude, die Heizungsart und den Verbrauch der letzten Jahre."),
+    Turn(
+        "lena",
+        "Mit einer ehrlichen Bestandsaufnahme. Man braucht das Baujahr der Gebäude, die Heizungsart und den Verbrauch der letzten Jahre.",
+    ),
     Turn("host", "Herr Brandt, wie war das bei Ihnen im Rathaus?"),
-    Turn("markus", "Wir hatten kaum Personal. Deshalb haben wir zuerst die Schornsteinfeger gefragt, denn die kennen jede Heizung im Ort."),
+    Turn(
+        "markus",
+        "Wir hatten kaum Personal. Deshalb haben wir zuerst die Schornsteinfeger gefragt, denn die kennen jede Heizung im Ort.",
+    ),
     Turn("lena", "Das ist ein guter Weg, weil die Daten dann schon geprüft sind."),
     Turn("host", "Und was kostet so eine Planung ungefähr?"),
-    Turn("markus", "Für unser Dorf mit dreitausend Einwohnern waren es etwa vierzigtausend Euro, zum größten Teil gefördert."),
+    Turn(
+        "markus",
+        "Für unser Dorf mit dreitausend Einwohnern waren es etwa vierzigtausend Euro, zum größten Teil gefördert.",
+    ),
     Turn("host", "Danke Ihnen beiden für das Gespräch. Bis zum nächsten Mal."),
 ]
 
-HOST_SAMPLE = ("Hier spricht Petra Sommer. Ich moderiere die Werkstattrunde und rede mit meinen Gästen "
-               "über Energie, Klima und Verwaltung in den Kommunen.")
+HOST_SAMPLE = (
+    "Hier spricht Petra Sommer. Ich moderiere die Werkstattrunde und rede mit meinen Gästen "
+    "über Energie, Klima und Verwaltung in den Kommunen."
+)
 NOISE_DB = -50.0
 
 
 def encode(wav: Path, target: Path) -> Path:
     """Compress like a real upload (Opus), so that tests also exercise decoding."""
-    subprocess.run(["ffmpeg", "-nostdin", "-y", "-v", "error", "-i", f"file:{wav}", "-ac", "1", "-c:a", "libopus",
-                    "-b:a", "48k", f"file:{target}"], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-y",
+            "-v",
+            "error",
+            "-i",
+            f"file:{wav}",
+            "-ac",
+            "1",
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "48k",
+            f"file:{target}",
+        ],
+        check=True,
+    )
     return target
 
 
-def make_show(root: Path, *, multitrack: bool = False, enrol_host: bool = True,
-              people: list[Person] = PEOPLE, turns: list[Turn] = TURNS) -> tuple[Path, list[Turn]]:
+def make_show(
+    root: Path,
+    *,
+    multitrack: bool = False,
+    enrol_host: bool = True,
+    people: list[Person] = PEOPLE,
+    turns: list[Turn] = TURNS,
+) -> tuple[Path, list[Turn]]:
     """Write a show with one interview episode; return the episode folder and the timed turns."""
     root.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", (1400, 1400), (40, 90, 60)).save(root / "cover.png")
@@ -72,7 +112,9 @@ def make_show(root: Path, *, multitrack: bool = False, enrol_host: bool = True,
     (root / "show.toml").write_text(
         'title = "Werkstattrunde"\nauthor = "Testredaktion"\nlanguage = "de"\n'
         'base_url = "https://test.invalid/werkstatt"\ncover = "cover.png"\n\n'
-        f'[[hosts]]\nname = "{HOST.name}"\norganisation = "{HOST.organisation}"\n{sample_line}', "utf-8")
+        f'[[hosts]]\nname = "{HOST.name}"\norganisation = "{HOST.organisation}"\n{sample_line}',
+        "utf-8",
+    )
     episode = root / "001-waermeplanung"
     episode.mkdir()
     lines = ['title = "Wärmeplanung im Dorf"', "number = 1", "date = 2026-05-04T19:00:00+02:00"]
@@ -99,7 +141,7 @@ def gate(track: Path, regions: list[tuple[float, float]], target: Path) -> Path:
         samples = np.frombuffer(fh.readframes(fh.getnframes()), "<i2").astype(np.float32) / 32768
     keep = np.zeros(len(samples), bool)
     for start, end in regions:
-        keep[int(start * rate):int(end * rate)] = True
+        keep[int(start * rate) : int(end * rate)] = True
     return write_wav(target, np.where(keep, samples, 0.0), rate)
 
 
@@ -131,5 +173,3 @@ def accuracy(words: list[Word], turns: list[Turn], names: list[str], people: lis
     name_of = {p.key: p.name for p in people}
     expected = [name_of[k] for k in truth(words, turns)]
     return float(np.mean([a == b for a, b in zip(expected, names)])) if words else 0.0
-
-

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+
 from synth import RATE, Turn, Voice, dialogue, mix, write_wav
 
 VOICES = {
@@ -29,7 +30,9 @@ INTERVIEW = [
     Turn("Clara Vogt", "Außerdem ist Tobias Reimann vom Landesverband der Apotheken bei uns. Guten Tag, Herr Reimann."),
     Turn("Tobias Reimann", "Guten Tag, Frau Vogt. Für die Apotheken war das elektronische Rezept der größere Schritt."),
     Turn("Jana Albers", "Da stimme ich Herrn Reimann zu. Die Gematik hat uns die Technik aber rechtzeitig geliefert."),
-    Turn("Tobias Reimann", "Die Gematik sollte die Störungen der Telematikinfrastruktur schneller melden, Frau Albers."),
+    Turn(
+        "Tobias Reimann", "Die Gematik sollte die Störungen der Telematikinfrastruktur schneller melden, Frau Albers."
+    ),
     Turn("Clara Vogt", "Vielen Dank, Frau Albers und Herr Reimann. Das war das Werkgespräch."),
 ]
 
@@ -66,15 +69,18 @@ def reference_text(turns: list[Turn]) -> str:
     return " ".join(t.text for t in turns)
 
 
-def interview_audio(turns: list[Turn] = INTERVIEW, *, noise_db: float | None = -60.0,
-                    pause: float = 0.7) -> tuple[dict[str, np.ndarray], list[Turn]]:
+def interview_audio(
+    turns: list[Turn] = INTERVIEW, *, noise_db: float | None = -60.0, pause: float = 0.7
+) -> tuple[dict[str, np.ndarray], list[Turn]]:
     """Per-speaker tracks (same length) and the timed turns of a synthesised interview."""
-    return dialogue(turns, {k: v for k, v in VOICES.items() if any(t.speaker == k for t in turns)},
-                    pause=pause, noise_db=noise_db)
+    return dialogue(
+        turns, {k: v for k, v in VOICES.items() if any(t.speaker == k for t in turns)}, pause=pause, noise_db=noise_db
+    )
 
 
-def write_show(root: Path, tracks: dict[str, np.ndarray], *, multitrack: bool = False,
-               extra_episode_toml: str = "") -> Path:
+def write_show(
+    root: Path, tracks: dict[str, np.ndarray], *, multitrack: bool = False, extra_episode_toml: str = ""
+) -> Path:
     """A show with one episode of ``tracks``; returns the episode folder."""
     from audiokit.scaffold import placeholder_cover
 

@@ -36,9 +36,21 @@ def speak(text: str, voice: Voice) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "t.wav"
         subprocess.run(
-            ["espeak-ng", "-v", f"de+{voice.variant}", "-p", str(voice.pitch), "-s", str(voice.speed),
-             "-w", str(wav), "--", text],
-            check=True, capture_output=True,
+            [
+                "espeak-ng",
+                "-v",
+                f"de+{voice.variant}",
+                "-p",
+                str(voice.pitch),
+                "-s",
+                str(voice.speed),
+                "-w",
+                str(wav),
+                "--",
+                text,
+            ],
+            check=True,
+            capture_output=True,
         )
         with wave.open(str(wav)) as fh:
             assert fh.getframerate() == RATE
@@ -58,8 +70,15 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
     return path
 
 
-def dialogue(turns: list[Turn], voices: dict[str, Voice], *, pause: float = 0.5, lead: float = 0.6,
-             noise_db: float | None = None, seed: int = 1) -> tuple[dict[str, np.ndarray], list[Turn]]:
+def dialogue(
+    turns: list[Turn],
+    voices: dict[str, Voice],
+    *,
+    pause: float = 0.5,
+    lead: float = 0.6,
+    noise_db: float | None = None,
+    seed: int = 1,
+) -> tuple[dict[str, np.ndarray], list[Turn]]:
     """Lay the turns out one after another; return one track per speaker and timed turns.
 
     Each track holds only its speaker's speech (all tracks have the same length). Mix them
@@ -76,7 +95,7 @@ def dialogue(turns: list[Turn], voices: dict[str, Voice], *, pause: float = 0.5,
     total = cursor + int(lead * RATE)
     tracks = {name: np.zeros(total, dtype=np.float32) for name in voices}
     for name, start, audio in pieces:
-        tracks[name][start:start + len(audio)] += audio
+        tracks[name][start : start + len(audio)] += audio
     if noise_db is not None:
         rng = np.random.default_rng(seed)
         for name in tracks:

@@ -160,8 +160,9 @@ class Gate(Stage):
             raise AudioError("the gate is closed", "open it")
 
 
-def test_failed_episode_keeps_its_published_files_and_what_was_done_elsewhere(tiny_show: Path, tmp_path: Path,
-                                                                              monkeypatch) -> None:
+def test_failed_episode_keeps_its_published_files_and_what_was_done_elsewhere(
+    tiny_show: Path, tmp_path: Path, monkeypatch
+) -> None:
     out = tmp_path / "public"
     stages = [ToFlac(), Outside(), Gate(), Index()]
     build(tiny_show, out, stages=stages)
@@ -172,12 +173,20 @@ def test_failed_episode_keeps_its_published_files_and_what_was_done_elsewhere(ti
     monkeypatch.setattr(Gate, "broken", True)
     failed = build(tiny_show, out, stages=stages)
     assert [(r.stage, r.status) for r in failed.results] == [
-        ("flac", "done"), ("outside", "done"), ("gate", "failed"), ("index", "skipped")]
+        ("flac", "done"),
+        ("outside", "done"),
+        ("gate", "failed"),
+        ("index", "skipped"),
+    ]
     assert flac.stat().st_ino == published  # the new FLAC of the failed episode was not published
     monkeypatch.setattr(Gate, "broken", False)
     Outside.runs = 0
     fixed = build(tiny_show, out, stages=stages)
     # the FLAC is made again (the state went back with the files); the notes beside the recording stay done
     assert [(r.stage, r.status) for r in fixed.results] == [
-        ("flac", "done"), ("outside", "skipped"), ("gate", "done"), ("index", "done")]
+        ("flac", "done"),
+        ("outside", "skipped"),
+        ("gate", "done"),
+        ("index", "done"),
+    ]
     assert Outside.runs == 0 and flac.stat().st_ino != published

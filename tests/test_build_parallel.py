@@ -43,8 +43,9 @@ def cluster():
 def build_like_a_worker(show: Path) -> None:
     """Build ``show`` sequentially in a process with the thread limits of a worker."""
     env = {**os.environ, **WORKER_THREADS}
-    subprocess.run([sys.executable, "-c", "from audiokit.cli import main; main()", "-q", "build", str(show)],
-                   env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-c", "from audiokit.cli import main; main()", "-q", "build", str(show)], env=env, check=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +59,28 @@ def six_episodes(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     placeholder_cover("Sechs").save(show / "cover.png")
     (show / "show.toml").write_text(
         'title = "Sechs Folgen"\nauthor = "Redaktion"\nbase_url = "https://example.org/sechs"\n'
-        'cover = "cover.png"\n\n[[hosts]]\nname = "Anna Beispiel"\n', encoding="utf-8")
+        'cover = "cover.png"\n\n[[hosts]]\nname = "Anna Beispiel"\n',
+        encoding="utf-8",
+    )
     for number in range(1, 7):  # ten seconds each of the demo's real German speech
         folder = show / f"{number:03d}-folge"
         folder.mkdir()
-        run_ffmpeg(["-ss", str(10 * (number - 1)), "-t", "10", "-i", media_path(DEMO_RECORDING),
-                    media_path(folder / "aufnahme.wav")])
+        run_ffmpeg(
+            [
+                "-ss",
+                str(10 * (number - 1)),
+                "-t",
+                "10",
+                "-i",
+                media_path(DEMO_RECORDING),
+                media_path(folder / "aufnahme.wav"),
+            ]
+        )
         (folder / "episode.toml").write_text(
             f'title = "Folge {number}"\nnumber = {number}\ndate = 2026-11-{number:02d}T18:00:00+01:00\n'
-            'recording = "aufnahme.wav"\n', encoding="utf-8")
+            'recording = "aufnahme.wav"\n',
+            encoding="utf-8",
+        )
     reference = show.parent / "sequential"
     shutil.copytree(show, reference)
     build_like_a_worker(reference)
@@ -83,8 +97,10 @@ def _feed(show: Path) -> str:
 
 
 def _transcripts(show: Path) -> dict[str, list[tuple[str, str]]]:
-    return {p.parent.name: [(s.speaker, s.text) for s in load_transcript(p).segments]
-            for p in sorted(show.glob("*/transcript.json"))}
+    return {
+        p.parent.name: [(s.speaker, s.text) for s in load_transcript(p).segments]
+        for p in sorted(show.glob("*/transcript.json"))
+    }
 
 
 def _published(show: Path) -> list[str]:
@@ -159,11 +175,13 @@ def test_workers_build_like_a_sequential_build_even_when_one_dies(six_episodes, 
 
 
 def test_workers_and_a_cluster_together_are_refused(tiny_show: Path) -> None:
-    (tiny_show / "show.toml").write_text((tiny_show / "show.toml").read_text("utf-8")
-                                         + '\n[build]\ncluster = "tcp://127.0.0.1:1"\n', encoding="utf-8")
+    (tiny_show / "show.toml").write_text(
+        (tiny_show / "show.toml").read_text("utf-8") + '\n[build]\ncluster = "tcp://127.0.0.1:1"\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match="--workers"):
         build(tiny_show, workers=2)
-    (tiny_show / "show.toml").write_text((tiny_show / "show.toml").read_text("utf-8") + 'clustr = "x"\n',
-                                         encoding="utf-8")
+    (tiny_show / "show.toml").write_text(
+        (tiny_show / "show.toml").read_text("utf-8") + 'clustr = "x"\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match="clustr"):
         build(tiny_show)

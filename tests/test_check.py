@@ -77,20 +77,29 @@ def test_artwork_rules(site, tmp_path):
     assert artwork_problem(tmp_path / "none.png") == "the image file does not exist"
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [
-    ("<itunes:explicit>false</itunes:explicit>", "<itunes:explicit>no</itunes:explicit>",
-     "itunes:explicit is 'no', not true or false"),
-    ("+0100</pubDate>", "</pubDate>", "is not an RFC 2822 date with a time zone"),
-    (f'url="{BASE_URL}/{SLUG}/{SLUG}.mp3"', f'url="http://podcast.example.org/werkstatt/{SLUG}/{SLUG}.mp3"',
-     "is not HTTPS"),
-    ("<itunes:duration>80</itunes:duration>", "", "itunes:duration '' is missing or malformed"),
-    ('text="Technology"', 'text="Technik"', "'Technik' is not an Apple Podcasts category"),
-    ("<podcast:guid>", "<podcast:guid>x", "is not a version 5 UUID"),
-    ("<language>de</language>", "<language>Deutsch</language>", "language 'Deutsch' is not a language code"),
-    ('type="text/vtt"', 'type="text/webvtt"', "podcast:transcript type 'text/webvtt' is not a transcript type"),
-    ("</channel>", "<item><title>Kopie</title></item></channel>", "has no <enclosure>"),
-    ("<rss ", "<rss><broken", "is not well-formed XML"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "<itunes:explicit>false</itunes:explicit>",
+            "<itunes:explicit>no</itunes:explicit>",
+            "itunes:explicit is 'no', not true or false",
+        ),
+        ("+0100</pubDate>", "</pubDate>", "is not an RFC 2822 date with a time zone"),
+        (
+            f'url="{BASE_URL}/{SLUG}/{SLUG}.mp3"',
+            f'url="http://podcast.example.org/werkstatt/{SLUG}/{SLUG}.mp3"',
+            "is not HTTPS",
+        ),
+        ("<itunes:duration>80</itunes:duration>", "", "itunes:duration '' is missing or malformed"),
+        ('text="Technology"', 'text="Technik"', "'Technik' is not an Apple Podcasts category"),
+        ("<podcast:guid>", "<podcast:guid>x", "is not a version 5 UUID"),
+        ("<language>de</language>", "<language>Deutsch</language>", "language 'Deutsch' is not a language code"),
+        ('type="text/vtt"', 'type="text/webvtt"', "podcast:transcript type 'text/webvtt' is not a transcript type"),
+        ("</channel>", "<item><title>Kopie</title></item></channel>", "has no <enclosure>"),
+        ("<rss ", "<rss><broken", "is not well-formed XML"),
+    ],
+)
 def test_feed_rules(site, old, new, expected):
     edit_feed(site, old, new)
     assert any(expected in p for p in problems_of(site)), problems_of(site)
@@ -105,13 +114,15 @@ def test_guids_and_enclosures_must_be_unique(site):
 
 def test_file_names_must_be_ascii(site):
     (site / SLUG / "transcript.vtt").rename(site / SLUG / "transkript-ä.vtt")
-    edit_feed(site, f"{SLUG}/transcript.vtt\"", f"{SLUG}/transkript-%C3%A4.vtt\"")
+    edit_feed(site, f'{SLUG}/transcript.vtt"', f'{SLUG}/transkript-%C3%A4.vtt"')
     assert any("file name 'transkript-ä.vtt' is not plain ASCII" in p for p in problems_of(site))
 
 
 def test_broken_chapters_and_json_transcripts_are_reported(site):
-    (site / SLUG / "chapters.json").write_text('{"version": "1.2.0", "chapters": [{"startTime": 5, "title": "b"}, '
-                                               '{"startTime": 1, "title": "a"}]}', encoding="utf-8")
+    (site / SLUG / "chapters.json").write_text(
+        '{"version": "1.2.0", "chapters": [{"startTime": 5, "title": "b"}, {"startTime": 1, "title": "a"}]}',
+        encoding="utf-8",
+    )
     (site / SLUG / "transcript.json").write_text('{"segments": []}', encoding="utf-8")
     found = problems_of(site)
     assert any("chapters.json is not valid Podcasting 2.0 JSON chapters" in p for p in found)
@@ -120,10 +131,13 @@ def test_broken_chapters_and_json_transcripts_are_reported(site):
 
 def test_pages_must_not_load_external_assets(site):
     page = site / SLUG / "index.html"
-    page.write_text(page.read_text("utf-8").replace("</body>", '<script src="https://cdn.example.com/x.js"></script>'
-                                                               "</body>"), encoding="utf-8")
-    assert problems_of(site) == [f"{SLUG}/index.html: loads 'https://cdn.example.com/x.js' from elsewhere — "
-                                 "pages must use local assets only"]
+    page.write_text(
+        page.read_text("utf-8").replace("</body>", '<script src="https://cdn.example.com/x.js"></script></body>'),
+        encoding="utf-8",
+    )
+    assert problems_of(site) == [
+        f"{SLUG}/index.html: loads 'https://cdn.example.com/x.js' from elsewhere — pages must use local assets only"
+    ]
 
 
 def test_cli_lists_problems_and_exits_1(site):
@@ -132,6 +146,8 @@ def test_cli_lists_problems_and_exits_1(site):
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert lines[0] == f"{site / 'feed.xml'}: the feed does not exist — run 'audiokit build' for this folder"
-    assert lines[1:] == ["index.html: links to 'feed.xml', which does not exist — rebuild the site",
+    assert lines[1:] == [
+        "index.html: links to 'feed.xml', which does not exist — rebuild the site",
         f"{SLUG}/index.html: links to '../feed.xml', which does not exist — rebuild the site",
-        "002-folge-2/index.html: links to '../feed.xml', which does not exist — rebuild the site"]
+        "002-folge-2/index.html: links to '../feed.xml', which does not exist — rebuild the site",
+    ]

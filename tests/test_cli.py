@@ -18,8 +18,21 @@ def runner() -> CliRunner:
 
 def test_init_new_and_validate(runner: CliRunner, tmp_path: Path) -> None:
     show = tmp_path / "werkstatt"
-    result = runner.invoke(cli, ["init", str(show), "--title", "Werkstatt Gesundheit", "--author", "Netzwerk",
-                                 "--base-url", "https://example.org/werkstatt", "--host", "Anna Beispiel"])
+    result = runner.invoke(
+        cli,
+        [
+            "init",
+            str(show),
+            "--title",
+            "Werkstatt Gesundheit",
+            "--author",
+            "Netzwerk",
+            "--base-url",
+            "https://example.org/werkstatt",
+            "--host",
+            "Anna Beispiel",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert (show / "show.toml").is_file() and (show / "cover.png").is_file()
     result = runner.invoke(cli, ["new", str(show), "Datenschutz in der Praxis"])
@@ -35,17 +48,19 @@ def test_init_new_and_validate(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_init_refuses_existing_show(runner: CliRunner, tiny_show: Path) -> None:
-    result = runner.invoke(cli, ["init", str(tiny_show), "--title", "x", "--author", "y",
-                                 "--base-url", "https://e.org", "--host", "z"])
+    result = runner.invoke(
+        cli, ["init", str(tiny_show), "--title", "x", "--author", "y", "--base-url", "https://e.org", "--host", "z"]
+    )
     assert result.exit_code == 1
     assert "already exists" in result.output
 
 
 @pytest.mark.parametrize(
-    ("replacement", "message"),
-    [('title = "Kleine Show\n', "broken TOML"), ("", "key 'title' is missing")],
+    ("replacement", "message"), [('title = "Kleine Show\n', "broken TOML"), ("", "key 'title' is missing")]
 )
-def test_bad_show_toml_is_one_line_error(runner: CliRunner, tiny_show: Path, tmp_path: Path, replacement, message) -> None:
+def test_bad_show_toml_is_one_line_error(
+    runner: CliRunner, tiny_show: Path, tmp_path: Path, replacement, message
+) -> None:
     toml = tiny_show / "show.toml"
     toml.write_text(toml.read_text().replace('title = "Kleine Show"\n', replacement))
     result = runner.invoke(cli, ["build", str(tiny_show), "--out", str(tmp_path / "p")])

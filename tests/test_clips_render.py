@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers_mastering import ffmpeg_loudness
 from PIL import Image
-from synth import RATE, Voice, speak, write_wav
 
 from audiokit.cli import cli
 from audiokit.clips import LAYOUTS, render_clip
@@ -25,9 +23,12 @@ from audiokit.ffmpeg import find_ffmpeg, media_path
 from audiokit.scaffold import placeholder_cover
 from audiokit.transcript import Segment, Transcript, TranscriptSpeaker, Word, now_iso
 from audiokit.workspace import load_show
+from helpers_mastering import ffmpeg_loudness
+from synth import RATE, Voice, speak, write_wav
 
-pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs tesseract-ocr (apt-get install "
-                                                                          "tesseract-ocr tesseract-ocr-deu)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="needs tesseract-ocr (apt-get install tesseract-ocr tesseract-ocr-deu)"
+)
 
 # Runs of one speaker; every word is synthesised on its own, so its time in the recording is known.
 RUNS = [
@@ -53,10 +54,14 @@ def show(tmp_path_factory) -> Path:
     placeholder_cover("Wörterbuch").save(root / "cover.png")
     (root / "show.toml").write_text(
         'title = "Wörterbuch"\nauthor = "Redaktion"\nbase_url = "https://example.org/woerter"\ncover = "cover.png"\n'
-        '\n[[hosts]]\nname = "Anna Beispiel"\n', encoding="utf-8")
+        '\n[[hosts]]\nname = "Anna Beispiel"\n',
+        encoding="utf-8",
+    )
     (episode_dir / "episode.toml").write_text(
         'title = "Lange Wörter"\nnumber = 1\ndate = 2026-11-10T18:00:00+01:00\nrecording = "aufnahme.wav"\n'
-        '\n[[speakers]]\nname = "Bernd Müller"\n', encoding="utf-8")
+        '\n[[speakers]]\nname = "Bernd Müller"\n',
+        encoding="utf-8",
+    )
     pieces, segments, cursor = [], [], LEAD
     for speaker, words in RUNS:
         timed = []
@@ -69,10 +74,15 @@ def show(tmp_path_factory) -> Path:
     total = cursor + LEAD
     recording = np.zeros(round(total * RATE), np.float32)
     for at, audio in pieces:
-        recording[round(at * RATE):round(at * RATE) + len(audio)] += audio
+        recording[round(at * RATE) : round(at * RATE) + len(audio)] += audio
     write_wav(episode_dir / "aufnahme.wav", recording)
-    Transcript("de", total, [TranscriptSpeaker(i, n) for i, n in NAMES.items()], segments,
-               {"audiokit": "test", "created": now_iso()}).save(episode_dir / "transcript.json")
+    Transcript(
+        "de",
+        total,
+        [TranscriptSpeaker(i, n) for i, n in NAMES.items()],
+        segments,
+        {"audiokit": "test", "created": now_iso()},
+    ).save(episode_dir / "transcript.json")
     return root
 
 
@@ -82,14 +92,22 @@ def episode_of(show_dir: Path):
 
 def words_in_clip(show_dir: Path, start: float = START, end: float = END) -> list[tuple[str, Word]]:
     data = json.loads((show_dir / "001-woerter" / "transcript.json").read_text("utf-8"))
-    return [(s["speaker"], Word(w["text"], w["start"], w["end"])) for s in data["segments"] for w in s["words"]
-            if start <= (w["start"] + w["end"]) / 2 < end]
+    return [
+        (s["speaker"], Word(w["text"], w["start"], w["end"]))
+        for s in data["segments"]
+        for w in s["words"]
+        if start <= (w["start"] + w["end"]) / 2 < end
+    ]
 
 
 def ffprobe(path: Path) -> dict:
     ffprobe = str(Path(find_ffmpeg()).with_name("ffprobe"))
-    proc = subprocess.run([ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", media_path(path)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", media_path(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(proc.stdout)
 
 
@@ -97,19 +115,34 @@ def frame_text(video: Path, at: float, layout: str, tmp_path: Path, *, highlight
     """OCR (German) of the speaker and caption area of the frame at ``at`` seconds; ``highlighted``:
     only what the caption box shows in the accent colour (the word being spoken)."""
     frame = tmp_path / f"frame-{at:.2f}.png"
-    subprocess.run([find_ffmpeg(), "-v", "error", "-y", "-ss", f"{at:.3f}", "-i", media_path(video),
-                    "-frames:v", "1", media_path(frame)], check=True)
+    subprocess.run(
+        [
+            find_ffmpeg(),
+            "-v",
+            "error",
+            "-y",
+            "-ss",
+            f"{at:.3f}",
+            "-i",
+            media_path(video),
+            "-frames:v",
+            "1",
+            media_path(frame),
+        ],
+        check=True,
+    )
     box, speaker = LAYOUTS[layout].captions, LAYOUTS[layout].speaker
     with Image.open(frame) as image:
         area = image.convert("RGB").crop((box.x, box.y if highlighted else speaker.y, box.x + box.w, box.y + box.h))
     pixels = np.asarray(area).astype(int)
     if highlighted:  # near ACCENT (240, 180, 60)
-        ink = (np.abs(pixels - np.array(ACCENT)).max(axis=2) < 50)
+        ink = np.abs(pixels - np.array(ACCENT)).max(axis=2) < 50
     else:  # light text on the dark backdrop
         ink = pixels.mean(axis=2) > 140
     Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)).save(frame)  # dark text on white reads best
-    proc = subprocess.run(["tesseract", str(frame), "-", "-l", "deu", "--psm", "6"], capture_output=True,
-                          text=True, check=True)
+    proc = subprocess.run(
+        ["tesseract", str(frame), "-", "-l", "deu", "--psm", "6"], capture_output=True, text=True, check=True
+    )
     return proc.stdout
 
 
@@ -170,14 +203,30 @@ def test_pillow_fallback_draws_portrait_frames_with_the_spoken_word(show, tmp_pa
     speaker, word = words_in_clip(show)[3]
     text = frame_text(result.path, (word.start + word.end) / 2 - START, "portrait", tmp_path)
     assert word.text in text and NAMES[speaker].split()[0] in text, text
-    assert frame_text(result.path, (word.start + word.end) / 2 - START, "portrait", tmp_path,
-                      highlighted=True).split() == [word.text]
+    assert frame_text(
+        result.path, (word.start + word.end) / 2 - START, "portrait", tmp_path, highlighted=True
+    ).split() == [word.text]
 
 
 def test_cli_renders_landscape_without_captions_and_prints_the_paths(show, tmp_path):
     out = tmp_path / "quer.mp4"
-    result = CliRunner().invoke(cli, ["-q", "clip", str(show / "001-woerter"), "--start", "0:01.5", "--end", "00:00:08",
-                                      "--layout", "landscape", "--no-captions", "--out", str(out)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "-q",
+            "clip",
+            str(show / "001-woerter"),
+            "--start",
+            "0:01.5",
+            "--end",
+            "00:00:08",
+            "--layout",
+            "landscape",
+            "--no-captions",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.output.split() == [str(out), str(out.with_suffix(".srt")), str(out.with_suffix(".vtt"))]
     info = ffprobe(out)
@@ -196,10 +245,23 @@ def test_audio_only_cuts_the_mastered_audio_on_its_own_timeline(show, tmp_path):
     folder, internal = copy / "public" / "001-woerter", copy / ".public.audiokit" / "001-woerter"
     folder.mkdir(parents=True)
     internal.mkdir(parents=True)  # where a build into the default SHOW/public keeps master.json
-    subprocess.run([find_ffmpeg(), "-v", "error", "-i", media_path(copy / "001-woerter" / "aufnahme.wav"),
-                    "-af", "adelay=2000:all=1", media_path(folder / "001-woerter.flac")], check=True)
-    (internal / "master.json").write_text(json.dumps({"audio": "001-woerter.flac", "mime": "audio/flac",
-                                                    "duration": 20.0, "offset": 2.0}), encoding="utf-8")
+    subprocess.run(
+        [
+            find_ffmpeg(),
+            "-v",
+            "error",
+            "-i",
+            media_path(copy / "001-woerter" / "aufnahme.wav"),
+            "-af",
+            "adelay=2000:all=1",
+            media_path(folder / "001-woerter.flac"),
+        ],
+        check=True,
+    )
+    (internal / "master.json").write_text(
+        json.dumps({"audio": "001-woerter.flac", "mime": "audio/flac", "duration": 20.0, "offset": 2.0}),
+        encoding="utf-8",
+    )
     result = render_clip(episode_of(copy), START + 2, END + 2, out=tmp_path / "clip.m4a", audio_only=True)
     info = ffprobe(result.path)
     assert [s["codec_name"] for s in info["streams"] if s["codec_type"] == "audio"] == ["aac"]
@@ -212,13 +274,16 @@ def test_audio_only_cuts_the_mastered_audio_on_its_own_timeline(show, tmp_path):
     assert int(start[0]) + int(start[1]) / 1000 == pytest.approx(first.start - START, abs=0.01)
 
 
-@pytest.mark.parametrize(("start", "end", "message"), [
-    ("0:08", "0:03", "before it starts"),
-    (1, 4, "it must be 5-180 s"),
-    (0, "3:10", "it must be 5-180 s"),
-    (10, 40, "after the end of the audio"),
-    ("zwölf", 20, "is not a time"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("0:08", "0:03", "before it starts"),
+        (1, 4, "it must be 5-180 s"),
+        (0, "3:10", "it must be 5-180 s"),
+        (10, 40, "after the end of the audio"),
+        ("zwölf", 20, "is not a time"),
+    ],
+)
 def test_bad_ranges_are_refused_before_any_work(show, tmp_path, start, end, message):
     with pytest.raises(AudiokitError, match=message):
         render_clip(episode_of(show), start, end, out=tmp_path / "x.mp4")

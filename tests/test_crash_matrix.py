@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from audiokit import build, transcript as transcript_mod
+from audiokit import build
+from audiokit import transcript as transcript_mod
 from audiokit.editor import History
 from audiokit.editor.operations import apply_and_save
 from audiokit.glossary import load_glossary
@@ -73,8 +74,9 @@ def touch(path: Path) -> None:
     os.utime(path, ns=(time.time_ns(), path.stat().st_mtime_ns + 10**9))
 
 
-def test_a_build_killed_at_any_step_leaves_a_whole_output_and_the_next_build_finishes(tiny_show: Path,
-                                                                                       tmp_path: Path) -> None:
+def test_a_build_killed_at_any_step_leaves_a_whole_output_and_the_next_build_finishes(
+    tiny_show: Path, tmp_path: Path
+) -> None:
     work = tmp_path / "work"
     out = work / "pub"
     stages = [ToFlac(), Notes(), Index()]
@@ -130,8 +132,9 @@ def test_an_editor_save_killed_at_any_step_leaves_a_whole_transcript_and_glossar
         assert glossary.read_text("utf-8").startswith("# unsere Begriffe")
         history = History(path)
         current, etag = history.load()
-        etag = apply_and_save(history, {"op": "edit", "segment": 0, "text": "Guten Abend."}, expected=etag,
-                              show_dir=show)
+        etag = apply_and_save(
+            history, {"op": "edit", "segment": 0, "text": "Guten Abend."}, expected=etag, show_dir=show
+        )
         assert transcript_mod.load(path).segments[0].text == "Guten Abend." and history.etag() == etag, k
 
 
@@ -142,8 +145,10 @@ def test_a_read_only_parent_fails_in_one_line_and_the_next_build_succeeds(tiny_s
     build(tiny_show, out, stages=[ToFlac(), Index()])
     old = tree(out)
     touch(tiny_show / EPISODE / "aufnahme.wav")
-    code = ("from pathlib import Path; from audiokit import build; from test_build_engine import Index, ToFlac; "
-            f"build(Path({str(tiny_show)!r}), Path({str(out)!r}), stages=[ToFlac(), Index()])")
+    code = (
+        "from pathlib import Path; from audiokit import build; from test_build_engine import Index, ToFlac; "
+        f"build(Path({str(tiny_show)!r}), Path({str(out)!r}), stages=[ToFlac(), Index()])"
+    )
     parent.chmod(0o555)
     try:
         result = as_user(code, tmp_path)

@@ -16,6 +16,7 @@ from helpers_editor import make_show
 
 pytestmark = pytest.mark.slow
 
+
 @pytest.fixture
 def editor(tmp_path: Path, browser):
     """(page, server, episode folder, original transcript) with the editor loaded."""
@@ -93,8 +94,9 @@ def test_playback_highlights_the_word_being_spoken(editor) -> None:
     page.keyboard.press("Escape")  # pause
     assert page.evaluate("document.getElementById('audio').paused")
     t = current_time(page)
-    spoken = [(i, k) for i, s in enumerate(transcript.segments) for k, w in enumerate(s.words)
-              if w.start <= t <= w.end + 0.5]
+    spoken = [
+        (i, k) for i, s in enumerate(transcript.segments) for k, w in enumerate(s.words) if w.start <= t <= w.end + 0.5
+    ]
     active = page.evaluate("""() => {
         const el = document.querySelector('.w.active');
         const turn = el.closest('.turn');
@@ -110,16 +112,19 @@ def test_editing_a_word_saves_it_with_sensible_timings(editor) -> None:
     wrong = next(k for k, w in enumerate(old) if w.text == "E-Pa")
     span = word(page, 1, wrong)
     span.click()
-    span.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el);"
-                  " getSelection().removeAllRanges(); getSelection().addRange(r); }")
+    span.evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " getSelection().removeAllRanges(); getSelection().addRange(r); }"
+    )
     page.keyboard.type("ePA wirklich")  # a fix and a new word
     page.locator("#title").click()  # leaving the text saves at once
     wait_saved(page, n + 1)
 
     words = saved(episode).segments[1].words
-    assert [w.text for w in words] == [w.text for w in old[:wrong]] + ["ePA", "wirklich"] + \
-        [w.text for w in old[wrong + 1:]]
-    for w, o in zip(words[:wrong] + words[wrong + 2:], old[:wrong] + old[wrong + 1:]):
+    assert [w.text for w in words] == [w.text for w in old[:wrong]] + ["ePA", "wirklich"] + [
+        w.text for w in old[wrong + 1 :]
+    ]
+    for w, o in zip(words[:wrong] + words[wrong + 2 :], old[:wrong] + old[wrong + 1 :]):
         assert (w.start, w.end) == (o.start, o.end)
     fixed, new = words[wrong], words[wrong + 1]
     assert old[wrong].start <= fixed.start < fixed.end <= new.start < new.end <= old[wrong].end
@@ -243,13 +248,16 @@ def test_the_browser_gets_403_without_the_token(editor, browser) -> None:
     assert response.status == 403
     # a page from another origin cannot write, even with a body the server would understand
     page.goto("about:blank")
-    status = page.evaluate("""async (url) => {
+    status = page.evaluate(
+        """async (url) => {
         try {
             const body = JSON.stringify({op: 'merge', segment: 0});
             const r = await fetch(url, {method: 'POST', mode: 'no-cors', body});
             return r.type;
         } catch (e) { return 'blocked'; }
-    }""", f"http://127.0.0.1:{server.port}/api/op")
+    }""",
+        f"http://127.0.0.1:{server.port}/api/op",
+    )
     assert status in ("opaque", "blocked")
     context.close()
     assert json.loads((episode / "transcript.json").read_text("utf-8")) == transcript.to_dict()

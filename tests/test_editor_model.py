@@ -79,15 +79,16 @@ def test_deleting_words_keeps_the_others() -> None:
 
 @pytest.fixture
 def sample() -> transcript_mod.Transcript:
-    turns = [Turn("S1", "Hallo und willkommen zur Runde.", 0.5, 3.0),
-             Turn("S2", "Danke. Die E-Pa läuft gut. Die E-Pa ist da.", 3.5, 8.0),
-             Turn("S1", "Schön zu hören.", 8.5, 10.0)]
+    turns = [
+        Turn("S1", "Hallo und willkommen zur Runde.", 0.5, 3.0),
+        Turn("S2", "Danke. Die E-Pa läuft gut. Die E-Pa ist da.", 3.5, 8.0),
+        Turn("S1", "Schön zu hören.", 8.5, 10.0),
+    ]
     return transcript_for(turns, 11.0)
 
 
 def test_edit_retimes_inside_the_turn_and_empty_text_removes_it(sample, tmp_path: Path) -> None:
-    label = apply(sample, {"op": "edit", "segment": 1, "text": "Danke! Die ePA läuft wirklich gut."},
-                  show_dir=tmp_path)
+    label = apply(sample, {"op": "edit", "segment": 1, "text": "Danke! Die ePA läuft wirklich gut."}, show_dir=tmp_path)
     seg = sample.segments[1]
     assert seg.text == "Danke! Die ePA läuft wirklich gut." and "Absatz 2" in label
     assert_ordered(seg.words, seg.start, seg.end)
@@ -116,16 +117,24 @@ def test_rename_reassign_split_merge(sample, tmp_path: Path) -> None:
     assert t.segments[1].words == words and len(t.segments) == 3
     transcript_mod.validate(t.to_dict())
 
-    for bad in ({"op": "split", "segment": 1, "word": 0}, {"op": "merge", "segment": 2},
-                {"op": "edit", "segment": 9, "text": "x"}, {"op": "rename", "speaker": "S1", "name": ""},
-                {"op": "explode"}, {"op": "split", "segment": "1", "word": 2}):
+    for bad in (
+        {"op": "split", "segment": 1, "word": 0},
+        {"op": "merge", "segment": 2},
+        {"op": "edit", "segment": 9, "text": "x"},
+        {"op": "rename", "speaker": "S1", "name": ""},
+        {"op": "explode"},
+        {"op": "split", "segment": "1", "word": 2},
+    ):
         with pytest.raises(EditError):
             apply(t, bad, show_dir=tmp_path)
 
 
 def test_renaming_to_another_speakers_name_merges_them(sample, tmp_path: Path) -> None:
-    label = apply(sample, {"op": "rename", "speaker": "S2", "name": "Clara Vogt",
-                           "organisation": "Netzwerk Digitale Gesundheit"}, show_dir=tmp_path)
+    label = apply(
+        sample,
+        {"op": "rename", "speaker": "S2", "name": "Clara Vogt", "organisation": "Netzwerk Digitale Gesundheit"},
+        show_dir=tmp_path,
+    )
     assert {s.speaker for s in sample.segments} == {"S1"} and [s.id for s in sample.speakers] == ["S1"]
     assert "zusammengeführt" in label
 

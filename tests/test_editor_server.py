@@ -40,11 +40,20 @@ def server(tmp_path_factory):
 
 
 def op(server: EditorServer, payload: dict, etag: str, **headers):
-    base = {"X-Audiokit-Token": server.token, "Content-Type": "application/json", "If-Match": f'"{etag}"',
-            "Origin": f"http://127.0.0.1:{server.port}"}
+    base = {
+        "X-Audiokit-Token": server.token,
+        "Content-Type": "application/json",
+        "If-Match": f'"{etag}"',
+        "Origin": f"http://127.0.0.1:{server.port}",
+    }
     base.update({k.replace("_", "-"): v for k, v in headers.items()})
-    return call(server.port, "POST", "/api/op", body=json.dumps(payload).encode(),
-                headers={k: v for k, v in base.items() if v is not None})
+    return call(
+        server.port,
+        "POST",
+        "/api/op",
+        body=json.dumps(payload).encode(),
+        headers={k: v for k, v in base.items() if v is not None},
+    )
 
 
 def state(server: EditorServer) -> dict:
@@ -69,7 +78,7 @@ def test_every_request_needs_the_session_token(server: EditorServer) -> None:
     for asset in ("/static/editor.js", "/static/editor.css"):  # nothing is loaded from elsewhere
         response, text = call(server.port, "GET", asset, headers={"Cookie": cookie.split(";")[0]})
         assert response.status == 200 and b"//" not in text.replace(b"// ", b"")
-    assert b"http" not in page and b"src=\"//" not in page
+    assert b"http" not in page and b'src="//' not in page
     assert call(server.port, "GET", "/api/state", headers={"Cookie": cookie.split(";")[0]})[0].status == 200
 
 
@@ -89,8 +98,12 @@ def test_only_same_origin_json_writes_with_the_token_header_are_accepted(server:
     assert op(server, rename, etag, Origin=f"http://127.0.0.1:{server.port + 1}")[0].status == 403
     assert op(server, rename, etag, Sec_Fetch_Site="cross-site")[0].status == 403
     assert op(server, rename, etag, Sec_Fetch_Site="same-site")[0].status == 403
-    assert op(server, rename, etag, X_Audiokit_Token=None,
-              Cookie=f"audiokit-editor-{server.port}={server.token}")[0].status == 403
+    assert (
+        op(server, rename, etag, X_Audiokit_Token=None, Cookie=f"audiokit-editor-{server.port}={server.token}")[
+            0
+        ].status
+        == 403
+    )
     assert op(server, rename, etag, Content_Type="text/plain")[0].status == 415
     assert op(server, rename, etag, Content_Type="application/x-www-form-urlencoded")[0].status == 415
     assert op(server, rename, etag, If_Match=None)[0].status == 428
@@ -152,8 +165,8 @@ def test_a_multitrack_episode_plays_a_mixdown_made_once(tmp_path: Path, monkeypa
     audio = np.concatenate(list(stream_pcm(mixdown, sample_rate=16000, channels=1)))[:, 0]
     rms = []
     for segment in transcript.segments[:2]:  # one turn of each speaker: both tracks are in the mix
-        part = audio[int(segment.start * 16000):int(segment.end * 16000)]
-        rms.append(float(np.sqrt(np.mean(part ** 2))))
+        part = audio[int(segment.start * 16000) : int(segment.end * 16000)]
+        rms.append(float(np.sqrt(np.mean(part**2))))
     assert min(rms) > 0.01
     stamp = mixdown.stat().st_mtime_ns
     with EditorServer(episode) as srv:
@@ -177,8 +190,12 @@ def test_a_killed_server_leaves_a_whole_transcript_and_the_previous_version(tmp_
     episode, _ = make_show(tmp_path / "show")
     path = episode / "transcript.json"
     long_transcript(300, 30).save(path)  # 9000 words: each save takes a while
-    proc = subprocess.Popen([sys.executable, "-c", "from audiokit.cli import main; main()", "edit", "--no-browser",
-                             str(episode)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from audiokit.cli import main; main()", "edit", "--no-browser", str(episode)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         url = urlparse(proc.stdout.readline().strip())
         port, token = url.port, parse_qs(url.query)["token"][0]

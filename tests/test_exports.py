@@ -28,8 +28,11 @@ def cue_times(text: str) -> list[tuple[float, float]]:
 
 def test_formats_have_suffix_and_mime():
     assert {f: (s.suffix, s.mime) for f, s in EXPORT_FORMATS.items()} == {
-        "txt": (".txt", "text/plain"), "srt": (".srt", "application/x-subrip"), "vtt": (".vtt", "text/vtt"),
-        "json": (".json", "application/json"), "html": (".html", "text/html"),
+        "txt": (".txt", "text/plain"),
+        "srt": (".srt", "application/x-subrip"),
+        "vtt": (".vtt", "text/vtt"),
+        "json": (".json", "application/json"),
+        "html": (".html", "text/html"),
     }
 
 
@@ -54,8 +57,13 @@ def test_long_turns_split_at_word_boundaries_and_times_never_go_back():
 def test_overlapping_segments_still_give_monotonic_cues():
     speakers = [TranscriptSpeaker("A", "Anna"), TranscriptSpeaker("B", "Ben")]
     first, second = timed_words("eins zwei drei vier fünf", 10.0), timed_words("dazwischen gerufen", 10.5)
-    transcript = Transcript("de", 20.0, speakers, [Segment("B", 10.5, 11.3, second), Segment("A", 10.0, 12.0, first)],
-                            {"audiokit": "t", "created": "x"})
+    transcript = Transcript(
+        "de",
+        20.0,
+        speakers,
+        [Segment("B", 10.5, 11.3, second), Segment("A", 10.0, 12.0, first)],
+        {"audiokit": "t", "created": "x"},
+    )
     times = cue_times(export_transcript(transcript, "vtt"))
     assert len(times) == 2
     assert times[0][0] == 10.0  # sorted by start
@@ -108,8 +116,10 @@ def test_json_is_podcasting20_transcript():
 def test_txt_round_trips_through_the_text_form():
     text = export_transcript(sample_transcript(), "txt")
     parsed = parse_text(text)
-    assert [(t.name, t.organisation) for t in parsed][:2] == [("Clara Vogt", "Netzwerk Digitale Gesundheit"),
-                                                            ("Jana Albers", "Praxisgemeinschaft Nordstadt")]
+    assert [(t.name, t.organisation) for t in parsed][:2] == [
+        ("Clara Vogt", "Netzwerk Digitale Gesundheit"),
+        ("Jana Albers", "Praxisgemeinschaft Nordstadt"),
+    ]
     assert [t.start for t in parsed] == [float(int(start)) for _, start, _ in TURNS]
     assert parsed[1].text == TURNS[1][2]
 
@@ -136,4 +146,6 @@ def test_turns_join_consecutive_segments_of_one_speaker():
     transcript = sample_transcript([("S1", 0.0, "Erster Satz."), ("S1", 3.0, "Zweiter Satz."), ("S2", 6.0, "Antwort.")])
     joined = turns(transcript, offset=1.0)
     assert [(t.speaker.name, t.text, t.start) for t in joined] == [
-        ("Clara Vogt", "Erster Satz. Zweiter Satz.", 1.0), ("Jana Albers", "Antwort.", 7.0)]
+        ("Clara Vogt", "Erster Satz. Zweiter Satz.", 1.0),
+        ("Jana Albers", "Antwort.", 7.0),
+    ]

@@ -45,8 +45,11 @@ def test_ffmpeg_errors_carry_stderr(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(b"", "is empty"), (b"RIFF\x00\x00\x00\x00WAVEfmt garbage", "not a readable audio file"),
-     ("Hallo Welt, nur Text.\n" * 50, "not a readable audio file")],
+    [
+        (b"", "is empty"),
+        (b"RIFF\x00\x00\x00\x00WAVEfmt garbage", "not a readable audio file"),
+        ("Hallo Welt, nur Text.\n" * 50, "not a readable audio file"),
+    ],
 )
 def test_probe_rejects_bad_input(tmp_path: Path, content, message: str) -> None:
     path = tmp_path / "bad.wav"

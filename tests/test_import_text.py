@@ -102,7 +102,7 @@ def test_round_trip_with_five_percent_changed_words_and_two_renamed_speakers(ori
         assert segment.start <= segment.words[0].start and segment.words[-1].end <= segment.end
         for a, b in zip(segment.words, segment.words[1:]):
             assert a.start <= a.end <= b.start <= b.end, (a, b)
-        for word in segment.words:
+        for _word in segment.words:
             if origin[k] is not None:
                 assert segment.speaker == speaker_of_word[origin[k]]
             k += 1

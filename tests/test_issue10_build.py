@@ -46,12 +46,17 @@ class Notes(Stage):
 
 
 @pytest.mark.parametrize("where", ["show", "parent", "episode", "inside-episode"])
-def test_item1_an_out_that_is_holds_or_lies_inside_the_show_is_refused(tiny_show: Path, where: str,
-                                                                          monkeypatch) -> None:
+def test_item1_an_out_that_is_holds_or_lies_inside_the_show_is_refused(
+    tiny_show: Path, where: str, monkeypatch
+) -> None:
     (tiny_show / EPISODE / "transcript.json").write_text('{"kept": true}')
     before = tree(tiny_show.parent)
-    out = {"show": tiny_show, "parent": tiny_show.parent, "episode": tiny_show / EPISODE,
-           "inside-episode": tiny_show / EPISODE / "public"}[where]
+    out = {
+        "show": tiny_show,
+        "parent": tiny_show.parent,
+        "episode": tiny_show / EPISODE,
+        "inside-episode": tiny_show / EPISODE / "public",
+    }[where]
     monkeypatch.chdir(tiny_show.parent)
     with pytest.raises(ConfigError, match="--out"):
         build(tiny_show, out if where != "parent" else Path("."), stages=[ToFlac(), Index()])
@@ -74,8 +79,9 @@ def test_item20_a_deleted_output_is_made_again_and_force_reruns_everything(tiny_
 def test_item22_an_episode_waiting_for_its_recording_is_a_draft(tiny_show: Path, tmp_path: Path) -> None:
     waiting = tiny_show / "002-zweite-folge"
     waiting.mkdir()
-    (waiting / "episode.toml").write_text('title = "Zweite"\nnumber = 2\ndate = 2026-11-17T18:00:00+01:00\n'
-                                          'recording = "aufnahme.wav"\n')
+    (waiting / "episode.toml").write_text(
+        'title = "Zweite"\nnumber = 2\ndate = 2026-11-17T18:00:00+01:00\nrecording = "aufnahme.wav"\n'
+    )
     marked = tiny_show / "003-dritte-folge"
     shutil.copytree(tiny_show / EPISODE, marked)
     toml = marked / "episode.toml"
@@ -95,12 +101,15 @@ def test_item22_an_episode_waiting_for_its_recording_is_a_draft(tiny_show: Path,
 def test_item22_drafts_are_one_rule_of_the_workspace_and_may_share_a_number(tiny_show: Path) -> None:
     draft = tiny_show / "002-entwurf"
     draft.mkdir()
-    (draft / "episode.toml").write_text('title = "Entwurf"\nnumber = 1\ndate = 2026-11-17T18:00:00+01:00\n'
-                                        'recording = "aufnahme.wav"\ndraft = true\n')
+    (draft / "episode.toml").write_text(
+        'title = "Entwurf"\nnumber = 1\ndate = 2026-11-17T18:00:00+01:00\nrecording = "aufnahme.wav"\ndraft = true\n'
+    )
     show = load_show(tiny_show)
     everything = load_episodes(show, drafts=True)
-    assert [(e.slug, e.draft_reason) for e in everything] == [("001-erste-folge", ""),
-                                                               ("002-entwurf", "marked draft = true")]
+    assert [(e.slug, e.draft_reason) for e in everything] == [
+        ("001-erste-folge", ""),
+        ("002-entwurf", "marked draft = true"),
+    ]
     with pytest.raises(ConfigError, match="'aufnahme.wav', which does not exist"):
         load_episodes(show)  # without drafts, a missing recording is an error as before
 
@@ -138,12 +147,14 @@ def test_item20_item25_a_real_build_publishes_no_bookkeeping_and_restores_delete
 
 # -- permissions: tests run as root here, so the code runs with the powers to ignore them dropped -------------
 
+
 def as_user(code: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run Python ``code`` as an ordinary user would: file permissions apply, also for root."""
     prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner", "--"] if os.geteuid() == 0 else []
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path])}
-    return subprocess.run([*prefix, sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [*prefix, sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def cli_as_user(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -156,12 +167,15 @@ def read_only(path: Path) -> None:
         p.chmod(stat.S_IMODE(p.stat().st_mode) & ~0o222)
 
 
-BUILD = ("from pathlib import Path; from audiokit import build; from test_build_engine import Index, ToFlac; "
-         "r = build(Path({show!r}), Path({out!r}), stages=[ToFlac(), Index()]); print(r.changed, r.failed)")
+BUILD = (
+    "from pathlib import Path; from audiokit import build; from test_build_engine import Index, ToFlac; "
+    "r = build(Path({show!r}), Path({out!r}), stages=[ToFlac(), Index()]); print(r.changed, r.failed)"
+)
 
 
-def test_item5_a_read_only_leftover_staging_and_output_do_not_break_the_next_build(tiny_show: Path,
-                                                                                    tmp_path: Path) -> None:
+def test_item5_a_read_only_leftover_staging_and_output_do_not_break_the_next_build(
+    tiny_show: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "pub"
     assert as_user(BUILD.format(show=str(tiny_show), out=str(out)), tmp_path).stdout.strip() == "True []"
     leftover = tmp_path / ".pub.staging"  # a crashed build's copy, read-only like the output it copied

@@ -25,8 +25,13 @@ def run(*args: str):
 
 
 def one_error_line(result) -> bool:
-    return (result.exit_code == 1 and result.output.startswith("Error: ") and " — " in result.output
-            and result.output.count("\n") == 1 and "Traceback" not in result.output)
+    return (
+        result.exit_code == 1
+        and result.output.startswith("Error: ")
+        and " — " in result.output
+        and result.output.count("\n") == 1
+        and "Traceback" not in result.output
+    )
 
 
 @pytest.fixture
@@ -86,8 +91,9 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_item17_progress_bars_end_at_100_percent_on_their_own_line(gappy_recording: Path, tmp_path: Path,
-                                                                  monkeypatch, capsys) -> None:
+def test_item17_progress_bars_end_at_100_percent_on_their_own_line(
+    gappy_recording: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     monkeypatch.setattr(_LazyBar, "DELAY", 0.0)  # show the bar at once
@@ -102,8 +108,20 @@ def test_item17_progress_bars_end_at_100_percent_on_their_own_line(gappy_recordi
 
 def test_item18_quiet_prints_only_the_result(gappy_recording: Path, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "from audiokit.cli import main; main()", "-q", "master", str(gappy_recording),
-         "--out", str(tmp_path / "m.mp3")], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-c",
+            "from audiokit.cli import main; main()",
+            "-q",
+            "master",
+            str(gappy_recording),
+            "--out",
+            str(tmp_path / "m.mp3"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0 and result.stdout == f"{tmp_path / 'm.mp3'}\n"
     assert result.stderr == ""  # no RuntimeWarning from the leveller on digital silence
 

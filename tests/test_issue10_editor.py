@@ -19,13 +19,13 @@ from helpers_editor import long_transcript, make_show
 from test_editor_server import call, op, state
 from test_import_text import edit_words, render
 
-GLOSSARY = '''# Begriffe unserer Show, bitte pflegen
+GLOSSARY = """# Begriffe unserer Show, bitte pflegen
 terms = ["Gematik"]  # Firmen und Behörden
 
 [replace]
 # falsch erkannt = richtig
 "Gema tick" = "Gematik"
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +72,9 @@ def test_item4_a_refused_save_leaves_the_glossary_as_it_was(episode: Path, monke
 
     monkeypatch.setattr(history, "commit", changed_meanwhile)
     with pytest.raises(ChangedOnDisk):
-        apply_and_save(history, {"op": "replace_always", "wrong": "E-Pa", "right": "ePA"}, expected=etag,
-                       show_dir=episode.parent)
+        apply_and_save(
+            history, {"op": "replace_always", "wrong": "E-Pa", "right": "ePA"}, expected=etag, show_dir=episode.parent
+        )
     assert glossary.read_text("utf-8") == GLOSSARY
     assert transcript_mod.load(episode / "transcript.json") == before
 
@@ -82,7 +83,7 @@ def test_item13_a_deeply_nested_body_is_a_bad_request(episode: Path) -> None:
     with EditorServer(open_episode(episode)).start() as srv:
         etag = state(srv)["etag"]
         headers = {"X-Audiokit-Token": srv.token, "Content-Type": "application/json", "If-Match": f'"{etag}"'}
-        for body in (b"[" * 100_000, b'{"op": ' * 50_000, b"{\"op\": \"edit\""):
+        for body in (b"[" * 100_000, b'{"op": ' * 50_000, b'{"op": "edit"'):
             response, data = call(srv.port, "POST", "/api/op", body=body, headers=headers)
             assert response.status == 400 and "JSON" in json.loads(data)["error"]
         assert state(srv)["etag"] == etag

@@ -36,8 +36,7 @@ def mp3(tmp_path_factory) -> Path:
     return tone_mp3(tmp_path_factory.mktemp("audio") / "tone.mp3")
 
 
-def test_item3_a_build_with_a_bad_cover_stops_before_any_audio_work_and_leaves_public_as_it_was(tiny_show,
-                                                                                                  tmp_path):
+def test_item3_a_build_with_a_bad_cover_stops_before_any_audio_work_and_leaves_public_as_it_was(tiny_show, tmp_path):
     stages = [MasterStage(), PublishEpisodeStage(), PublishShowStage()]
     toml = tiny_show / "show.toml"
     toml.write_text('categories = ["Technology"]\n' + toml.read_text("utf-8"), encoding="utf-8")
@@ -89,7 +88,11 @@ def test_item3_a_show_stage_failing_after_the_episodes_were_built_publishes_noth
     published, bookkeeping = _built_then_louder(tiny_show, out, stages)
     report = build(tiny_show, out, stages=[*stages, BrokenSite()])
     assert {(r.stage, r.status) for r in report.results} == {
-        ("master", "done"), ("publish", "done"), ("site", "done"), ("broken-site", "failed")}
+        ("master", "done"),
+        ("publish", "done"),
+        ("site", "done"),
+        ("broken-site", "failed"),
+    }
     assert files(out) == published and files(tmp_path / ".public.audiokit") == bookkeeping
     assert check_site(out) == []
     again = build(tiny_show, out, stages=stages)  # nothing of the failed build counts as done
@@ -103,8 +106,11 @@ def test_item3_an_episode_failing_after_its_mastering_keeps_what_was_published_o
     published, bookkeeping = _built_then_louder(tiny_show, out, stages)
     toml = tiny_show / "001-erste-folge" / "episode.toml"
     good = toml.read_text("utf-8")
-    toml.write_text(good + '\n[[chapters]]\nstart = "00:00"\ntitle = "Anfang"\n'
-                    '\n[[chapters]]\nstart = "00:30"\ntitle = "Nach dem Ende"\n', encoding="utf-8")
+    toml.write_text(
+        good + '\n[[chapters]]\nstart = "00:00"\ntitle = "Anfang"\n'
+        '\n[[chapters]]\nstart = "00:30"\ntitle = "Nach dem Ende"\n',
+        encoding="utf-8",
+    )
     report = build(tiny_show, out, stages=stages)
     status = {(r.stage, r.status) for r in report.results}
     assert ("master", "done") in status and ("publish", "failed") in status and ("site", "failed") not in status
@@ -128,8 +134,9 @@ def test_item3_the_feed_links_the_audio_that_is_there_when_publishing_the_episod
     PublishEpisodeStage().run(ctx, episode)
     folder = out / SLUG
     opus = folder / f"{SLUG}.opus"
-    subprocess.run([find_ffmpeg(), "-v", "error", "-i", str(folder / f"{SLUG}.mp3"), "-c:a", "libopus", str(opus)],
-                   check=True)
+    subprocess.run(
+        [find_ffmpeg(), "-v", "error", "-i", str(folder / f"{SLUG}.mp3"), "-c:a", "libopus", str(opus)], check=True
+    )
     (folder / f"{SLUG}.mp3").unlink()  # as the master stage removes audio of another format
     master = json.loads((folder / "master.json").read_text("utf-8"))
     (folder / "master.json").write_text(json.dumps({**master, "audio": opus.name, "mime": "audio/ogg"}), "utf-8")
@@ -171,8 +178,7 @@ def test_item21_check_refuses_placeholders_in_a_published_folder(tmp_path, mp3):
     page = out / SLUG / "index.html"
     page.write_text(page.read_text("utf-8").replace("Jana Albers", "Gast Vorname Nachname"), encoding="utf-8")
     problems = [str(p) for p in check_site(out)]
-    assert any(f"{SLUG}/index.html: contains the template's placeholder 'Gast Vorname Nachname'" in p
-               for p in problems)
+    assert any(f"{SLUG}/index.html: contains the template's placeholder 'Gast Vorname Nachname'" in p for p in problems)
 
 
 def test_item23_a_speaker_renamed_in_the_transcript_is_published_renamed(tmp_path, mp3):
@@ -185,7 +191,7 @@ def test_item23_a_speaker_renamed_in_the_transcript_is_published_renamed(tmp_pat
     master_all(show, out, mp3)
     assert not publish(show, out).failed
     page = (out / SLUG / "index.html").read_text("utf-8")
-    people = page[page.index('class="people"'):page.index("</section>", page.index('class="people"'))]
+    people = page[page.index('class="people"') : page.index("</section>", page.index('class="people"'))]
     assert "Jana Albers-Berg</strong>, MVZ Nordstadt" in people and "Praxisgemeinschaft" not in people
     shownotes = (out / SLUG / "shownotes.html").read_text("utf-8")
     assert "Jana Albers-Berg" in shownotes and "Praxisgemeinschaft" not in shownotes
@@ -213,8 +219,13 @@ def test_item24_the_transcript_of_a_bare_audio_file_can_be_exported(tmp_path):
 def _one_turn_at(start: float) -> Transcript:
     speakers = [TranscriptSpeaker("S1", "Clara Vogt", "Netzwerk Digitale Gesundheit", "host", 1.0, "editor")]
     words = timed_words("Guten Abend und willkommen zur Sendung.", start)
-    return Transcript("de", 60.0, speakers, [Segment("S1", start, words[-1].end, words)],
-                      {"audiokit": "test", "created": "2026-11-10T18:00:00+01:00"})
+    return Transcript(
+        "de",
+        60.0,
+        speakers,
+        [Segment("S1", start, words[-1].end, words)],
+        {"audiokit": "test", "created": "2026-11-10T18:00:00+01:00"},
+    )
 
 
 def test_item26_page_and_text_export_show_a_turn_at_the_same_second(tmp_path, mp3):
@@ -224,8 +235,9 @@ def test_item26_page_and_text_export_show_a_turn_at_the_same_second(tmp_path, mp
     master_all(show, out, mp3)
     assert not publish(show, out).failed
     [text_time] = re.findall(r"^\[(\d\d:\d\d:\d\d)\]", (out / SLUG / "transcript.txt").read_text("utf-8"), re.M)
-    [page_time] = re.findall(r'class="seek ts" data-t="18.95"[^>]*>([^<]+)<',
-                             (out / SLUG / "index.html").read_text("utf-8"))
+    [page_time] = re.findall(
+        r'class="seek ts" data-t="18.95"[^>]*>([^<]+)<', (out / SLUG / "index.html").read_text("utf-8")
+    )
     assert text_time == "00:00:18" and page_time == "00:18"
     html_time = re.findall(r"<time [^>]*>([^<]+)</time>", (out / SLUG / "transcript.html").read_text("utf-8"))
     assert html_time == ["00:00:18"]
@@ -267,9 +279,11 @@ def test_item8_title_from_toml_is_stored_without_control_characters(tmp_path):
 
 
 def test_item3_a_chapter_after_the_end_is_an_error_not_silently_dropped(tmp_path, mp3):
-    show = write_show(tmp_path, chapters=False,
-                      extra='\n[[chapters]]\nstart = 0\ntitle = "Anfang"\n\n[[chapters]]\nstart = "59:00"\n'
-                            'title = "Zu spät"\n')
+    show = write_show(
+        tmp_path,
+        chapters=False,
+        extra='\n[[chapters]]\nstart = 0\ntitle = "Anfang"\n\n[[chapters]]\nstart = "59:00"\ntitle = "Zu spät"\n',
+    )
     out = tmp_path / "public"
     master_all(show, out, mp3)
     [failed] = publish(show, out).failed

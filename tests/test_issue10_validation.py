@@ -40,10 +40,13 @@ def run_build(show: Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ('language = "xx-INVALID<>"\n', "key 'language' is 'xx-INVALID<>', not a language code"),
-    ('podcast_guid = "not-a-guid"\n', "key 'podcast_guid' is 'not-a-guid', not a version 5 UUID"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('language = "xx-INVALID<>"\n', "key 'language' is 'xx-INVALID<>', not a language code"),
+        ('podcast_guid = "not-a-guid"\n', "key 'podcast_guid' is 'not-a-guid', not a version 5 UUID"),
+    ],
+)
 def test_item6_bad_language_or_guid_is_one_error_line_before_any_work(tiny_show, line, message):
     (tiny_show / "show.toml").write_text(line + (tiny_show / "show.toml").read_text("utf-8"), encoding="utf-8")
     code, output = run_build(tiny_show)
@@ -54,14 +57,20 @@ def test_item6_bad_language_or_guid_is_one_error_line_before_any_work(tiny_show,
 
 
 EPISODE_CASES = [
-    ('\n[[chapters]]\nstart = 0\ntitle = "A"\nurl = "javascript:alert(1)"\n',
-     "key 'chapters[0].url' is 'javascript:alert(1)', not an http:// or https:// address"),
+    (
+        '\n[[chapters]]\nstart = 0\ntitle = "A"\nurl = "javascript:alert(1)"\n',
+        "key 'chapters[0].url' is 'javascript:alert(1)', not an http:// or https:// address",
+    ),
     ('\n[[chapters]]\nstart = inf\ntitle = "A"\n', "key 'chapters[0].start' is not a time"),
     ('\n[[chapters]]\nstart = nan\ntitle = "A"\n', "key 'chapters[0].start' is not a time"),
-    ('\n[[chapters]]\nstart = 5\ntitle = "A"\n\n[[chapters]]\nstart = "00:05"\ntitle = "B"\n',
-     "key 'chapters[1].start' is 5 s, where chapter 'A' starts too"),
-    ('\n[[chapters]]\nstart = 0\ntitle = "A"\nlink = "https://example.org"\n',
-     "key 'chapters[0].link' is not a known setting"),
+    (
+        '\n[[chapters]]\nstart = 5\ntitle = "A"\n\n[[chapters]]\nstart = "00:05"\ntitle = "B"\n',
+        "key 'chapters[1].start' is 5 s, where chapter 'A' starts too",
+    ),
+    (
+        '\n[[chapters]]\nstart = 0\ntitle = "A"\nlink = "https://example.org"\n',
+        "key 'chapters[0].link' is not a known setting",
+    ),
 ]
 TOP_CASES = [
     ("season = -3\n", "key 'season' is -3"),
@@ -99,10 +108,13 @@ def test_item9_year_one_date_and_bad_owner_email_are_clear_errors(tiny_show):
         load_show(tiny_show)
 
 
-@pytest.mark.parametrize(("table", "key", "read"), [
-    ("publish", "chapter_min_gap", lambda episode: publish_settings(episode.show, episode)),
-    ("transcription", "window", load_settings),
-])
+@pytest.mark.parametrize(
+    ("table", "key", "read"),
+    [
+        ("publish", "chapter_min_gap", lambda episode: publish_settings(episode.show, episode)),
+        ("transcription", "window", load_settings),
+    ],
+)
 def test_item9_nan_settings_are_clear_errors(tiny_show, table, key, read):
     append(tiny_show / EPISODE / "episode.toml", f"\n[{table}]\n{key} = nan\n")
     [episode] = load_show(tiny_show).episodes()
@@ -152,8 +164,11 @@ def test_item14_a_truncated_wav_is_reported_like_a_truncated_mp3(tmp_path):
     src.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])
     result = CliRunner().invoke(cli, ["master", str(src), "--out", str(tmp_path / "out.mp3")])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert re.search(r"Error: .*kaputt.wav: only 6\.\d s of the 20\.0 s the file announces could be decoded; "
-                     r"it seems truncated — ", result.output)
+    assert re.search(
+        r"Error: .*kaputt.wav: only 6\.\d s of the 20\.0 s the file announces could be decoded; "
+        r"it seems truncated — ",
+        result.output,
+    )
     assert not (tmp_path / "out.mp3").exists()
 
 

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from helpers_mastering import sine, write_pcm
 from mutagen.id3 import ID3
 
 from audiokit.build import build
@@ -14,6 +13,7 @@ from audiokit.cli import cli
 from audiokit.errors import ConfigError, UnsafePathError
 from audiokit.mastering import MasterStage, measure
 from audiokit.mastering import stage as stage_module
+from helpers_mastering import sine, write_pcm
 
 
 @pytest.fixture
@@ -65,8 +65,11 @@ def _add_to(toml, after, line):
 
 def test_build_stage_writes_audio_and_manifest_and_skips_when_unchanged(tiny_show, tmp_path, monkeypatch):
     episode_toml = tiny_show / "001-erste-folge" / "episode.toml"
-    episode_toml.write_text(episode_toml.read_text("utf-8") + '\n[[chapters]]\nstart = 0\ntitle = "Anfang"\n'
-                            '\n[[chapters]]\nstart = 0.5\ntitle = "Schluss"\n', "utf-8")
+    episode_toml.write_text(
+        episode_toml.read_text("utf-8") + '\n[[chapters]]\nstart = 0\ntitle = "Anfang"\n'
+        '\n[[chapters]]\nstart = 0.5\ntitle = "Schluss"\n',
+        "utf-8",
+    )
     out = tmp_path / "public"
     report = build(tiny_show, out, stages=[MasterStage()])
     assert [r.status for r in report.results] == ["done"]
@@ -99,12 +102,15 @@ def test_build_stage_writes_audio_and_manifest_and_skips_when_unchanged(tiny_sho
     assert manifest["offset"] == pytest.approx(1.0 - 0.3 - manifest["loudness"]["trim"]["start"], abs=0.01)
 
 
-@pytest.mark.parametrize("line, error, words", [
-    ('target = "laut"', ConfigError, "mastering.target' must be a number"),
-    ("target = -60", ConfigError, "mastering.target' is outside"),
-    ('intro = "../jingle.wav"', UnsafePathError, "outside the show folder"),
-    ('lautheit = 3', ConfigError, "mastering.lautheit' is not a known setting"),
-])
+@pytest.mark.parametrize(
+    "line, error, words",
+    [
+        ('target = "laut"', ConfigError, "mastering.target' must be a number"),
+        ("target = -60", ConfigError, "mastering.target' is outside"),
+        ('intro = "../jingle.wav"', UnsafePathError, "outside the show folder"),
+        ("lautheit = 3", ConfigError, "mastering.lautheit' is not a known setting"),
+    ],
+)
 def test_bad_settings_name_file_and_key(tiny_show, tmp_path, line, error, words):
     _add_to(tiny_show / "show.toml", 'cover = "cover.png"', f"\n[mastering]\n{line}")
     with pytest.raises(error, match=words) as caught:

@@ -12,11 +12,11 @@ import time
 
 import numpy as np
 import pytest
-from helpers_mastering import sine, write_pcm
 
 from audiokit.errors import AudioError
 from audiokit.ffmpeg import find_ffmpeg, media_path
 from audiokit.mastering import MasteringSettings, master_file, measure
+from helpers_mastering import sine, write_pcm
 
 PODCAST = MasteringSettings.from_preset("podcast")
 
@@ -53,10 +53,28 @@ def test_too_short_to_measure(tmp_path):
 
 def test_truncated_mp3(tmp_path):
     whole = tmp_path / "ganz.mp3"
-    subprocess.run([find_ffmpeg(), "-v", "error", "-f", "f32le", "-ar", "48000", "-ac", "2", "-i", "pipe:0",
-                    "-b:a", "128k", media_path(whole)], input=sine(400, -20, 20).tobytes(), check=True)
+    subprocess.run(
+        [
+            find_ffmpeg(),
+            "-v",
+            "error",
+            "-f",
+            "f32le",
+            "-ar",
+            "48000",
+            "-ac",
+            "2",
+            "-i",
+            "pipe:0",
+            "-b:a",
+            "128k",
+            media_path(whole),
+        ],
+        input=sine(400, -20, 20).tobytes(),
+        check=True,
+    )
     src = tmp_path / "kaputt.mp3"
-    src.write_bytes(whole.read_bytes()[:len(whole.read_bytes()) // 3])
+    src.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 3])
     _fails(tmp_path, src, "truncated")
 
 
@@ -76,8 +94,10 @@ def test_killed_run_leaves_previous_output_in_place(tmp_path):
     out.mkdir()
     target = out / "folge.mp3"
     target.write_bytes(b"previous master")
-    proc = subprocess.Popen([sys.executable, "-c", "from audiokit.cli import main; main()", "master", str(src),
-                             "--out", str(target)], start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from audiokit.cli import main; main()", "master", str(src), "--out", str(target)],
+        start_new_session=True,
+    )
 
     def encoding() -> bool:  # the new master is being written, a good part of it already
         for part in out.glob(".folge.part-*"):  # the temporary output, and the scratch file of the encode

@@ -16,7 +16,7 @@ GRID = Grid.for_rate(48000)
 
 def _limit(signal: np.ndarray, ceiling: float, block: int) -> np.ndarray:
     limiter = StreamLimiter(GRID, signal.shape[1], ceiling)
-    parts = [limiter.push(signal[i:i + block]) for i in range(0, len(signal), block)]
+    parts = [limiter.push(signal[i : i + block]) for i in range(0, len(signal), block)]
     return np.concatenate(parts + [limiter.flush()])
 
 
@@ -84,7 +84,7 @@ def test_leveller_brings_a_quiet_speaker_up_without_lifting_pauses():
 
 def test_leveller_takes_digital_silence_without_a_numerical_warning():
     energies = _energies([(2, -20), (2, -20), (2, -30)])
-    energies[len(energies) // 3:2 * len(energies) // 3] = 0.0  # digital silence between two speakers
+    energies[len(energies) // 3 : 2 * len(energies) // 3] = 0.0  # digital silence between two speakers
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "invalid value encountered in log10" would fail here
         gains = level_gains(energies, GRID)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers_mastering import ffmpeg_loudness, sine, write_pcm
 
 from audiokit.mastering.loudness import LoudnessMeter, measure
+from helpers_mastering import ffmpeg_loudness, sine, write_pcm
 
 
 @pytest.mark.parametrize("dbfs", [-23.0, -33.0])
@@ -49,7 +49,7 @@ def test_result_does_not_depend_on_block_size():
     for size in (48000 * 6 + 77, 4801, 1000):
         meter = LoudnessMeter(48000, 2)
         for start in range(0, len(signal), size):
-            meter.add(signal[start:start + size])
+            meter.add(signal[start : start + size])
         results.append(meter.result())
     assert all(r == pytest.approx(results[0]) for r in results[1:])
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from audiokit.errors import ConfigError
+from audiokit.ffmpeg import probe
+from audiokit.mastering import MasteringSettings, master_file, measure
 from helpers_mastering import (
     decode,
     ffmpeg_loudness,
@@ -15,10 +19,6 @@ from helpers_mastering import (
     write_pcm,
 )
 from synth import mix
-
-from audiokit.errors import ConfigError
-from audiokit.ffmpeg import probe
-from audiokit.mastering import MasteringSettings, master_file, measure
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_pauses_are_not_pumped_up(recording, podcast_master):
     offset = podcast_master.offset
 
     def pause_level(a, b):
-        chunk = samples[round((a.end + offset + 0.2) * rate):round((b.start + offset - 0.2) * rate)]
+        chunk = samples[round((a.end + offset + 0.2) * rate) : round((b.start + offset - 0.2) * rate)]
         return 10 * np.log10(np.mean(chunk.astype(np.float64) ** 2))
 
     levels = [pause_level(a, b) for a, b in zip(turns, turns[1:], strict=False)]
@@ -82,11 +82,10 @@ def test_source_is_only_read(recording, tmp_path):
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
 
 
-@pytest.mark.parametrize("preset, fmt, target, channels", [
-    ("podcast-mono", "m4a", -19.0, 1),
-    ("broadcast", "wav", -23.0, 2),
-    ("podcast", "opus", -16.0, 2),
-])
+@pytest.mark.parametrize(
+    "preset, fmt, target, channels",
+    [("podcast-mono", "m4a", -19.0, 1), ("broadcast", "wav", -23.0, 2), ("podcast", "opus", -16.0, 2)],
+)
 def test_presets_and_formats(recording, tmp_path, preset, fmt, target, channels):
     path, _ = recording
     settings = MasteringSettings.from_preset(preset, format=fmt)
@@ -123,8 +122,10 @@ def test_rates_a_format_cannot_store_are_refused_when_asked_for_and_resampled_wi
         master_file(src, tmp_path / "out.mp3", MasteringSettings.from_preset("podcast", sample_rate=96000))
     assert not (tmp_path / "out.mp3").exists()
     with warnings_to(caplog):  # the recording's rate: the nearest rate MP3 takes, said in the log
-        assert probe(master_file(src, tmp_path / "hd.mp3", MasteringSettings.from_preset("podcast")).path
-                     ).sample_rate == 48000
+        assert (
+            probe(master_file(src, tmp_path / "hd.mp3", MasteringSettings.from_preset("podcast")).path).sample_rate
+            == 48000
+        )
     assert "resampling 96000 Hz to 48000 Hz" in caplog.text
     explicit = MasteringSettings.from_preset("podcast", sample_rate=48000)
     assert probe(master_file(src, tmp_path / "out.mp3", explicit).path).sample_rate == 48000
@@ -147,7 +148,7 @@ def test_jingles_are_crossfaded_and_shift_the_offset(recording, tmp_path):
     samples, rate = decode(result.path)
     assert loudness(samples[: 2 * rate], rate) == pytest.approx(-16.0, abs=1.0)  # the intro, loudness-matched
     first = turns[0]
-    speech = samples[round((first.start + result.offset) * rate):round((first.end + result.offset) * rate)]
+    speech = samples[round((first.start + result.offset) * rate) : round((first.end + result.offset) * rate)]
     plain_samples = decode(plain.path)[0]
-    reference = plain_samples[round((first.start + plain.offset) * rate):round((first.end + plain.offset) * rate)]
+    reference = plain_samples[round((first.start + plain.offset) * rate) : round((first.end + plain.offset) * rate)]
     assert np.corrcoef(speech[:, 0], reference[:, 0])[0, 1] > 0.99  # the recording sits where the offset says

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers_mastering import decode, make_dialogue, turn_loudness, warnings_to, write_pcm
 from scipy.linalg import solve_toeplitz
 from scipy.signal import lfilter
-from synth import with_bleed
 
 from audiokit.errors import AudioError
 from audiokit.mastering import MasteringSettings, master_tracks, measure
+from helpers_mastering import decode, make_dialogue, turn_loudness, warnings_to, write_pcm
+from synth import with_bleed
 
 DELAY = 0.012  # seconds the other speakers take to reach a microphone across the room
 
@@ -42,8 +42,8 @@ def _doubling_db(mixed, rate, offset, tracks, turns):
     for turn in turns:
         a, b = round(turn.start * rate), round(turn.end * rate)
         dry = tracks[turn.speaker][a:b].astype(np.float64)
-        out = mixed[a + round(offset * rate):b + round(offset * rate), 0].astype(np.float64)
-        corr = np.correlate(dry, dry[:len(dry) - 32], "valid")[:33]
+        out = mixed[a + round(offset * rate) : b + round(offset * rate), 0].astype(np.float64)
+        corr = np.correlate(dry, dry[: len(dry) - 32], "valid")[:33]
         whiten = np.concatenate([[1.0], -solve_toeplitz(corr[:32], corr[1:33])])
         dry_w, out_w = lfilter(whiten, 1.0, dry), lfilter(whiten, 1.0, out)
         regressors = np.stack([dry_w[shift:], dry_w[:-shift]], axis=1)
@@ -65,8 +65,11 @@ def test_bleed_is_gated_so_nothing_doubles(dialogue, tmp_path):
 
 def test_multitrack_master_meets_loudness_peak_and_levelling(dialogue, tmp_path):
     tracks, turns = dialogue
-    result = master_tracks(_write_tracks(tmp_path, with_bleed(tracks, -20.0)), tmp_path / "mix.mp3",
-                           MasteringSettings.from_preset("podcast"))
+    result = master_tracks(
+        _write_tracks(tmp_path, with_bleed(tracks, -20.0)),
+        tmp_path / "mix.mp3",
+        MasteringSettings.from_preset("podcast"),
+    )
     measured = measure(result.path)
     assert measured.integrated == pytest.approx(-16.0, abs=0.5)
     assert measured.true_peak <= -1.0
@@ -78,7 +81,7 @@ def test_multitrack_master_meets_loudness_peak_and_levelling(dialogue, tmp_path)
 def test_tracks_of_different_length_are_padded(dialogue, tmp_path, caplog):
     tracks, _ = dialogue
     cut = dict(tracks)
-    cut["gast"] = cut["gast"][:-3 * 48000]  # this one stopped recording 3 s early
+    cut["gast"] = cut["gast"][: -3 * 48000]  # this one stopped recording 3 s early
     paths = _write_tracks(tmp_path, cut)
     with warnings_to(caplog):
         result = master_tracks(paths, tmp_path / "mix.flac", MasteringSettings.from_preset("podcast", format="flac"))
@@ -91,5 +94,6 @@ def test_tracks_of_different_length_are_padded(dialogue, tmp_path, caplog):
 def test_one_track_is_not_multitrack(dialogue, tmp_path):
     tracks, _ = dialogue
     with pytest.raises(AudioError, match="at least two tracks"):
-        master_tracks(_write_tracks(tmp_path, {"a": tracks["gast"]}), tmp_path / "x.mp3",
-                      MasteringSettings.from_preset("podcast"))
+        master_tracks(
+            _write_tracks(tmp_path, {"a": tracks["gast"]}), tmp_path / "x.mp3", MasteringSettings.from_preset("podcast")
+        )

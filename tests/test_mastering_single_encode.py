@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers_mastering import ffmpeg_loudness
 from scipy.signal import butter, sosfilt
 
 from audiokit.mastering import MasteringSettings, master_file, measure
 from audiokit.mastering.master import FileSource
+from helpers_mastering import ffmpeg_loudness
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_mastering import make_recording  # noqa: E402
@@ -45,7 +45,7 @@ def test_rumble_filter_in_the_decoder_is_the_butterworth_high_pass(drifting):
     with wave.open(str(drifting)) as wav:
         raw = np.frombuffer(wav.readframes(48000 * 5), "<i2").reshape(-1, 2).astype(np.float32) / 32768
     source = FileSource(drifting, 48000, 2, 120.0)
-    filtered = next(source.blocks(80.0))[:len(raw)]
+    filtered = next(source.blocks(80.0))[: len(raw)]
     expected = sosfilt(butter(2, 80.0, "highpass", fs=48000, output="sos"), raw, axis=0)
     assert np.abs(filtered - expected).max() < 1e-5
     assert np.abs(filtered - raw).max() > 1e-3  # it did filter

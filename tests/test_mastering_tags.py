@@ -8,7 +8,6 @@ import subprocess
 
 import mutagen
 import pytest
-from helpers_mastering import sine, write_pcm
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 from PIL import Image
@@ -16,9 +15,13 @@ from PIL import Image
 from audiokit.ffmpeg import find_ffmpeg, media_path
 from audiokit.mastering import MasteringSettings, Tags, master_file, write_tagged_copy
 from audiokit.workspace import Chapter
+from helpers_mastering import sine, write_pcm
 
-CHAPTERS = [Chapter(0.0, "Begrüßung"), Chapter(4.5, "Wärme & Netze; Teil=2", "https://example.org/netz"),
-            Chapter(9.25, "Ausblick")]
+CHAPTERS = [
+    Chapter(0.0, "Begrüßung"),
+    Chapter(4.5, "Wärme & Netze; Teil=2", "https://example.org/netz"),
+    Chapter(9.25, "Ausblick"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +33,16 @@ def cover(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tags(cover):
-    return Tags(title="Folge 7: Wärmepumpen", artist="Redaktion Süd", album="Werkgespräch", date="2026-11-10",
-                track=7, comment="Über Heizungen im Bestand.", cover=cover, chapters=CHAPTERS)
+    return Tags(
+        title="Folge 7: Wärmepumpen",
+        artist="Redaktion Süd",
+        album="Werkgespräch",
+        date="2026-11-10",
+        track=7,
+        comment="Über Heizungen im Bestand.",
+        cover=cover,
+        chapters=CHAPTERS,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +52,22 @@ def source(tmp_path_factory):
 
 def ffprobe(path):
     ffprobe_bin = find_ffmpeg().replace("ffmpeg", "ffprobe")
-    out = subprocess.run([ffprobe_bin, "-v", "error", "-print_format", "json", "-show_chapters", "-show_streams",
-                          "-show_format", media_path(path)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            ffprobe_bin,
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_chapters",
+            "-show_streams",
+            "-show_format",
+            media_path(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -52,8 +77,9 @@ def _chapters_from_ffprobe(info):
 
 @pytest.mark.parametrize("fmt", ["mp3", "m4a"])
 def test_tags_cover_and_chapters_read_back(tmp_path, source, tags, fmt):
-    result = master_file(source, tmp_path / f"folge.{fmt}", MasteringSettings.from_preset("podcast", format=fmt),
-                         tags=tags)
+    result = master_file(
+        source, tmp_path / f"folge.{fmt}", MasteringSettings.from_preset("podcast", format=fmt), tags=tags
+    )
     info = ffprobe(result.path)
     assert _chapters_from_ffprobe(info) == [(c.start, c.title) for c in CHAPTERS]
     assert any(s.get("disposition", {}).get("attached_pic") for s in info["streams"])
@@ -65,7 +91,8 @@ def test_tags_cover_and_chapters_read_back(tmp_path, source, tags, fmt):
         assert id3.getall("APIC")[0].data == tags.cover.read_bytes()
         chaps = sorted(id3.getall("CHAP"), key=lambda c: c.start_time)
         assert [(c.start_time, str(c.sub_frames["TIT2"])) for c in chaps] == [
-            (round(c.start * 1000), c.title) for c in CHAPTERS]
+            (round(c.start * 1000), c.title) for c in CHAPTERS
+        ]
         assert chaps[-1].end_time == pytest.approx(result.duration * 1000, abs=60)
         assert id3.getall("CTOC")[0].child_element_ids == [c.element_id for c in chaps]
         assert chaps[1].sub_frames.getall("WXXX")[0].url == "https://example.org/netz"
@@ -73,7 +100,8 @@ def test_tags_cover_and_chapters_read_back(tmp_path, source, tags, fmt):
         assert audio.tags["\xa9nam"] == [tags.title] and audio.tags["trkn"] == [(7, 0)]
         assert bytes(audio.tags["covr"][0]) == tags.cover.read_bytes()
         assert [(round(c.start, 2), c.title) for c in MP4(result.path).chapters] == [
-            (c.start, c.title) for c in CHAPTERS]
+            (c.start, c.title) for c in CHAPTERS
+        ]
 
 
 def test_retagging_writes_a_new_file_and_leaves_a_hard_link_alone(tmp_path, source, tags):
@@ -94,8 +122,9 @@ def test_retagging_writes_a_new_file_and_leaves_a_hard_link_alone(tmp_path, sour
 def test_large_cover_is_embedded_as_a_small_jpeg(tmp_path, source):
     big = tmp_path / "big.png"
     Image.new("RGB", (1800, 1800), (200, 40, 40)).save(big)
-    out = master_file(source, tmp_path / "f.mp3", MasteringSettings.from_preset("podcast"),
-                      tags=Tags(title="x", cover=big)).path
+    out = master_file(
+        source, tmp_path / "f.mp3", MasteringSettings.from_preset("podcast"), tags=Tags(title="x", cover=big)
+    ).path
     picture = ID3(out).getall("APIC")[0]
     assert picture.mime == "image/jpeg"
     with Image.open(io.BytesIO(picture.data)) as image:
@@ -104,8 +133,9 @@ def test_large_cover_is_embedded_as_a_small_jpeg(tmp_path, source):
 
 def test_opus_and_flac_carry_vorbis_comments_and_chapters(tmp_path, source, tags):
     for fmt in ("opus", "flac"):
-        result = master_file(source, tmp_path / f"f.{fmt}", MasteringSettings.from_preset("podcast", format=fmt),
-                             tags=tags)
+        result = master_file(
+            source, tmp_path / f"f.{fmt}", MasteringSettings.from_preset("podcast", format=fmt), tags=tags
+        )
         info = ffprobe(result.path)
         assert _chapters_from_ffprobe(info) == [(c.start, c.title) for c in CHAPTERS]
         assert mutagen.File(result.path).tags["TITLE"] == [tags.title]

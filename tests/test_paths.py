@@ -12,15 +12,22 @@ from audiokit.paths import resolve_inside
 
 @pytest.mark.parametrize(
     ("title", "slug"),
-    [("Die ePA im Praxisalltag", "die-epa-im-praxisalltag"), ("Größe & Übermaß", "groesse-uebermass"),
-     ("  ---  ", "episode"), ("Café № 5", "cafe-no-5"), ("../../etc", "etc")],
+    [
+        ("Die ePA im Praxisalltag", "die-epa-im-praxisalltag"),
+        ("Größe & Übermaß", "groesse-uebermass"),
+        ("  ---  ", "episode"),
+        ("Café № 5", "cafe-no-5"),
+        ("../../etc", "etc"),
+    ],
 )
 def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug
     assert check_slug(slug) == slug
 
 
-@pytest.mark.parametrize("bad", ["", "../x", "a/b", "Folge", "folge 1", "-start", "ende-", "fünf", "a\x00b", "x" * 81, ".."])
+@pytest.mark.parametrize(
+    "bad", ["", "../x", "a/b", "Folge", "folge 1", "-start", "ende-", "fünf", "a\x00b", "x" * 81, ".."]
+)
 def test_check_slug_rejects(bad: str) -> None:
     with pytest.raises(UnsafePathError):
         check_slug(bad)

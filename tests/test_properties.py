@@ -41,6 +41,8 @@ from synth import write_wav
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "audiokit-hypothesis")  # its caches, not in the work tree
 EPISODE = "001-folge"
+
+
 def bounded(examples: int) -> settings:
     """``examples`` cases, no deadline, no example database in the working folder."""
     return settings(max_examples=examples, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -49,32 +51,80 @@ def bounded(examples: int) -> settings:
 QUICK = bounded(25)
 
 SHOW = {
-    "title": "Werkstatt", "author": "Redaktion", "language": "de", "description": "Gespräche.",
-    "base_url": "https://podcast.example.org/werkstatt", "podcast_guid": "ab1b6b7e-7a10-5d2a-b9c4-7d4f3e3e3a5c",
-    "cover": "cover.png", "categories": ["Technology"], "owner_email": "redaktion@example.org",
+    "title": "Werkstatt",
+    "author": "Redaktion",
+    "language": "de",
+    "description": "Gespräche.",
+    "base_url": "https://podcast.example.org/werkstatt",
+    "podcast_guid": "ab1b6b7e-7a10-5d2a-b9c4-7d4f3e3e3a5c",
+    "cover": "cover.png",
+    "categories": ["Technology"],
+    "owner_email": "redaktion@example.org",
     "hosts": [{"name": "Clara Vogt", "organisation": "Netzwerk Digitale Gesundheit"}],
-    "mastering": {"preset": "podcast"}, "publish": {"auto_chapters": True},
+    "mastering": {"preset": "podcast"},
+    "publish": {"auto_chapters": True},
 }
 EPISODE_TOML = {
-    "title": "Folge 1", "number": 1, "season": 1, "date": dt.datetime(2026, 11, 10, 18, tzinfo=dt.timezone.utc),
-    "description": "Eine Folge.", "recording": "aufnahme.wav", "speaker_count": 3,
-    "speakers": [{"name": "Clara Vogt", "organisation": "Netzwerk", "role": "host"},
-                 {"name": "Jana Albers", "organisation": "Praxis", "role": "guest"}],
+    "title": "Folge 1",
+    "number": 1,
+    "season": 1,
+    "date": dt.datetime(2026, 11, 10, 18, tzinfo=dt.timezone.utc),
+    "description": "Eine Folge.",
+    "recording": "aufnahme.wav",
+    "speaker_count": 3,
+    "speakers": [
+        {"name": "Clara Vogt", "organisation": "Netzwerk", "role": "host"},
+        {"name": "Jana Albers", "organisation": "Praxis", "role": "guest"},
+    ],
     "chapters": [{"start": "00:00", "title": "Begrüßung"}, {"start": 0.5, "title": "Thema", "url": "https://x.org"}],
-    "mastering": {"target": -16}, "publish": {"links": [{"title": "Mehr", "url": "https://example.org"}]},
+    "mastering": {"target": -16},
+    "publish": {"links": [{"title": "Mehr", "url": "https://example.org"}]},
 }
 GLOSSARY = {"terms": ["ePA", "Gematik"], "replace": {"E-Pa": "ePA", "Abend": "Morgen", "Praxissoftware": "PVS"}}
 
-NASTY_TEXT = st.sampled_from([
-    "", " ", "\x00", "\x07Glocke", "a\x1bb", "\ufeff", "../x.wav", "/etc/passwd", "C:\\x.wav", "a:b.wav",
-    "javascript:alert(1)", "https://example.org/a b", "http://example.org", "mailto:x@y", "nan", "inf",
-    "Gast Vorname Nachname", "Organisation", "xx-INVALID<>", "de-AT", "not-a-guid", "Health & Fitness/Medicine",
-    "Pra\\1xis", "trailing\\", "(", "[", "ü" * 300, "00:00", "99:99", "-1", "aufnahme.wav", "cover.png",
-])
+NASTY_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "\x07Glocke",
+        "a\x1bb",
+        "\ufeff",
+        "../x.wav",
+        "/etc/passwd",
+        "C:\\x.wav",
+        "a:b.wav",
+        "javascript:alert(1)",
+        "https://example.org/a b",
+        "http://example.org",
+        "mailto:x@y",
+        "nan",
+        "inf",
+        "Gast Vorname Nachname",
+        "Organisation",
+        "xx-INVALID<>",
+        "de-AT",
+        "not-a-guid",
+        "Health & Fitness/Medicine",
+        "Pra\\1xis",
+        "trailing\\",
+        "(",
+        "[",
+        "ü" * 300,
+        "00:00",
+        "99:99",
+        "-1",
+        "aufnahme.wav",
+        "cover.png",
+    ]
+)
 VALUES = st.one_of(
-    NASTY_TEXT, st.text(max_size=20),
-    st.integers(-2**63, 2**63 - 1), st.sampled_from([0, -1, 1, 20, 21, 1000, 48000, 96000]),
-    st.floats(allow_nan=True, allow_infinity=True), st.booleans(),
+    NASTY_TEXT,
+    st.text(max_size=20),
+    st.integers(-(2**63), 2**63 - 1),
+    st.sampled_from([0, -1, 1, 20, 21, 1000, 48000, 96000]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
     st.datetimes(min_value=dt.datetime(1, 1, 1), timezones=st.sampled_from([None, dt.timezone.utc])),
     st.lists(st.one_of(NASTY_TEXT, st.integers()), max_size=3),
     st.dictionaries(NASTY_TEXT, NASTY_TEXT, max_size=2),
@@ -82,21 +132,41 @@ VALUES = st.one_of(
 
 NEAR_MISSES = {  # values a user might well write for these keys: each is right or refused with a clear error
     "language": ["de", "de-AT", "xx-INVALID<>", "deutsch", "", "de_DE"],
-    "podcast_guid": ["not-a-guid", "", "{ab1b6b7e-7a10-5d2a-b9c4-7d4f3e3e3a5c}", "AB1B6B7E-7A10-5D2A-B9C4-7D4F3E3E3A5C",
-                     "urn:uuid:ab1b6b7e-7a10-5d2a-b9c4-7d4f3e3e3a5c", "5a8d8f1c-3a3e-4e0a-9f4c-2b6d1f0a9e11"],
+    "podcast_guid": [
+        "not-a-guid",
+        "",
+        "{ab1b6b7e-7a10-5d2a-b9c4-7d4f3e3e3a5c}",
+        "AB1B6B7E-7A10-5D2A-B9C4-7D4F3E3E3A5C",
+        "urn:uuid:ab1b6b7e-7a10-5d2a-b9c4-7d4f3e3e3a5c",
+        "5a8d8f1c-3a3e-4e0a-9f4c-2b6d1f0a9e11",
+    ],
     "owner_email": ["redaktion@example.org", "redaktion", "a@b", "<a@b.de>", ""],
-    "base_url": ["https://example.org/x/", "http://example.org", "https://", "https://example.org/a b",
-                 "https://example.org/?q=1", "ftp://example.org"],
+    "base_url": [
+        "https://example.org/x/",
+        "http://example.org",
+        "https://",
+        "https://example.org/a b",
+        "https://example.org/?q=1",
+        "ftp://example.org",
+    ],
     "categories": [["Technology"], ["Technik"], ["Health & Fitness/Medicine"], ["Health & Fitness/Kochen"], [], [3]],
     "cover": ["cover.png", "../cover.png", "fehlt.png", "aufnahme.wav", "/etc/passwd", ""],
     "start": [0, "00:00", "99:00:00", -1, float("inf"), float("nan"), "1:2:3:4", 0.5],
     "url": ["https://example.org", "javascript:alert(1)", "mailto:a@b.de", "example.org", ""],
-    "season": [1, 0, -3, 2**40], "number": [0, 1, -1, 2**63 - 1], "speaker_count": [0, 1, 3, 20, 21, 1000],
-    "date": [dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(2026, 11, 10), dt.date(2026, 11, 10),
-             dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone.utc)],
+    "season": [1, 0, -3, 2**40],
+    "number": [0, 1, -1, 2**63 - 1],
+    "speaker_count": [0, 1, 3, 20, 21, 1000],
+    "date": [
+        dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc),
+        dt.datetime(2026, 11, 10),
+        dt.date(2026, 11, 10),
+        dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone.utc),
+    ],
     "recording": ["aufnahme.wav", "a:b.wav", "../aufnahme.wav", "fehlt.wav", "transcript.json", "episode.toml"],
-    "target": [-16, -60, float("nan"), "laut", -5], "role": ["host", "guest", "chef", ""],
-    "terms": [["ePA"], [], ["("], [3]], "E-Pa": ["ePA", "Pra\\1xis", "trailing\\", "", "a\x00b"],
+    "target": [-16, -60, float("nan"), "laut", -5],
+    "role": ["host", "guest", "chef", ""],
+    "terms": [["ePA"], [], ["("], [3]],
+    "E-Pa": ["ePA", "Pra\\1xis", "trailing\\", "", "a\x00b"],
 }
 
 
@@ -143,7 +213,7 @@ def mutated(draw, base: dict) -> bytes:
         at = draw(st.integers(0, len(raw)))
         raw = raw[:at] + draw(st.binary(min_size=1, max_size=8)) + raw[at:]
     elif damage == "cut":
-        raw = raw[:draw(st.integers(0, len(raw)))]
+        raw = raw[: draw(st.integers(0, len(raw)))]
     elif damage == "latin1":
         raw = text.encode("latin-1", errors="replace")
     return raw
@@ -171,8 +241,11 @@ def scratch_show(template: Path) -> Iterator[Path]:
 
 def sources(show: Path) -> dict[str, bytes]:
     """The files a user writes (the transcript and its version history excluded)."""
-    return {str(p.relative_to(show)): p.read_bytes() for p in show.rglob("*")
-            if p.is_file() and HISTORY_DIR not in p.parts and p.name != TRANSCRIPT_FILE}
+    return {
+        str(p.relative_to(show)): p.read_bytes()
+        for p in show.rglob("*")
+        if p.is_file() and HISTORY_DIR not in p.parts and p.name != TRANSCRIPT_FILE
+    }
 
 
 def assert_unchanged(before: dict[str, bytes], show: Path, *, may_change: tuple[str, ...] = ()) -> None:
@@ -181,8 +254,11 @@ def assert_unchanged(before: dict[str, bytes], show: Path, *, may_change: tuple[
         if name in may_change:
             continue
         if name == "show.toml" and after.get(name) != data:  # the first build stores podcast_guid, nothing else
-            added = [line for line in after[name].decode("utf-8").splitlines(keepends=True)
-                     if line.encode("utf-8") not in data]
+            added = [
+                line
+                for line in after[name].decode("utf-8").splitlines(keepends=True)
+                if line.encode("utf-8") not in data
+            ]
             assert len(added) == 1 and added[0].startswith("podcast_guid = "), added
             continue
         assert after.get(name) == data, f"{name} was changed"
@@ -246,15 +322,31 @@ def test_generated_glossary_transcribes_or_gives_one_error(spoken, glossary):
         load(show / "001-runde" / "transcript.json")
 
 
-HEADERS = st.sampled_from(["Clara Vogt [Netzwerk Digitale Gesundheit]:", "Jana Albers:", "[00:00:19] Neu Name:",
-                           "[99:99:99] X:", "Name [Org:", ":", "Clara Vogt [Netzwerk Digitale Gesundheit] :"])
-LINES = st.one_of(HEADERS, NASTY_TEXT, st.text(max_size=60),
-                  st.sampled_from(["Hallo und willkommen in der Werkstatt.", "", "\r", "\x00\x07"]))
+HEADERS = st.sampled_from(
+    [
+        "Clara Vogt [Netzwerk Digitale Gesundheit]:",
+        "Jana Albers:",
+        "[00:00:19] Neu Name:",
+        "[99:99:99] X:",
+        "Name [Org:",
+        ":",
+        "Clara Vogt [Netzwerk Digitale Gesundheit] :",
+    ]
+)
+LINES = st.one_of(
+    HEADERS,
+    NASTY_TEXT,
+    st.text(max_size=60),
+    st.sampled_from(["Hallo und willkommen in der Werkstatt.", "", "\r", "\x00\x07"]),
+)
 
 
 @QUICK
-@given(first=HEADERS, lines=st.lists(LINES, max_size=30),
-       encoding=st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "latin-1"]))
+@given(
+    first=HEADERS,
+    lines=st.lists(LINES, max_size=30),
+    encoding=st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "latin-1"]),
+)
 def test_generated_import_text_imports_or_gives_one_error(template, first, lines, encoding):
     with scratch_show(template) as show:
         text_file = show.parent / "korrektur.txt"
@@ -265,21 +357,30 @@ def test_generated_import_text_imports_or_gives_one_error(template, first, lines
         load(show / EPISODE / "transcript.json")  # still a valid transcript
 
 
-OPS = st.sampled_from(["edit", "rename", "reassign", "split", "merge", "replace_always", "undo", "redo", "restore",
-                       "delete", 3, None])
-JSON_VALUES = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), NASTY_TEXT, st.text(max_size=10),
-                                     st.floats(allow_nan=False)),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
-                                                                                        max_size=3), max_leaves=8)
+OPS = st.sampled_from(
+    ["edit", "rename", "reassign", "split", "merge", "replace_always", "undo", "redo", "restore", "delete", 3, None]
+)
+JSON_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), NASTY_TEXT, st.text(max_size=10), st.floats(allow_nan=False)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
 OP_BODIES = st.builds(
     lambda op, args: json.dumps({"op": op, **args}).encode(),
     OPS,
-    st.dictionaries(st.sampled_from(["segment", "word", "text", "speaker", "name", "organisation", "wrong", "right",
-                                     "version"]),
-                    st.one_of(st.integers(-2, 6), NASTY_TEXT, JSON_VALUES, st.just("S1")), max_size=4),
+    st.dictionaries(
+        st.sampled_from(["segment", "word", "text", "speaker", "name", "organisation", "wrong", "right", "version"]),
+        st.one_of(st.integers(-2, 6), NASTY_TEXT, JSON_VALUES, st.just("S1")),
+        max_size=4,
+    ),
 )
-BODIES = st.one_of(OP_BODIES, OP_BODIES, JSON_VALUES.map(lambda v: json.dumps(v).encode()),
-                   st.binary(max_size=64), st.integers(1, 100_000).map(lambda n: b"[" * n))
+BODIES = st.one_of(
+    OP_BODIES,
+    OP_BODIES,
+    JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=64),
+    st.integers(1, 100_000).map(lambda n: b"[" * n),
+)
 
 
 @pytest.fixture(scope="module")
@@ -291,8 +392,12 @@ def editor(template, tmp_path_factory) -> Iterator[tuple[EditorServer, Path]]:
 
 def request(server: EditorServer, method: str, path: str, body: bytes | None = None, **headers: str):
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request(method, path, body=body, headers={"Host": f"127.0.0.1:{server.port}",
-                                                   "X-Audiokit-Token": server.token, **headers})
+    conn.request(
+        method,
+        path,
+        body=body,
+        headers={"Host": f"127.0.0.1:{server.port}", "X-Audiokit-Token": server.token, **headers},
+    )
     response = conn.getresponse()
     data = response.read()
     conn.close()
@@ -306,9 +411,13 @@ def test_generated_editor_requests_answer_without_a_server_error(editor, body):
     before = sources(show)
     status, data = request(server, "GET", "/api/state")
     etag = json.loads(data)["etag"]
-    status, data = request(server, "POST", "/api/op", body, **{"Content-Type": "application/json",
-                                                                 "If-Match": f'"{etag}"',
-                                                                 "Origin": f"http://127.0.0.1:{server.port}"})
+    status, data = request(
+        server,
+        "POST",
+        "/api/op",
+        body,
+        **{"Content-Type": "application/json", "If-Match": f'"{etag}"', "Origin": f"http://127.0.0.1:{server.port}"},
+    )
     assert status < 500, data
     answer = json.loads(data)
     assert status == 200 or answer["error"]

@@ -14,6 +14,8 @@ def test_every_public_name_resolves() -> None:
 
 
 def test_import_does_not_load_whisper_or_scipy() -> None:
-    code = "import sys, audiokit; print(sorted(m for m in ('faster_whisper', 'scipy', 'onnxruntime') if m in sys.modules))"
+    code = (
+        "import sys, audiokit; print(sorted(m for m in ('faster_whisper', 'scipy', 'onnxruntime') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -14,8 +14,16 @@ from audiokit.errors import ConfigError, PublishError
 from audiokit.publish.chapters import propose_chapters
 from audiokit.scaffold import new_episode
 from audiokit.workspace import load_show
-from helpers_publish import TURNS, add_episode, master_all, publish, sample_transcript, tone_mp3, write_master, \
-    write_show
+from helpers_publish import (
+    TURNS,
+    add_episode,
+    master_all,
+    publish,
+    sample_transcript,
+    tone_mp3,
+    write_master,
+    write_show,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +44,18 @@ def test_episode_outputs_use_the_mastering_offset(tmp_path, mp3):
     names = sorted(p.name for p in folder.iterdir())
     # master.json is here because the fixture put it into the published folder (no master stage ran);
     # publish.json, the episode stage's bookkeeping, is kept beside the output, never published
-    assert names == ["001-folge-1.mp3", "chapters.json", "index.html", "master.json", "shownotes.html",
-                     "transcript.html", "transcript.json", "transcript.srt", "transcript.txt", "transcript.vtt"]
+    assert names == [
+        "001-folge-1.mp3",
+        "chapters.json",
+        "index.html",
+        "master.json",
+        "shownotes.html",
+        "transcript.html",
+        "transcript.json",
+        "transcript.srt",
+        "transcript.txt",
+        "transcript.vtt",
+    ]
     assert (tmp_path / ".public.audiokit" / "001-folge-1" / "publish.json").is_file()
     first_cue = re.search(r"(\d\d:\d\d:\d\d\.\d{3}) -->", (folder / "transcript.vtt").read_text("utf-8")).group(1)
     assert first_cue == "00:00:03.500"  # 1.0 s on the recording + 2.5 s offset
@@ -58,7 +76,9 @@ def test_chapters_are_proposed_at_introductions_when_episode_toml_has_none(tmp_p
     data = json.loads((out / "001-folge-1" / "chapters.json").read_text("utf-8"))
     # Jana speaks within the opening's first 30 s; Tobias is introduced by the host at 40 s (+2.5 offset).
     assert [(c["startTime"], c["title"]) for c in data["chapters"]] == [
-        (0.0, "Begrüßung"), (42.5, "Im Gespräch mit Tobias Reimann (Landesverband der Apotheken)")]
+        (0.0, "Begrüßung"),
+        (42.5, "Im Gespräch mit Tobias Reimann (Landesverband der Apotheken)"),
+    ]
     page = (out / "001-folge-1" / "index.html").read_text("utf-8")
     assert 'data-t="42.5"' in page
 
@@ -89,8 +109,9 @@ def test_episode_without_mastered_audio_is_a_clear_error(tmp_path, mp3):
     assert (out / "feed.xml").read_text("utf-8").count("<item>") == 1
 
 
-@pytest.mark.parametrize(("size", "message"), [((1000, 1000), "not between 1400 and 3000"),
-                                               ((1400, 1600), "not square")])
+@pytest.mark.parametrize(
+    ("size", "message"), [((1000, 1000), "not between 1400 and 3000"), ((1400, 1600), "not square")]
+)
 def test_wrongly_sized_cover_is_a_clear_error(tmp_path, mp3, size, message):
     show = write_show(tmp_path)
     Image.new("RGB", size, (10, 20, 30)).save(show / "cover.png")
@@ -167,7 +188,8 @@ def test_show_templates_override_the_defaults(tmp_path, mp3):
     show = write_show(tmp_path)
     (show / "templates").mkdir()
     (show / "templates" / "shownotes.html.j2").write_text(
-        "<p>Eigene Notizen zu {{ episode.title }}</p><script>x()</script>\n", encoding="utf-8")
+        "<p>Eigene Notizen zu {{ episode.title }}</p><script>x()</script>\n", encoding="utf-8"
+    )
     out = tmp_path / "public"
     master_all(show, out, mp3)
     assert not publish(show, out).failed
@@ -223,7 +245,9 @@ def test_chapters_and_metadata_are_written_into_the_audio_tags(tmp_path, mp3):
     assert str(tags["TIT2"]) == "Folge 1: Akten & Abläufe" and str(tags["TALB"]) == "Werkstatt & <Gespräch>"
     chapters = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
     assert [(c.start_time, str(c.sub_frames["TIT2"])) for c in chapters] == [
-        (0, "Begrüßung"), (40000, "Im Gespräch mit Tobias Reimann (Landesverband der Apotheken)")]
+        (0, "Begrüßung"),
+        (40000, "Im Gespräch mit Tobias Reimann (Landesverband der Apotheken)"),
+    ]
     assert tags.getall("APIC")[0].mime in ("image/png", "image/jpeg")
     size = f'length="{audio.stat().st_size}"'
     assert size in (out / "feed.xml").read_text("utf-8")  # the enclosure is the tagged file
@@ -235,8 +259,19 @@ def test_demo_show_publishes_and_passes_the_check(demo_show, tmp_path):
 
     slug = "001-epa-im-praxisalltag"
     mp3 = tmp_path / "demo.mp3"
-    run_ffmpeg(["-i", media_path(demo_show / slug / "aufnahme.opus"), "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k",
-                media_path(mp3)])
+    run_ffmpeg(
+        [
+            "-i",
+            media_path(demo_show / slug / "aufnahme.opus"),
+            "-ac",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            media_path(mp3),
+        ]
+    )
     out = tmp_path / "public"
     write_master(out, slug, mp3, offset=1.5)
     report = publish(demo_show, out)

@@ -41,8 +41,11 @@ def elements(page: Path) -> list[tuple[str, dict[str, str]]]:
 
 def test_index_lists_episodes_newest_first_with_local_assets(site):
     html = (site / "index.html").read_text("utf-8")
-    links = [a["href"] for tag, a in elements(site / "index.html") if tag == "a" and a.get("href", "").endswith(
-        "/index.html")]
+    links = [
+        a["href"]
+        for tag, a in elements(site / "index.html")
+        if tag == "a" and a.get("href", "").endswith("/index.html")
+    ]
     assert links == ["002-folge-2/index.html", f"{SLUG}/index.html"]
     assert '<img class="cover" src="cover.png"' in html
     assert "https://podcast.example.org/werkstatt/feed.xml" in html
@@ -74,10 +77,18 @@ def test_episode_page_in_chromium_seeks_on_chapters_and_searches(site, browser, 
     page.goto((site / SLUG / "index.html").as_uri())
     page.wait_for_function("document.getElementById('player').readyState >= 1")  # the MP3 loaded
     assert page.locator(".turn cite").all_inner_texts() == [
-        "Clara Vogt", "Jana Albers", "Clara Vogt", "Tobias Reimann", "Clara Vogt"]
+        "Clara Vogt",
+        "Jana Albers",
+        "Clara Vogt",
+        "Tobias Reimann",
+        "Clara Vogt",
+    ]
     assert page.locator(".turn .org").first.inner_text() == "Netzwerk Digitale Gesundheit"
     assert page.locator(".chapters .chapter-title").all_inner_texts() == [
-        "Begrüßung", "Erfahrungen aus der Praxis", "Die Sicht der Apotheken"]
+        "Begrüßung",
+        "Erfahrungen aus der Praxis",
+        "Die Sicht der Apotheken",
+    ]
     assert page.locator(".chapters").is_visible() and page.locator(".transcript").is_visible()
 
     page.get_by_role("button", name=re.compile("Die Sicht der Apotheken")).click()

@@ -3,14 +3,23 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from audiokit.cli import cli
-from audiokit.clips.soundbites import (MAX_SECONDS, MIN_PAUSE, MIN_SECONDS, PAD, measure_prosody, pick,
-                                       propose_soundbites, rank_passages, vocabulary_tokens, write_soundbites)
+from audiokit.clips.soundbites import (
+    MAX_SECONDS,
+    MIN_PAUSE,
+    MIN_SECONDS,
+    PAD,
+    measure_prosody,
+    pick,
+    propose_soundbites,
+    rank_passages,
+    vocabulary_tokens,
+    write_soundbites,
+)
 from audiokit.errors import ConfigError
 from audiokit.transcript import Segment, Transcript, TranscriptSpeaker
 from audiokit.workspace import Soundbite, load_episode, load_show
@@ -18,17 +27,30 @@ from helpers_publish import SPEAKERS, timed_words
 from synth import write_wav
 
 SLUG = "001-epa-im-praxisalltag"
-NAMES = ["Clara Vogt", "Jana Albers", "Tobias Reimann", "Praxisgemeinschaft Nordstadt", "ePA",
-         "Telematikinfrastruktur", "E-Rezept"]
-CLEAN = ["Jana Albers arbeitet seit dem Frühjahr mit der ePA in der Praxisgemeinschaft Nordstadt.",
-         "Die Telematikinfrastruktur lief anfangs nicht stabil, doch Tobias Reimann half uns mit dem E-Rezept.",
-         "Heute spart die ePA in jeder Sprechstunde eine halbe Stunde Arbeit."]
-FILLERS = ["Und äh also das war halt irgendwie so ein bisschen schwierig am Anfang, ähm, sozusagen.",
-           "Also man hat halt quasi äh nicht so genau gewusst, wie das eigentlich gehen soll, ne.",
-           "Und dann hat man halt irgendwie weitergemacht, äh, und ähm ja, sozusagen gewartet."]
+NAMES = [
+    "Clara Vogt",
+    "Jana Albers",
+    "Tobias Reimann",
+    "Praxisgemeinschaft Nordstadt",
+    "ePA",
+    "Telematikinfrastruktur",
+    "E-Rezept",
+]
+CLEAN = [
+    "Jana Albers arbeitet seit dem Frühjahr mit der ePA in der Praxisgemeinschaft Nordstadt.",
+    "Die Telematikinfrastruktur lief anfangs nicht stabil, doch Tobias Reimann half uns mit dem E-Rezept.",
+    "Heute spart die ePA in jeder Sprechstunde eine halbe Stunde Arbeit.",
+]
+FILLERS = [
+    "Und äh also das war halt irgendwie so ein bisschen schwierig am Anfang, ähm, sozusagen.",
+    "Also man hat halt quasi äh nicht so genau gewusst, wie das eigentlich gehen soll, ne.",
+    "Und dann hat man halt irgendwie weitergemacht, äh, und ähm ja, sozusagen gewartet.",
+]
 QUESTION = ["Was hat denn am meisten Zeit gekostet?"]
-ANSWER = ["Vor allem die Anmeldung der Karten an den Lesegeräten, jeden Morgen aufs Neue.",
-          "Das Team brauchte Wochen, bis jeder Handgriff saß und niemand mehr nachfragen musste."]
+ANSWER = [
+    "Vor allem die Anmeldung der Karten an den Lesegeräten, jeden Morgen aufs Neue.",
+    "Das Team brauchte Wochen, bis jeder Handgriff saß und niemand mehr nachfragen musste.",
+]
 
 
 def turn(speaker: str, start: float, sentences: list[str], pause: float = 0.6) -> Segment:
@@ -42,8 +64,13 @@ def turn(speaker: str, start: float, sentences: list[str], pause: float = 0.6) -
 
 def known_transcript() -> Transcript:
     segments, start = [], 0.5
-    for speaker, sentences in [("S1", ["Willkommen in der Werkstatt."]), ("S2", CLEAN), ("S3", FILLERS),
-                               ("S1", QUESTION), ("S2", ANSWER)]:
+    for speaker, sentences in [
+        ("S1", ["Willkommen in der Werkstatt."]),
+        ("S2", CLEAN),
+        ("S3", FILLERS),
+        ("S1", QUESTION),
+        ("S2", ANSWER),
+    ]:
         segments.append(turn(speaker, start, sentences))
         start = segments[-1].end + 1.5
     return Transcript("de", start, [TranscriptSpeaker(**vars(s)) for s in SPEAKERS], segments, {"audiokit": "test"})
@@ -57,11 +84,13 @@ def test_passages_are_whole_sentences_between_pauses_and_fillers_rank_below_name
     for p in passages:
         assert MIN_SECONDS <= p.end - p.start <= MAX_SECONDS
         first, last = words.index(p.words[0]), words.index(p.words[-1])
-        assert p.words == words[first:last + 1]
-        assert first == 0 or (words[first].start - words[first - 1].end >= MIN_PAUSE
-                              and words[first - 1].text.endswith((".", "?", "!")))
-        assert last == len(words) - 1 or (words[last + 1].start - words[last].end >= MIN_PAUSE
-                                          and words[last].text.endswith((".", "?", "!")))
+        assert p.words == words[first : last + 1]
+        assert first == 0 or (
+            words[first].start - words[first - 1].end >= MIN_PAUSE and words[first - 1].text.endswith((".", "?", "!"))
+        )
+        assert last == len(words) - 1 or (
+            words[last + 1].start - words[last].end >= MIN_PAUSE and words[last].text.endswith((".", "?", "!"))
+        )
         assert words[first].start - PAD <= p.start <= words[first].start
         assert words[last].end <= p.end <= words[last].end + PAD
     texts = [p.text for p in passages]
@@ -80,7 +109,7 @@ def test_picks_do_not_overlap_each_other_or_kept_soundbites():
     assert bites and bites == sorted(bites, key=lambda b: b.start)
     spans = [(b.start, b.end) for b in [*bites, kept]]
     for i, (a, b) in enumerate(spans):
-        assert all(b <= c or d <= a for c, d in spans[i + 1:])
+        assert all(b <= c or d <= a for c, d in spans[i + 1 :])
     assert all(MIN_SECONDS <= b.duration <= MAX_SECONDS + 0.2 for b in bites)
     best = passages[0]  # shifted by the offset onto the published audio
     assert any(abs(b.start - (best.start + 2.0)) < 0.1 for b in bites)
@@ -111,8 +140,11 @@ def test_proposals_on_the_demo_show_are_written_with_comments_kept(transcribed_d
     demo_show = transcribed_demo_show
     folder = demo_show / SLUG
     file = folder / "episode.toml"
-    file.write_text("# Notiz der Redaktion: Titel noch offen\n" + file.read_text("utf-8").replace(
-        "[[chapters]]", "# Kapitel von Hand\n[[chapters]]", 1), encoding="utf-8")
+    file.write_text(
+        "# Notiz der Redaktion: Titel noch offen\n"
+        + file.read_text("utf-8").replace("[[chapters]]", "# Kapitel von Hand\n[[chapters]]", 1),
+        encoding="utf-8",
+    )
     episode = load_episode(load_show(demo_show), folder)
     bites = propose_soundbites(episode, 2)
     assert 1 <= len(bites) <= 2  # the 64 s demo holds one or two passages of 15-60 s between pauses
@@ -142,14 +174,19 @@ def test_the_command_explains_a_missing_transcript(tiny_show):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("table, message", [
-    ('start = "00:10"\nduration = 20\ntitle = "x"\nende = "00:30"', "soundbites[0].ende' is not a known setting"),
-    ('start = "00:10"\nduration = 0\ntitle = "x"', "soundbites[0].duration' is 0"),
-    ('start = "00:10"\nduration = 20', "soundbites[0].title' is missing"),
-    ('start = "zehn"\nduration = 20\ntitle = "x"', "soundbites[0].start' is not a time"),
-    ('start = 10\nduration = 20\ntitle = "x"\n\n[[soundbites]]\nstart = "00:10"\nduration = 5\ntitle = "y"',
-     "soundbites[1].start' is 10 s, where another soundbite starts too"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ('start = "00:10"\nduration = 20\ntitle = "x"\nende = "00:30"', "soundbites[0].ende' is not a known setting"),
+        ('start = "00:10"\nduration = 0\ntitle = "x"', "soundbites[0].duration' is 0"),
+        ('start = "00:10"\nduration = 20', "soundbites[0].title' is missing"),
+        ('start = "zehn"\nduration = 20\ntitle = "x"', "soundbites[0].start' is not a time"),
+        (
+            'start = 10\nduration = 20\ntitle = "x"\n\n[[soundbites]]\nstart = "00:10"\nduration = 5\ntitle = "y"',
+            "soundbites[1].start' is 10 s, where another soundbite starts too",
+        ),
+    ],
+)
 def test_bad_soundbites_are_refused(demo_show, table, message):
     file = demo_show / SLUG / "episode.toml"
     file.write_text(file.read_text("utf-8") + f"\n[[soundbites]]\n{table}\n", encoding="utf-8")
@@ -159,8 +196,10 @@ def test_bad_soundbites_are_refused(demo_show, table, message):
 
 def test_soundbite_times_are_read_like_chapter_times(demo_show):
     file = demo_show / SLUG / "episode.toml"
-    file.write_text(file.read_text("utf-8") + '\n[[soundbites]]\nstart = "00:12.5"\nduration = "00:20"\n'
-                    'title = "Zu Gast"\n', encoding="utf-8")
+    file.write_text(
+        file.read_text("utf-8") + '\n[[soundbites]]\nstart = "00:12.5"\nduration = "00:20"\ntitle = "Zu Gast"\n',
+        encoding="utf-8",
+    )
     [bite] = load_episode(load_show(demo_show), demo_show / SLUG).soundbites
     assert bite == Soundbite(12.5, 20.0, "Zu Gast") and bite.end == 32.5
     assert bite.clip_name == "soundbite-00012500.mp4"

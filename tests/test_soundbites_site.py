@@ -62,19 +62,27 @@ def test_feed_carries_the_soundbites_within_the_audio(site):
     assert entry.podcast_soundbite == {"starttime": "46", "duration": "5.5"}
     bites = etree.parse(str(site / "feed.xml")).getroot().findall(".//item/podcast:soundbite", NS)
     assert [(b.get("startTime"), b.get("duration"), b.text) for b in bites] == [
-        ("0", "5.25", "Gleich am Anfang"), ("8", "6", "Holprige Wochen & <Updates>"), ("46", "5.5", "Die Apotheken")]
+        ("0", "5.25", "Gleich am Anfang"),
+        ("8", "6", "Holprige Wochen & <Updates>"),
+        ("46", "5.5", "Die Apotheken"),
+    ]
 
 
 def test_episode_page_has_a_player_per_soundbite(site):
     html = (site / SLUG / "index.html").read_text("utf-8")
-    section = html[html.index('<section class="soundbites"'):]
-    section = section[:section.index("</section>")]
+    section = html[html.index('<section class="soundbites"') :]
+    section = section[: section.index("</section>")]
     assert section.count("<video") == 3 and "Nach dem Ende" not in section
     assert "Holprige Wochen &amp; &lt;Updates&gt;" in section
     sources = re.findall(r'<source src="([^"]+)" type="([^"]+)">', section)
-    assert sources == [("soundbite-00000000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=0.000,5.250", "audio/mpeg"),
-                       ("soundbite-00008000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=8.000,14.000", "audio/mpeg"),
-                       ("soundbite-00046000.mp4", "video/mp4"), (f"{SLUG}.mp3#t=46.000,51.500", "audio/mpeg")]
+    assert sources == [
+        ("soundbite-00000000.mp4", "video/mp4"),
+        (f"{SLUG}.mp3#t=0.000,5.250", "audio/mpeg"),
+        ("soundbite-00008000.mp4", "video/mp4"),
+        (f"{SLUG}.mp3#t=8.000,14.000", "audio/mpeg"),
+        ("soundbite-00046000.mp4", "video/mp4"),
+        (f"{SLUG}.mp3#t=46.000,51.500", "audio/mpeg"),
+    ]
 
 
 @pytest.mark.slow
@@ -82,7 +90,10 @@ def test_soundbite_player_without_clip_plays_its_passage_of_the_episode(site, br
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto((site / SLUG / "index.html").as_uri())
     assert page.locator(".soundbite-title").all_inner_texts() == [
-        "00:00 Gleich am Anfang", "00:08 Holprige Wochen & <Updates>", "00:46 Die Apotheken"]
+        "00:00 Gleich am Anfang",
+        "00:08 Holprige Wochen & <Updates>",
+        "00:46 Die Apotheken",
+    ]
     page.wait_for_function("document.querySelectorAll('.soundbite video')[2].readyState >= 1")
     bite = page.locator(".soundbite video").nth(2)
     assert bite.evaluate("v => v.currentSrc").endswith(f"{SLUG}.mp3#t=46.000,51.500")  # the clip is missing
@@ -106,8 +117,12 @@ def test_the_pipeline_renders_soundbites_after_transcription_before_publishing()
 def ffprobe(path: Path) -> dict:
     import subprocess
 
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json",
-                          media_path(path)], capture_output=True, check=True, text=True).stdout
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", media_path(path)],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
     return json.loads(out)
 
 
@@ -134,8 +149,9 @@ def test_build_renders_soundbite_clips_incrementally(transcribed_demo_show, tmp_
     assert (video["codec_name"], video["width"], video["height"]) == ("h264", 1080, 1080)
     assert float(info["format"]["duration"]) == pytest.approx(6.0, abs=0.1)
     assert (folder / "soundbite-00010000.vtt").is_file()
-    assert b'<podcast:soundbite startTime="10" duration="6">Zu Gast</podcast:soundbite>' in (
-        out / "feed.xml").read_bytes()
+    assert (
+        b'<podcast:soundbite startTime="10" duration="6">Zu Gast</podcast:soundbite>' in (out / "feed.xml").read_bytes()
+    )
 
     page = browser.new_page()
     page.goto((folder / "index.html").as_uri())
@@ -148,8 +164,11 @@ def test_build_renders_soundbite_clips_incrementally(transcribed_demo_show, tmp_
 
     assert set(run().values()) == {"skipped"}  # nothing changed: nothing done
     stamp = clip.stat().st_mtime_ns
-    toml.write_text(original + '\n[[soundbites]]\nstart = "00:10"\nduration = 6\ntitle = "Neuer Titel"\n'
-                    '\n[[soundbites]]\nstart = "00:30"\nduration = 5\ntitle = "Dazu"\n', "utf-8")
+    toml.write_text(
+        original + '\n[[soundbites]]\nstart = "00:10"\nduration = 6\ntitle = "Neuer Titel"\n'
+        '\n[[soundbites]]\nstart = "00:30"\nduration = 5\ntitle = "Dazu"\n',
+        "utf-8",
+    )
     assert run()["soundbites"] == "done"
     assert clip.stat().st_mtime_ns == stamp  # a new title: the clip stays as it was
     assert (folder / "soundbite-00030000.mp4").is_file()
@@ -158,7 +177,10 @@ def test_build_renders_soundbite_clips_incrementally(transcribed_demo_show, tmp_
     toml.write_text(original + '\n[[soundbites]]\nstart = "00:30"\nduration = 5\ntitle = "Dazu"\n', "utf-8")
     run()
     assert sorted(p.name for p in folder.glob("soundbite-*")) == [
-        "soundbite-00030000.mp4", "soundbite-00030000.srt", "soundbite-00030000.vtt"]
+        "soundbite-00030000.mp4",
+        "soundbite-00030000.srt",
+        "soundbite-00030000.vtt",
+    ]
 
     toml.write_text(original + '\n[[soundbites]]\nstart = "01:30"\nduration = 10\ntitle = "Zu spät"\n', "utf-8")
     report = build(demo_show, out, stages=stages)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from audiokit.speakers.clustering import cluster_windows
-from audiokit.speakers.resegment import resegment
 from audiokit.speakers.embeddings import SpeechEmbeddings
+from audiokit.speakers.resegment import resegment
 from audiokit.speakers.vad import RegionTracker
 from audiokit.transcript import Word
 
@@ -76,7 +76,7 @@ def test_resegment_puts_turn_changes_between_words():
     clusters = cluster_windows(emb, count=3)
     window_voice = clusters.labels
     words, expected = [], []
-    for (start, end) in emb.regions:  # words of 0.3 s throughout each region
+    for start, end in emb.regions:  # words of 0.3 s throughout each region
         inside = (emb.starts >= start - 1e-9) & (emb.ends <= end + 1e-9)
         voice = np.bincount(window_voice[inside]).argmax()
         for t in np.arange(start, end - 0.3, 0.35):

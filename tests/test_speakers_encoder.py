@@ -19,7 +19,7 @@ def test_streamed_spectrogram_equals_whole_clip():
     assert whole.shape == (1 + len(wav) // enc.HOP, 201)  # librosa's centred frame count
     stream, parts, cursor = enc.SpectrogramStream(), [], 0
     for size in (1, 399, 4000, 160, 12345, len(wav)):
-        parts.append(stream.push(wav[cursor:cursor + size]))
+        parts.append(stream.push(wav[cursor : cursor + size]))
         cursor += size
     parts.append(stream.close())
     np.testing.assert_allclose(np.concatenate(parts), whole, rtol=1e-5, atol=1e-7)
@@ -46,8 +46,10 @@ def test_encoder_uses_two_threads_and_returns_unit_vectors():
 
 def test_speech_windows_stay_inside_speech_regions_across_blocks(tmp_path):
     """A recording longer than one 32 s block: every window lies inside one VAD region."""
-    text = ("Zuerst haben wir die Dächer vermessen. Danach kamen die Keller an die Reihe, "
-            "weil dort die meisten Heizungen stehen. ")
+    text = (
+        "Zuerst haben wir die Dächer vermessen. Danach kamen die Keller an die Reihe, "
+        "weil dort die meisten Heizungen stehen. "
+    )
     speech = speak(text * 4, h.HOST.voice)
     gap = np.zeros(int(1.5 * 22050), np.float32)
     path = write_wav(tmp_path / "long.wav", np.concatenate([gap, speech, gap, speech]))

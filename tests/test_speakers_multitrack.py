@@ -61,8 +61,8 @@ def test_overlap_is_kept_and_silent_tracks_stay_empty(tmp_path):
     start = int(1.0 * RATE)
     rng = np.random.default_rng(4)
     tracks = {k: rng.normal(0, 10 ** (h.NOISE_DB / 20), size).astype(np.float32) for k in ("host", "lena", "markus")}
-    tracks["host"][int(0.5 * RATE):int(0.5 * RATE) + len(host)] += host
-    tracks["lena"][start:start + len(guest)] += guest
+    tracks["host"][int(0.5 * RATE) : int(0.5 * RATE) + len(host)] += host
+    tracks["lena"][start : start + len(guest)] += guest
     paths = [write_wav(tmp_path / f"{k}.wav", v) for k, v in with_bleed(tracks, -20.0).items()]
     host_regions, guest_regions, silent = track_activity(paths)
     both = (start / RATE + 0.3, (start + len(guest)) / RATE - 0.6)

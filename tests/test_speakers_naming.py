@@ -44,8 +44,11 @@ def test_introductions_name_the_next_new_voices_in_order():
         (0, "Schön, dass Sie beide da sind."),
     )
     names = name_clusters(PEOPLE, words, clusters, np.eye(3), {})
-    assert named(names) == [("Petra Sommer", "order"), ("Lena Hartmann", "introduction"),
-                            ("Markus Brandt", "introduction")]
+    assert named(names) == [
+        ("Petra Sommer", "order"),
+        ("Lena Hartmann", "introduction"),
+        ("Markus Brandt", "introduction"),
+    ]
     assert names[1].confidence > names[0].confidence
 
 
@@ -84,5 +87,8 @@ def test_voice_samples_win_and_weak_matches_are_ignored():
 def test_the_last_person_left_takes_the_last_voice_left():
     words, clusters = conversation((0, "Guten Abend, Lena."), (1, "Hallo Petra."), (2, "Und ich bin auch da."))
     names = name_clusters(PEOPLE, words, clusters, np.eye(3), {})
-    assert named(names) == [("Petra Sommer", "introduction"), ("Lena Hartmann", "introduction"),
-                            ("Markus Brandt", "order")]
+    assert named(names) == [
+        ("Petra Sommer", "introduction"),
+        ("Lena Hartmann", "introduction"),
+        ("Markus Brandt", "order"),
+    ]

@@ -19,8 +19,15 @@ from audiokit.workspace import load_show
 from conversations import Conversation, conversation, phrases, readers
 
 # (people, seed, rounds, Opus kbit/s): fixed mixtures, levels ±6 dB, pauses 0.2-1 s, 1 s overlaps, room noise
-MIXTURES = [(2, 11, 2, None), (3, 12, 2, None), (4, 13, 2, None), (6, 14, 1, None), (8, 15, 1, None),
-            (10, 16, 1, None), (5, 17, 2, 24)]
+MIXTURES = [
+    (2, 11, 2, None),
+    (3, 12, 2, None),
+    (4, 13, 2, None),
+    (6, 14, 1, None),
+    (8, 15, 1, None),
+    (10, 16, 1, None),
+    (5, 17, 2, 24),
+]
 
 
 def annotation(spans) -> Annotation:
@@ -34,7 +41,8 @@ def scores(conv: Conversation, turns) -> dict[str, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyannote: "uem approximated" by the union of both
         detail = DiarizationErrorRate(collar=0.25, skip_overlap=False)(
-            annotation(conv.reference()), annotation(turns), detailed=True)
+            annotation(conv.reference()), annotation(turns), detailed=True
+        )
     return {k: detail[k] / detail["total"] for k in ("confusion", "missed detection", "false alarm")}
 
 
@@ -48,8 +56,9 @@ def recordings(tmp_path_factory) -> list[tuple[Conversation, Path]]:
     return out
 
 
-@pytest.mark.parametrize("index", range(len(MIXTURES)), ids=[f"{m[0]}-people{'-opus' if m[3] else ''}"
-                                                               for m in MIXTURES])
+@pytest.mark.parametrize(
+    "index", range(len(MIXTURES)), ids=[f"{m[0]}-people{'-opus' if m[3] else ''}" for m in MIXTURES]
+)
 def test_count_and_confusion_without_a_given_count(recordings, index):
     conv, path = recordings[index]
     found = diarize(path)
@@ -69,8 +78,9 @@ def test_a_given_count_is_exact_and_confusion_stays_low(recordings):
 
 def test_one_voice_is_one_speaker(tmp_path):
     """Ten readers alone (10-17 s each): one voice nearly always, never more than two."""
-    counts = [diarize(conversation(1, seed=seed, rounds=1).write(tmp_path / f"{seed}.wav")).count
-              for seed in range(3, 13)]
+    counts = [
+        diarize(conversation(1, seed=seed, rounds=1).write(tmp_path / f"{seed}.wav")).count for seed in range(3, 13)
+    ]
     assert counts.count(1) >= 8 and max(counts) <= 2
 
 
@@ -101,8 +111,11 @@ def round_table_show(root: Path, conv: Conversation, listed: list[tuple[str, str
     """A show whose episode records ``conv`` and lists ``listed`` people (name, reader id of a voice sample)."""
     root.mkdir()
     Image.new("RGB", (1400, 1400), (30, 60, 90)).save(root / "cover.png")
-    (root / "show.toml").write_text('title = "Runde"\nauthor = "Redaktion"\nlanguage = "de"\n'
-                                    'base_url = "https://test.invalid/runde"\ncover = "cover.png"\n', "utf-8")
+    (root / "show.toml").write_text(
+        'title = "Runde"\nauthor = "Redaktion"\nlanguage = "de"\n'
+        'base_url = "https://test.invalid/runde"\ncover = "cover.png"\n',
+        "utf-8",
+    )
     episode = root / "001-runde"
     (episode / "voices").mkdir(parents=True)
     conv.write(episode / "aufnahme.wav")
@@ -120,8 +133,9 @@ def round_table_show(root: Path, conv: Conversation, listed: list[tuple[str, str
 def test_extra_voice_is_sprecher_n_and_a_silent_guest_is_reported(tmp_path):
     conv = conversation(3, seed=21, rounds=2)
     a, b, c = conv.speakers
-    episode_dir = round_table_show(tmp_path / "show", conv, [("Anna Adler", a), ("Bernd Berg", b),
-                                                             ("Clara Cramer", None)])
+    episode_dir = round_table_show(
+        tmp_path / "show", conv, [("Anna Adler", a), ("Bernd Berg", b), ("Clara Cramer", None)]
+    )
     episode = load_show(episode_dir.parent).episodes()[0]
     words = words_over(conv)
     labels = label_words(episode, words)
@@ -134,8 +148,10 @@ def test_extra_voice_is_sprecher_n_and_a_silent_guest_is_reported(tmp_path):
     labels = label_words(load_show(listed_more.parent).episodes()[0], words)
     assert sorted(s.name for s in labels.speakers) == ["Anna Adler", "Bernd Berg", "Sprecher 1"]
     silent = conversation(2, seed=22, rounds=2)
-    episode_dir = round_table_show(tmp_path / "show3", silent, [("Anna Adler", silent.speakers[0]),
-                                                                ("Bernd Berg", silent.speakers[1]),
-                                                                ("Clara Cramer", None)])
+    episode_dir = round_table_show(
+        tmp_path / "show3",
+        silent,
+        [("Anna Adler", silent.speakers[0]), ("Bernd Berg", silent.speakers[1]), ("Clara Cramer", None)],
+    )
     labels = label_words(load_show(episode_dir.parent).episodes()[0], words_over(silent))
     assert len(labels.speakers) == 2 and labels.missing == ["Clara Cramer"]

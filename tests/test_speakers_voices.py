@@ -19,8 +19,10 @@ def voices(tmp_path_factory):
     folder = tmp_path_factory.mktemp("voices")
     out = {}
     for person in h.PEOPLE:
-        out[person.key] = [embed_speech(write_wav(folder / f"{person.key}-{i}.wav", speak(text, person.voice))).voice()
-                           for i, text in enumerate((TEXT_1, TEXT_2))]
+        out[person.key] = [
+            embed_speech(write_wav(folder / f"{person.key}-{i}.wav", speak(text, person.voice))).voice()
+            for i, text in enumerate((TEXT_1, TEXT_2))
+        ]
     return out
 
 
@@ -44,4 +46,3 @@ def test_embedding_ignores_level(tmp_path):
     a = embed_speech(write_wav(tmp_path / "loud.wav", loud)).voice()
     b = embed_speech(write_wav(tmp_path / "quiet.wav", loud * 0.1)).voice()
     assert float(a @ b) > 0.98
-

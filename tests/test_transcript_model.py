@@ -18,8 +18,10 @@ def sample() -> Transcript:
     return Transcript(
         language="de",
         duration=12.0,
-        speakers=[TranscriptSpeaker("S1", "Clara Vogt", "Netzwerk", "host", 0.9, "voice-sample"),
-                  TranscriptSpeaker("S2", "Sprecher 2")],
+        speakers=[
+            TranscriptSpeaker("S1", "Clara Vogt", "Netzwerk", "host", 0.9, "voice-sample"),
+            TranscriptSpeaker("S2", "Sprecher 2"),
+        ],
         segments=[
             Segment("S1", 0.5, 2.0, [Word("Guten", 0.5, 0.9, 0.98), Word("Tag.", 1.0, 2.0, 0.9)]),
             Segment("S1", 2.5, 3.0, [Word("Willkommen:", 2.5, 3.0)]),
@@ -42,10 +44,12 @@ def test_json_round_trip_validates_against_schema(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("mutate", "where"),
-    [(lambda d: d.update(version=2), "version"),
-     (lambda d: d["segments"][0]["words"][0].pop("start"), "segments/0/words/0"),
-     (lambda d: d["speakers"][0].update(id="a b"), "speakers/0/id"),
-     (lambda d: d["segments"][0].update(speaker="S9"), "unknown speaker")],
+    [
+        (lambda d: d.update(version=2), "version"),
+        (lambda d: d["segments"][0]["words"][0].pop("start"), "segments/0/words/0"),
+        (lambda d: d["speakers"][0].update(id="a b"), "speakers/0/id"),
+        (lambda d: d["segments"][0].update(speaker="S9"), "unknown speaker"),
+    ],
 )
 def test_invalid_transcripts_are_rejected(tmp_path: Path, mutate, where: str) -> None:
     data = sample().to_dict()
@@ -65,11 +69,14 @@ def test_broken_json_is_a_transcript_error(tmp_path: Path) -> None:
 
 def test_text_form_blocks_and_round_trip() -> None:
     text = to_text(sample(), timestamps=True, offset=10.0)
-    assert text == ("[00:00:10] Clara Vogt [Netzwerk]:\nGuten Tag. Willkommen:\n\n"
-                    "[00:00:14] Sprecher 2:\nDanke schön.\n")
+    assert text == (
+        "[00:00:10] Clara Vogt [Netzwerk]:\nGuten Tag. Willkommen:\n\n[00:00:14] Sprecher 2:\nDanke schön.\n"
+    )
     turns = parse_text(text)
     assert [(t.name, t.organisation, t.text, t.start) for t in turns] == [
-        ("Clara Vogt", "Netzwerk", "Guten Tag. Willkommen:", 10.0), ("Sprecher 2", "", "Danke schön.", 14.0)]
+        ("Clara Vogt", "Netzwerk", "Guten Tag. Willkommen:", 10.0),
+        ("Sprecher 2", "", "Danke schön.", 14.0),
+    ]
 
 
 def test_text_before_first_header_is_an_error() -> None:

@@ -8,17 +8,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conversations import conversation
 from faster_whisper import BatchedInferencePipeline, WhisperModel
 from faster_whisper.transcribe import Segment
 from faster_whisper.transcribe import Word as WhisperWord
-from helpers_transcription import INTERVIEW, interview_audio
-from synth import Turn, mix, write_wav
 
 from audiokit.transcript import Word
 from audiokit.transcription import TranscriptionSettings, transcribe_file
 from audiokit.transcription.asr import _segment_words, load_model, transcribe_audio
 from audiokit.transcription.guards import DECODE_OPTIONS, RecognitionStats, remove_loops
+from conversations import conversation
+from helpers_transcription import INTERVIEW, interview_audio
+from synth import Turn, mix, write_wav
 
 REACH = 1.0  # a word covers the reference speech up to this many seconds either side of it
 STEP = 0.01
@@ -33,8 +33,10 @@ class Coverage:
     longest_lost: float  # seconds from the first to the last uncovered speech of the longest uncovered run
 
     def __str__(self) -> str:
-        return (f"{self.share:.1%} covered, {self.turns_under_half} turns under half, "
-                f"longest lost {self.longest_lost:.1f} s")
+        return (
+            f"{self.share:.1%} covered, {self.turns_under_half} turns under half, "
+            f"longest lost {self.longest_lost:.1f} s"
+        )
 
 
 def speech_spans(turn: Any) -> list[tuple[float, float]]:
@@ -69,8 +71,14 @@ def coverage(words: list[Any], turns: list[Any]) -> Coverage:
 def batched_words(path: Path, language: str, settings: TranscriptionSettings) -> list[Any]:
     """What faster-whisper's own BatchedInferencePipeline recognises with the same model, batch size and options."""
     pipeline = BatchedInferencePipeline(load_model(settings).whisper)
-    segments, _ = pipeline.transcribe(str(path), language=language, beam_size=settings.beam_size,
-                                      batch_size=settings.batch_size, word_timestamps=True, **DECODE_OPTIONS)
+    segments, _ = pipeline.transcribe(
+        str(path),
+        language=language,
+        beam_size=settings.beam_size,
+        batch_size=settings.batch_size,
+        word_timestamps=True,
+        **DECODE_OPTIONS,
+    )
     return [w for s in segments for w in s.words or []]
 
 
@@ -114,8 +122,12 @@ def test_stock_phrases_and_loops_are_removed_and_counted() -> None:
     assert [(w.text, w.start) for w in kept] == [("Vielen", 40.0), ("Dank", 40.4), ("fürs", 40.8), ("Zuhören.", 41.2)]
     words = kept + [Word("ja", 50 + i, 50.5 + i) for i in range(6)]
     assert [w.text for w in remove_loops(words, stats=stats)] == ["Vielen", "Dank", "fürs", "Zuhören.", "ja", "ja"]
-    assert stats.as_dict() == {"removed": {"stock phrase": 1, "loop": 1}, "removed_words": 10,
-                               "redecoded": {}, "doubtful_words": 0}
+    assert stats.as_dict() == {
+        "removed": {"stock phrase": 1, "loop": 1},
+        "removed_words": 10,
+        "redecoded": {},
+        "doubtful_words": 0,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -152,9 +164,11 @@ def test_a_clip_the_batched_decoder_ends_early_is_decoded_again(short_interview,
 def test_a_clip_that_fails_twice_is_kept_as_doubtful(short_interview, monkeypatch) -> None:
     path, turns = short_interview
     for cls in (BatchedInferencePipeline, WhisperModel):  # every decode comes back improbable
+
         def improbable(self, *args, real=cls.transcribe, **kwargs):
             segments, info = real(self, *args, **kwargs)
             return (replace_logprob(s) for s in segments), info
+
         monkeypatch.setattr(cls, "transcribe", improbable)
     settings = TranscriptionSettings(cpu_threads=2)
     recognition = transcribe_audio(path, load_model(settings), settings, language="de")

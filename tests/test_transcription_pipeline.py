@@ -8,28 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers_transcription import (
-    INTERVIEW,
-    interview_audio,
-    name_hits,
-    reference_text,
-    room_noise,
-    wer,
-    write_show,
-)
-from synth import mix, with_bleed, write_wav
 
 from audiokit import load_episode, load_show
 from audiokit.cli import cli
 from audiokit.transcript import load, validate
 from audiokit.transcript_text import parse_text
-from audiokit.transcription import (
-    TranscriptionSettings,
-    transcribe_episode,
-    transcribe_file,
-)
+from audiokit.transcription import TranscriptionSettings, transcribe_episode, transcribe_file
 from audiokit.transcription.asr import load_model
 from audiokit.transcription.guards import DECODE_OPTIONS
+from helpers_transcription import INTERVIEW, interview_audio, name_hits, reference_text, room_noise, wer, write_show
+from synth import mix, with_bleed, write_wav
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +136,7 @@ def test_a_truncated_recording_is_refused_like_mastering_refuses_it(tmp_path: Pa
 
     path = write_wav(tmp_path / "kurz.wav", room_noise(6.0))
     data = path.read_bytes()
-    path.write_bytes(data[:len(data) // 2])  # the header still announces 6 s
+    path.write_bytes(data[: len(data) // 2])  # the header still announces 6 s
     with pytest.raises(AudioError, match="seems truncated"):
         transcribe_file(path)
 
@@ -164,8 +152,10 @@ def test_multitrack_words_carry_their_track_speaker(tmp_path: Path) -> None:
         name = transcript.speaker(segment.speaker).name
         for word in segment.words:
             middle = (word.start + word.end) / 2
-            truth = min(timed, key=lambda t: 0 if t.start <= middle <= t.end else min(abs(middle - t.start),
-                                                                                       abs(middle - t.end)))
+            truth = min(
+                timed,
+                key=lambda t: 0 if t.start <= middle <= t.end else min(abs(middle - t.start), abs(middle - t.end)),
+            )
             right += truth.speaker == name
             total += 1
     assert total and right / total >= 0.95

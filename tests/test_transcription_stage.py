@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers_transcription import room_noise, write_show
-from synth import write_wav
 
 from audiokit import build, load_episode, load_show
 from audiokit.cli import cli
 from audiokit.transcript import load
 from audiokit.transcription import TranscriptionStage, write_transcript
+from helpers_transcription import room_noise, write_show
+from synth import write_wav
 
 pytestmark = pytest.mark.slow  # loads the Whisper model (the audio is too quiet to decode)
 
@@ -105,7 +105,9 @@ def test_bad_audio_is_a_clear_error_with_no_transcript(quiet_show: Path, damage:
     assert files_in(folder) == before
 
 
-@pytest.mark.parametrize("model, message", [("large-v3", "not in the local cache"), ("gigantisch", "unknown Whisper model")])
+@pytest.mark.parametrize(
+    "model, message", [("large-v3", "not in the local cache"), ("gigantisch", "unknown Whisper model")]
+)
 def test_unknown_model_offline_is_a_clear_error(quiet_show: Path, monkeypatch, model: str, message: str) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(quiet_show / "hf-empty"))
@@ -126,8 +128,12 @@ def test_cuda_without_a_gpu_is_a_clear_error(quiet_show: Path) -> None:
 
 
 def test_multitrack_with_a_wrong_track_count_is_a_clear_error(tmp_path: Path) -> None:
-    folder = write_show(tmp_path, {"Clara Vogt": room_noise(2.0), "Jana Albers": room_noise(2.0, seed=2)},
-                        multitrack=True, extra_episode_toml="speaker_count = 3")
+    folder = write_show(
+        tmp_path,
+        {"Clara Vogt": room_noise(2.0), "Jana Albers": room_noise(2.0, seed=2)},
+        multitrack=True,
+        extra_episode_toml="speaker_count = 3",
+    )
     result = CliRunner().invoke(cli, ["transcribe", str(folder)])
     assert result.exit_code == 1
     assert "speaker_count is 3 but there are 2 tracks" in result.output

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers_transcription import interview_audio, normalise, wer, write_show
-from synth import Turn, write_wav
 
 from audiokit import ConfigError, load_episode, load_show
 from audiokit.glossary import Glossary
@@ -19,6 +17,8 @@ from audiokit.transcription.pipeline import check_inputs
 from audiokit.transcription.segments import build_segments
 from audiokit.transcription.settings import load_settings
 from audiokit.transcription.vocabulary import apply_vocabulary, prompt
+from helpers_transcription import interview_audio, normalise, wer, write_show
+from synth import Turn, write_wav
 
 
 def words_of(text: str, step: float = 0.5) -> list[Word]:
@@ -96,7 +96,10 @@ def test_multitrack_turns_keep_a_reply_inside_another_turn_as_overlap() -> None:
     tracks = [1 if w in (reply, later) else 0 for w in words]
     segments = build_segments(words, [f"S{t + 1}" for t in tracks], word_tracks=tracks)
     assert [(s.speaker, s.text, s.overlap) for s in segments] == [
-        ("S1", "eins zwei drei vier fünf", True), ("S2", "genau", True), ("S2", "danke", False)]
+        ("S1", "eins zwei drei vier fünf", True),
+        ("S2", "genau", True),
+        ("S2", "danke", False),
+    ]
 
 
 def test_windows_cover_the_file_and_cut_in_pauses(tmp_path: Path) -> None:
@@ -120,15 +123,15 @@ def test_windows_cover_the_file_and_cut_in_pauses(tmp_path: Path) -> None:
 def test_quiet_cut_finds_the_silent_spot() -> None:
     rng = np.random.default_rng(3)
     samples = rng.normal(0, 0.1, 10 * SAMPLE_RATE).astype(np.float32)
-    samples[7 * SAMPLE_RATE:int(7.4 * SAMPLE_RATE)] = 0
+    samples[7 * SAMPLE_RATE : int(7.4 * SAMPLE_RATE)] = 0
     assert abs(quiet_cut(samples, 5 * SAMPLE_RATE) / SAMPLE_RATE - 7.2) < 0.1
 
 
 def test_mask_keeps_only_regions() -> None:
     samples = np.ones(4 * SAMPLE_RATE, np.float32)
     kept = mask(samples, 10.0, [(8.0, 11.0), (12.5, 13.0), (20.0, 21.0)])
-    assert kept[:SAMPLE_RATE].all() and not kept[SAMPLE_RATE:int(2.5 * SAMPLE_RATE)].any()
-    assert kept[int(2.5 * SAMPLE_RATE):3 * SAMPLE_RATE].all() and not kept[3 * SAMPLE_RATE:].any()
+    assert kept[:SAMPLE_RATE].all() and not kept[SAMPLE_RATE : int(2.5 * SAMPLE_RATE)].any()
+    assert kept[int(2.5 * SAMPLE_RATE) : 3 * SAMPLE_RATE].all() and not kept[3 * SAMPLE_RATE :].any()
 
 
 def test_settings_layer_show_episode_and_options(tmp_path: Path) -> None:
@@ -140,12 +143,15 @@ def test_settings_layer_show_episode_and_options(tmp_path: Path) -> None:
     assert load_settings(episode, model="small").model == "small"
 
 
-@pytest.mark.parametrize("table, message", [
-    ("[transcription]\nbeam_size = 0\n", "transcription.beam_size' is 0"),
-    ("[transcription]\ndevice = \"gpu\"\n", "transcription.device' is 'gpu'"),
-    ("[transcription]\nbeam = 5\n", "transcription.beam' is not a known setting"),
-    ("[transcription]\nprompt = \"ja\"\n", "transcription.prompt' must be true or false"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ("[transcription]\nbeam_size = 0\n", "transcription.beam_size' is 0"),
+        ('[transcription]\ndevice = "gpu"\n', "transcription.device' is 'gpu'"),
+        ("[transcription]\nbeam = 5\n", "transcription.beam' is not a known setting"),
+        ('[transcription]\nprompt = "ja"\n', "transcription.prompt' must be true or false"),
+    ],
+)
 def test_bad_settings_name_file_and_key(tmp_path: Path, table: str, message: str) -> None:
     tracks, _ = interview_audio([Turn("Clara Vogt", "Hallo.")], noise_db=None)
     folder = write_show(tmp_path, tracks, extra_episode_toml=table)

@@ -34,7 +34,11 @@ def test_demo_show_parses(demo_show: Path) -> None:
 
 def test_episode_overrides_stage_settings(tiny_show: Path) -> None:
     (tiny_show / "001-erste-folge" / "episode.toml").open("a").write('\n[mastering]\npreset = "broadcast"\n')
-    replace_in(tiny_show / "show.toml", 'cover = "cover.png"\n', 'cover = "cover.png"\n[mastering]\npreset = "podcast"\nformat = "opus"\n')
+    replace_in(
+        tiny_show / "show.toml",
+        'cover = "cover.png"\n',
+        'cover = "cover.png"\n[mastering]\npreset = "podcast"\nformat = "opus"\n',
+    )
     [episode] = load_show(tiny_show).episodes()
     assert episode.stage_settings("mastering") == {"preset": "broadcast", "format": "opus"}
 
@@ -44,7 +48,9 @@ def test_multitrack_episode(tiny_show: Path) -> None:
     (folder / "aufnahme.wav").rename(folder / "anna.wav")
     (folder / "episode.toml").write_text(
         'title = "Zwei Spuren"\nnumber = 1\ndate = 2026-11-10T18:00:00+01:00\n'
-        '[[speakers]]\nname = "Anna Beispiel"\nrole = "host"\ntrack = "anna.wav"\n', encoding="utf-8")
+        '[[speakers]]\nname = "Anna Beispiel"\nrole = "host"\ntrack = "anna.wav"\n',
+        encoding="utf-8",
+    )
     [episode] = load_show(tiny_show).episodes()
     assert episode.multitrack and episode.audio_inputs == [folder.resolve() / "anna.wav"]
 
@@ -52,23 +58,53 @@ def test_multitrack_episode(tiny_show: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
-        ("show.toml", 'title = "Kleine Show"', 'title = ', "broken TOML"),
+        ("show.toml", 'title = "Kleine Show"', "title = ", "broken TOML"),
         ("show.toml", 'title = "Kleine Show"\n', "", "key 'title' is missing"),
         ("show.toml", 'title = "Kleine Show"', "title = 3", "key 'title' must be a string"),
         ("show.toml", "https://example.org/tiny", "http://example.org/tiny", "must be an https:// URL"),
-        ("show.toml", 'cover = "cover.png"', 'cover = "fehlt.png"', "key 'cover' names 'fehlt.png', which does not exist"),
+        (
+            "show.toml",
+            'cover = "cover.png"',
+            'cover = "fehlt.png"',
+            "key 'cover' names 'fehlt.png', which does not exist",
+        ),
         ("show.toml", 'cover = "cover.png"', 'cover = "../cover.png"', "points outside the show folder"),
         ("show.toml", 'cover = "cover.png"', 'cover = "/etc/passwd"', "points outside the show folder"),
         ("show.toml", 'author = "Redaktion"', 'autor = "Redaktion"', "key 'author' is missing"),
-        ("show.toml", 'organisation = "Beispielhaus"', 'organisation = "Beispielhaus"\nrole = "chef"', "key 'hosts[0].role' is 'chef'"),
-        ("show.toml", 'author = "Redaktion"', 'author = "Redaktion"\ncolour = "blau"', "key 'colour' is not a known setting"),
-        ("001-erste-folge/episode.toml", "2026-11-10T18:00:00+01:00", "2026-11-10T18:00:00", "key 'date' has no time zone"),
+        (
+            "show.toml",
+            'organisation = "Beispielhaus"',
+            'organisation = "Beispielhaus"\nrole = "chef"',
+            "key 'hosts[0].role' is 'chef'",
+        ),
+        (
+            "show.toml",
+            'author = "Redaktion"',
+            'author = "Redaktion"\ncolour = "blau"',
+            "key 'colour' is not a known setting",
+        ),
+        (
+            "001-erste-folge/episode.toml",
+            "2026-11-10T18:00:00+01:00",
+            "2026-11-10T18:00:00",
+            "key 'date' has no time zone",
+        ),
         ("001-erste-folge/episode.toml", "number = 1", 'number = "eins"', "key 'number' must be a whole number"),
-        ("001-erste-folge/episode.toml", 'recording = "aufnahme.wav"', 'recording = "fehlt.wav"', "names 'fehlt.wav', which does not exist"),
+        (
+            "001-erste-folge/episode.toml",
+            'recording = "aufnahme.wav"',
+            'recording = "fehlt.wav"',
+            "names 'fehlt.wav', which does not exist",
+        ),
         ("001-erste-folge/episode.toml", 'recording = "aufnahme.wav"', "", "key 'recording' is missing"),
         ("001-erste-folge/episode.toml", 'recording = "aufnahme.wav"', 'recording = "../../x.wav"', "points outside"),
         ("001-erste-folge/episode.toml", 'recording = "aufnahme.wav"', 'recording = "a\\u0000b.wav"', "NUL character"),
-        ("001-erste-folge/episode.toml", 'recording = "aufnahme.wav"', 'recording = "a\\u0007b.wav"', "control characters"),
+        (
+            "001-erste-folge/episode.toml",
+            'recording = "aufnahme.wav"',
+            'recording = "a\\u0007b.wav"',
+            "control characters",
+        ),
     ],
 )
 def test_validation_errors_name_file_key_and_fix(tiny_show: Path, file: str, old: str, new: str, message: str) -> None:

@@ -52,9 +52,7 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.stem[:40]}.part-",
-            suffix=target.suffix if suffix is None else suffix,
-            dir=target.parent,
+            prefix=f".{target.stem[:40]}.part-", suffix=target.suffix if suffix is None else suffix, dir=target.parent
         )
         os.close(fd)
     except OSError as exc:

@@ -145,8 +145,9 @@ def build_lock(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise BuildLockedError(f"another build of {out} is running",
-                                   "wait for it to finish (or stop it) and run again") from exc
+            raise BuildLockedError(
+                f"another build of {out} is running", "wait for it to finish (or stop it) and run again"
+            ) from exc
         try:
             yield
         finally:
@@ -176,8 +177,10 @@ class _Swap:
         self.internal_new = out.parent / f".{out.name}.audiokit.staging"
         self.marker = out.parent / f".{out.name}.commit"
         # (live folder, its new version, where the live one goes during the swap)
-        self.pairs = [(self.internal, self.internal_new, out.parent / f".{out.name}.audiokit.old"),
-                      (self.out, self.view, out.parent / f".{out.name}.old")]
+        self.pairs = [
+            (self.internal, self.internal_new, out.parent / f".{out.name}.audiokit.old"),
+            (self.out, self.view, out.parent / f".{out.name}.old"),
+        ]
         self.names = internal_names | {LEGACY_STATE_FILE}
 
     def recover(self) -> None:
@@ -227,8 +230,14 @@ class _Swap:
         (the published folder may be read-only)."""
         for source, ignore in ((self.out / sub, None), (self.internal / sub, self._skip_in_view)):
             if source.is_dir():
-                shutil.copytree(source, self.view / sub, copy_function=_link_or_copy, symlinks=True,
-                                dirs_exist_ok=True, ignore=ignore)
+                shutil.copytree(
+                    source,
+                    self.view / sub,
+                    copy_function=_link_or_copy,
+                    symlinks=True,
+                    dirs_exist_ok=True,
+                    ignore=ignore,
+                )
         if (self.view / sub).is_dir():
             atomic.make_writable(self.view / sub)
 
@@ -321,12 +330,16 @@ def build(
         unknown = sorted(set(only) - {e.slug for e in episodes})
         if unknown:
             why = f" (a draft: {drafts[unknown[0]]})" if unknown[0] in drafts else ""
-            raise AudiokitError(f"no episode named {unknown[0]!r} to build{why}",
-                                "give the folder name of an episode with its recording")
+            raise AudiokitError(
+                f"no episode named {unknown[0]!r} to build{why}",
+                "give the folder name of an episode with its recording",
+            )
     if drafts and not episodes:
         slug, reason = next(iter(drafts.items()))
-        raise ConfigError(f"no episode is ready to build: {slug}: {reason}",
-                          "put the recording into the episode folder (named in episode.toml) and build again")
+        raise ConfigError(
+            f"no episode is ready to build: {slug}: {reason}",
+            "put the recording into the episode folder (named in episode.toml) and build again",
+        )
     report = BuildReport(out, drafts=drafts)
     from .executors import open_executor
 
@@ -351,8 +364,16 @@ def build(
     return report
 
 
-def _run_stages(ctx: BuildContext, stages: list[Stage], episodes: list[Episode], only: list[str] | None,
-                state: dict[str, Any], report: BuildReport, swap: _Swap, executor: Any = None) -> None:
+def _run_stages(
+    ctx: BuildContext,
+    stages: list[Stage],
+    episodes: list[Episode],
+    only: list[str] | None,
+    state: dict[str, Any],
+    report: BuildReport,
+    swap: _Swap,
+    executor: Any = None,
+) -> None:
     """Run (or skip) every stage, updating ``state``; a failed episode is put back as it was published.
 
     Episode stages run episode by episode here, or on ``executor`` (see :mod:`audiokit.executors`),
@@ -401,8 +422,13 @@ def stage_record(ctx: BuildContext, stage: Stage, episode: Episode | None, files
     return {"key": _digest([stage.name, stage.fingerprint(ctx, episode)]), "files": sorted(files)}
 
 
-def run_chain(ctx: BuildContext, stages: list[Stage], episode: Episode | None, records: dict[str, Any],
-              started: Callable[[int], None] = lambda index: None) -> tuple[list[StageResult], dict[str, Any]]:
+def run_chain(
+    ctx: BuildContext,
+    stages: list[Stage],
+    episode: Episode | None,
+    records: dict[str, Any],
+    started: Callable[[int], None] = lambda index: None,
+) -> tuple[list[StageResult], dict[str, Any]]:
     """Run (or skip) ``stages`` in order for one episode (None: the show), from its state ``records``.
 
     Stops at the first failure (the last result). Returns the results and the updated records;

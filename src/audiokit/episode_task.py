@@ -29,7 +29,12 @@ log = logging.getLogger("audiokit")
 Files = dict[str, tuple[bytes, int]]
 """Relative path -> (content, modification time in ns)."""
 
-report_progress: Callable[[list[Any]], None] = lambda message: None
+
+def _no_report(message: list[Any]) -> None:
+    """Report nothing (outside a worker)."""
+
+
+report_progress: Callable[[list[Any]], None] = _no_report
 """Where a worker sends ``[slug, fraction of the episode done]`` (msgpack-able); set by the executor in each worker."""
 
 
@@ -66,13 +71,17 @@ def _walk(folder: Path, root: Path, skip: Callable[[Path], bool] = lambda p: Fal
     found = []
     for dirpath, dirs, names in os.walk(folder):
         dirs[:] = [d for d in dirs if not skip(Path(dirpath, d))]
-        found += [Path(dirpath, n).relative_to(root).as_posix() for n in names
-                  if Path(dirpath, n).is_file() and not skip(Path(dirpath, n))]
+        found += [
+            Path(dirpath, n).relative_to(root).as_posix()
+            for n in names
+            if Path(dirpath, n).is_file() and not skip(Path(dirpath, n))
+        ]
     return found
 
 
-def pack(ctx: BuildContext, stages: list[Stage], episode: Episode, records: dict[str, Any],
-         published: Path) -> EpisodeTask:
+def pack(
+    ctx: BuildContext, stages: list[Stage], episode: Episode, records: dict[str, Any], published: Path
+) -> EpisodeTask:
     """The task of ``episode``: the show's files it may read and its files in the staging view."""
     show_dir = ctx.show.dir
     own = episode.dir.resolve()
@@ -88,16 +97,24 @@ def pack(ctx: BuildContext, stages: list[Stage], episode: Episode, records: dict
             return True  # another episode
         return path.resolve() == published
 
-    return EpisodeTask(episode.slug, own.relative_to(show_dir).as_posix(), stages, ctx.options, records,
-                       _read(show_dir, _walk(show_dir, show_dir, skip)),
-                       _read(ctx.out, _walk(ctx.episode_out(episode), ctx.out)))
+    return EpisodeTask(
+        episode.slug,
+        own.relative_to(show_dir).as_posix(),
+        stages,
+        ctx.options,
+        records,
+        _read(show_dir, _walk(show_dir, show_dir, skip)),
+        _read(ctx.out, _walk(ctx.episode_out(episode), ctx.out)),
+    )
 
 
 def _safe(root: Path, relative: str) -> Path:
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts:
-        raise AudiokitError(f"a worker sent a file outside the build: {relative!r}",
-                            "check that the workers run the same audiokit version as this machine")
+        raise AudiokitError(
+            f"a worker sent a file outside the build: {relative!r}",
+            "check that the workers run the same audiokit version as this machine",
+        )
     return root / pure
 
 
@@ -168,15 +185,17 @@ def run_task(task: EpisodeTask) -> TaskResult:
             ctx = BuildContext(show, out, task.options, _progress(task.slug, len(task.stages), stage), [episode])
             show_before = tree_stamps(show_dir, show_dir)
             out_before = tree_stamps(out, out)
-            results, records = run_chain(ctx, task.stages, episode, task.records,
-                                         started=lambda index: stage.__setitem__(0, index))
+            results, records = run_chain(
+                ctx, task.stages, episode, task.records, started=lambda index: stage.__setitem__(0, index)
+            )
             report_progress([task.slug, 1.0])
             show_after = tree_stamps(show_dir, show_dir)
             out_after = tree_stamps(out, out)
             changed = {f for f, stamp in show_after.items() if show_before.get(f) != stamp}
             written = {f for f, stamp in out_after.items() if out_before.get(f) != stamp}
             return TaskResult(
-                results, records,
+                results,
+                records,
                 show_files=_read(show_dir, changed),
                 out_files=_read(out, written),
                 removed=sorted(set(out_before) - set(out_after)),

@@ -66,8 +66,9 @@ class LocalPool:
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.slots, mp_context=self._context, initializer=_local_worker,
-                                   initargs=(self._messages,))
+        return ProcessPoolExecutor(
+            self.slots, mp_context=self._context, initializer=_local_worker, initargs=(self._messages,)
+        )
 
     def submit(self, task: episode_task.EpisodeTask) -> Future:
         with _worker_environment():
@@ -109,13 +110,16 @@ class DaskCluster:
         try:
             from distributed import Client
         except ImportError as exc:
-            raise ConfigError("building on a cluster needs Dask distributed",
-                              "install it with: pip install 'audiokit[cluster]'") from exc
+            raise ConfigError(
+                "building on a cluster needs Dask distributed", "install it with: pip install 'audiokit[cluster]'"
+            ) from exc
         try:
             self._client = Client(address, timeout="20s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise ConfigError(f"cannot reach the Dask scheduler at {address!r} ({exc})",
-                              f"start the cluster, or correct --cluster / {CLUSTER_ENV} / [build] cluster") from exc
+            raise ConfigError(
+                f"cannot reach the Dask scheduler at {address!r} ({exc})",
+                f"start the cluster, or correct --cluster / {CLUSTER_ENV} / [build] cluster",
+            ) from exc
         self.slots = max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
         self._topic = f"audiokit-progress-{uuid.uuid4().hex}"
         self._messages: queue.SimpleQueue = queue.SimpleQueue()
@@ -124,8 +128,9 @@ class DaskCluster:
     def submit(self, task: episode_task.EpisodeTask) -> Any:
         with warnings.catch_warnings():  # the task carries its audio on purpose: workers share no files
             warnings.filterwarnings("ignore", message=".*Large object.*")
-            return self._client.submit(_dask_task, task, self._topic, key=f"audiokit-{task.slug}-{uuid.uuid4().hex}",
-                                       retries=1, pure=False)
+            return self._client.submit(
+                _dask_task, task, self._topic, key=f"audiokit-{task.slug}-{uuid.uuid4().hex}", retries=1, pure=False
+            )
 
     def result(self, future: Any) -> episode_task.TaskResult:
         from distributed import KilledWorker
@@ -153,8 +158,10 @@ def open_executor(show: Show, workers: int = 1, cluster: str | None = None) -> I
         raise ConfigError(f"--workers is {workers}", "give 1 or more worker processes")
     address = cluster or os.environ.get(CLUSTER_ENV) or show.settings.get("build", {}).get("cluster")
     if address and workers > 1:
-        raise ConfigError(f"both --workers {workers} and the cluster {address!r} are given",
-                          "build on this machine (--workers) or on the cluster, not both")
+        raise ConfigError(
+            f"both --workers {workers} and the cluster {address!r} are given",
+            "build on this machine (--workers) or on the cluster, not both",
+        )
     if not address and workers == 1:
         yield None
         return
@@ -172,8 +179,14 @@ def _duration(episode: Episode) -> float:
         return 0.0
 
 
-def run_episodes(executor: Any, ctx: BuildContext, stages: list[Stage], episodes: list[Episode],
-                 state: dict[str, Any], published: Path) -> Iterator[tuple[str, list[StageResult], dict[str, Any]]]:
+def run_episodes(
+    executor: Any,
+    ctx: BuildContext,
+    stages: list[Stage],
+    episodes: list[Episode],
+    state: dict[str, Any],
+    published: Path,
+) -> Iterator[tuple[str, list[StageResult], dict[str, Any]]]:
     """Run ``stages`` for ``episodes`` on ``executor``; yield ``(slug, results, records)`` per episode.
 
     An episode whose stages are all current is skipped here without a task. The files a task sent
@@ -215,8 +228,10 @@ def run_episodes(executor: Any, ctx: BuildContext, stages: list[Stage], episodes
                 if attempts[slug] < ATTEMPTS:
                     submit(episode)
                     continue
-                error = AudiokitError(f"{slug}: the build of the episode failed {ATTEMPTS} times: {exc}",
-                                      "check the workers' logs (memory, crashes) and build again")
+                error = AudiokitError(
+                    f"{slug}: the build of the episode failed {ATTEMPTS} times: {exc}",
+                    "check the workers' logs (memory, crashes) and build again",
+                )
                 yield slug, [StageResult(slug, stages[0].name, "failed", error)], state.get(slug, {})
                 continue
             episode_task.unpack(ctx, result)

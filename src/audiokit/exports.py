@@ -70,8 +70,9 @@ class Turn:
     text: str
 
 
-def cues(transcript: Transcript, *, offset: float = 0.0, max_chars: int = MAX_CUE_CHARS,
-         max_seconds: float = MAX_CUE_SECONDS) -> list[Cue]:
+def cues(
+    transcript: Transcript, *, offset: float = 0.0, max_chars: int = MAX_CUE_CHARS, max_seconds: float = MAX_CUE_SECONDS
+) -> list[Cue]:
     """Split every segment into cues of at most ``max_chars`` / ``max_seconds`` at word boundaries.
 
     A cue also ends after a sentence once it holds half of ``max_chars``. Times are clamped so
@@ -118,8 +119,14 @@ def turns(transcript: Transcript, *, offset: float = 0.0) -> list[Turn]:
             result[-1].text += " " + segment.text
             result[-1].end = max(result[-1].end, segment.end + offset)
             continue
-        result.append(Turn(transcript.speaker(segment.speaker), max(0.0, segment.start + offset),
-                           segment.end + offset, segment.text))
+        result.append(
+            Turn(
+                transcript.speaker(segment.speaker),
+                max(0.0, segment.start + offset),
+                segment.end + offset,
+                segment.text,
+            )
+        )
     return result
 
 
@@ -135,7 +142,7 @@ def _lines(text: str) -> str:
     middle = len(text) // 2
     spaces = [i for i, c in enumerate(text) if c == " "]
     cut = min(spaces, key=lambda i: abs(i - middle))
-    return text[:cut] + "\n" + text[cut + 1:]
+    return text[:cut] + "\n" + text[cut + 1 :]
 
 
 def _srt(transcript: Transcript, offset: float) -> str:
@@ -197,8 +204,7 @@ def export_transcript(transcript: Transcript, fmt: str, *, offset: float = 0.0, 
     ``timestamps=False`` leaves the ``[hh:mm:ss]`` out of the text form (the others always carry times)."""
     exporter = _EXPORTERS.get(fmt)
     if exporter is None:
-        raise TranscriptError(f"unknown transcript export format {fmt!r}",
-                              f"use one of: {', '.join(EXPORT_FORMATS)}")
+        raise TranscriptError(f"unknown transcript export format {fmt!r}", f"use one of: {', '.join(EXPORT_FORMATS)}")
     if fmt == "txt" and not timestamps:
         return to_text(transcript, offset=offset)
     return exporter(transcript, offset)
@@ -215,13 +221,16 @@ def find_transcript(target: Path | str) -> Path:
     target = Path(target)
     if target.is_dir():
         if not (target / EPISODE_FILE).is_file():
-            raise TranscriptError(f"{target} is not an episode folder (it has no episode.toml)",
-                                  "give an episode folder, an audio file or its .transcript.json")
+            raise TranscriptError(
+                f"{target} is not an episode folder (it has no episode.toml)",
+                "give an episode folder, an audio file or its .transcript.json",
+            )
         return target / TRANSCRIPT_FILE
     if target.suffix.lower() == ".json":
         return target
     path = transcript_beside(target)
     if not path.is_file():
-        raise TranscriptError(f"{target} has no transcript ({path.name} is missing)",
-                              f"run 'audiokit transcribe {target}' first")
+        raise TranscriptError(
+            f"{target} has no transcript ({path.name} is missing)", f"run 'audiokit transcribe {target}' first"
+        )
     return path

@@ -104,7 +104,9 @@ def probe(path: Path) -> AudioInfo:
         with av.open(media_path(path)) as container:
             streams = container.streams.audio
             if not streams:
-                raise AudioError(f"{path}: the file has no audio stream", "give an audio file (WAV, FLAC, MP3, M4A, Opus)")
+                raise AudioError(
+                    f"{path}: the file has no audio stream", "give an audio file (WAV, FLAC, MP3, M4A, Opus)"
+                )
             stream = streams[0]
             ctx = stream.codec_context
             if stream.duration is not None and stream.time_base is not None:
@@ -130,8 +132,11 @@ def check_complete(info: AudioInfo, decoded: float) -> None:
     (in its header, or a WAV file's data chunk): the file is truncated."""
     announced = max(info.duration, wav_data_seconds(info.path) or 0.0)
     if announced > 0 and decoded < announced - max(0.5, 0.01 * announced):
-        raise AudioError(f"{info.path}: only {decoded:.1f} s of the {announced:.1f} s the file announces "
-                         "could be decoded; it seems truncated", "export or download the recording again")
+        raise AudioError(
+            f"{info.path}: only {decoded:.1f} s of the {announced:.1f} s the file announces "
+            "could be decoded; it seems truncated",
+            "export or download the recording again",
+        )
 
 
 def wav_data_seconds(path: Path) -> float | None:
@@ -146,10 +151,10 @@ def wav_data_seconds(path: Path) -> float | None:
         return None
     pos, block_align, rate = 12, 0, 0
     while pos + 8 <= len(head):
-        chunk, size = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        chunk, size = head[pos : pos + 4], int.from_bytes(head[pos + 4 : pos + 8], "little")
         if chunk == b"fmt " and pos + 24 <= len(head):
-            rate = int.from_bytes(head[pos + 12:pos + 16], "little")
-            block_align = int.from_bytes(head[pos + 20:pos + 22], "little")
+            rate = int.from_bytes(head[pos + 12 : pos + 16], "little")
+            block_align = int.from_bytes(head[pos + 20 : pos + 22], "little")
         if chunk == b"data":
             if not (block_align and rate) or size in (0, 0xFFFFFFFF):
                 return None
@@ -159,12 +164,7 @@ def wav_data_seconds(path: Path) -> float | None:
 
 
 def stream_pcm(
-    path: Path,
-    *,
-    sample_rate: int,
-    channels: int,
-    block_seconds: float = 10.0,
-    filters: str | None = None,
+    path: Path, *, sample_rate: int, channels: int, block_seconds: float = 10.0, filters: str | None = None
 ) -> Iterator[np.ndarray]:
     """Decode ``path`` with ffmpeg and yield float32 blocks of shape (frames, channels).
 
@@ -191,8 +191,7 @@ def stream_pcm(
         stderr = proc.stderr.read()
         if proc.wait() != 0:
             raise AudioError(
-                f"{path}: decoding failed: {_tail(stderr)}",
-                "the file may be corrupt or truncated; export it again",
+                f"{path}: decoding failed: {_tail(stderr)}", "the file may be corrupt or truncated; export it again"
             )
     finally:
         if proc.poll() is None:

@@ -36,7 +36,7 @@ class Glossary:
     def apply(self, text: str) -> str:
         """Apply every replacement to ``text`` (whole words, case-sensitive, literally)."""
         for wrong, right in self.replacements.items():
-            text = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", lambda _: right, text)
+            text = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", lambda _, r=right: r, text)
         return text
 
 

@@ -16,6 +16,7 @@ from .errors import AudiokitError, ConfigError
 from .glossary import GLOSSARY_FILE
 from .tomlfields import read_toml
 from .workspace import EPISODE_FILE, SHOW_FILE, TRANSCRIPT_FILE
+
 _PATH_KEYS = ("cover", "recording", "track", "voice_sample")
 
 
@@ -99,8 +100,11 @@ def check_output_folder(out: Path | str, show_dir: Path | str) -> Path:
     out, show_dir = Path(out).resolve(), Path(show_dir).resolve()
     fix = "build into a folder of its own, such as SHOW/public (the default) or ../public"
     if out == show_dir or out in show_dir.parents:
-        raise ConfigError(f"--out {out} is {'the show folder' if out == show_dir else 'a folder holding the show'}; "
-                          "the build replaces its output folder as a whole", fix)
+        raise ConfigError(
+            f"--out {out} is {'the show folder' if out == show_dir else 'a folder holding the show'}; "
+            "the build replaces its output folder as a whole",
+            fix,
+        )
     for folder in episode_folders(show_dir):
         if out == folder or folder in out.parents:
             raise ConfigError(f"--out {out} lies inside the episode folder {folder.name}", fix)

@@ -19,8 +19,9 @@ from .workspace import EPISODE_FILE, SHOW_FILE, Show, load_show
 _ASCII_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
 
-def init_show(folder: Path, *, title: str, author: str, base_url: str, host: str,
-              organisation: str = "", owner_email: str = "") -> Show:
+def init_show(
+    folder: Path, *, title: str, author: str, base_url: str, host: str, organisation: str = "", owner_email: str = ""
+) -> Show:
     """Create ``folder`` with a show.toml and a placeholder cover (1400 px square PNG).
 
     Nothing is left behind when the values are refused, so the corrected command runs again.
@@ -28,10 +29,19 @@ def init_show(folder: Path, *, title: str, author: str, base_url: str, host: str
     folder = Path(folder)
     if (folder / SHOW_FILE).exists():
         raise ConfigError(f"{folder / SHOW_FILE} already exists", "choose another folder or edit the file")
-    text = environment().get_template("show.toml.j2").render(
-        title=title, author=author, description=f"{title} – ein Podcast von {author}.",
-        base_url=base_url, host=host, organisation=organisation, owner_email=owner_email,
-        podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED),
+    text = (
+        environment()
+        .get_template("show.toml.j2")
+        .render(
+            title=title,
+            author=author,
+            description=f"{title} – ein Podcast von {author}.",
+            base_url=base_url,
+            host=host,
+            organisation=organisation,
+            owner_email=owner_email,
+            podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED),
+        )
     )
     made_folder = not folder.exists()
     cover = folder / "cover.png"
@@ -84,8 +94,10 @@ def new_episode(show: Show, title: str, *, slug: str | None = None, date: dt.dat
     if folder.exists():
         raise ConfigError(f"{folder} already exists", "choose another title or --slug")
     date = date or dt.datetime.now().astimezone().replace(microsecond=0)
-    text = environment().get_template("episode.toml.j2").render(
-        title=title, number=number, date=date.isoformat(), speakers=show.hosts,
+    text = (
+        environment()
+        .get_template("episode.toml.j2")
+        .render(title=title, number=number, date=date.isoformat(), speakers=show.hosts)
     )
     folder.mkdir()
     atomic.write_text(folder / EPISODE_FILE, text)

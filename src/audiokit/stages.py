@@ -12,10 +12,4 @@ def default_stages() -> list[Stage]:
     from .publish.stage import PublishEpisodeStage, PublishShowStage
     from .transcription.stage import TranscriptionStage
 
-    return [
-        MasterStage(),
-        TranscriptionStage(),
-        SoundbiteStage(),
-        PublishEpisodeStage(),
-        PublishShowStage(),
-    ]
+    return [MasterStage(), TranscriptionStage(), SoundbiteStage(), PublishEpisodeStage(), PublishShowStage()]

@@ -30,8 +30,14 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read ({exc})", "save it as UTF-8 text") from exc
 
 
-_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", float: "a number",
-               list: "a list", dict: "a table"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "a whole number",
+    bool: "true or false",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+}
 
 
 class Fields:
@@ -60,7 +66,9 @@ class Fields:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
         if not ok:
-            raise self.error(key, f"must be {_TYPE_NAMES.get(kind, kind.__name__)}", f"for example: {key} = {example or '…'}")
+            raise self.error(
+                key, f"must be {_TYPE_NAMES.get(kind, kind.__name__)}", f"for example: {key} = {example or '…'}"
+            )
         if kind is float and not math.isfinite(value):
             raise self.error(key, f"is {value}, not a finite number", f"for example: {key} = {example or '…'}")
         if kind is str and "\x00" in value:

@@ -94,8 +94,12 @@ class Transcript:
                     "text": s.text,
                     **({"overlap": True} if s.overlap else {}),
                     "words": [
-                        {"text": w.text, "start": round(w.start, 3), "end": round(w.end, 3),
-                         "probability": round(w.probability, 4)}
+                        {
+                            "text": w.text,
+                            "start": round(w.start, 3),
+                            "end": round(w.end, 3),
+                            "probability": round(w.probability, 4),
+                        }
                         for w in s.words
                     ],
                 }
@@ -111,13 +115,24 @@ class Transcript:
         transcript = cls(
             language=data["language"],
             duration=float(data["duration"]),
-            speakers=[TranscriptSpeaker(**{**s, "name": strip_controls(s["name"]),
-                                           "organisation": strip_controls(s.get("organisation", ""))})
-                      for s in data["speakers"]],
+            speakers=[
+                TranscriptSpeaker(
+                    **{
+                        **s,
+                        "name": strip_controls(s["name"]),
+                        "organisation": strip_controls(s.get("organisation", "")),
+                    }
+                )
+                for s in data["speakers"]
+            ],
             segments=[
-                Segment(s["speaker"], float(s["start"]), float(s["end"]),
-                        [Word(**{**w, "text": strip_controls(w["text"])}) for w in s["words"]],
-                        bool(s.get("overlap", False)))
+                Segment(
+                    s["speaker"],
+                    float(s["start"]),
+                    float(s["end"]),
+                    [Word(**{**w, "text": strip_controls(w["text"])}) for w in s["words"]],
+                    bool(s.get("overlap", False)),
+                )
                 for s in data["segments"]
             ],
             provenance=dict(data["provenance"]),
@@ -145,8 +160,10 @@ def validate(data: Any, source: str = "transcript") -> None:
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise TranscriptError(f"{source}: invalid transcript at {where}: {error.message}",
-                              "restore it from the version history or transcribe again")
+        raise TranscriptError(
+            f"{source}: invalid transcript at {where}: {error.message}",
+            "restore it from the version history or transcribe again",
+        )
 
 
 def load(path: Path) -> Transcript:

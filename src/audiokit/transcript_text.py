@@ -81,8 +81,10 @@ def parse_text(text: str) -> list[TextTurn]:
                     start = start * 60 + float(part)
             turns.append(TextTurn(match.group("name").strip(), (match.group("org") or "").strip(), "", start))
         elif not turns:
-            raise TranscriptError(f"line {number}: text before the first speaker header",
-                                  "start the file with a line such as 'Name [Organisation]:'")
+            raise TranscriptError(
+                f"line {number}: text before the first speaker header",
+                "start the file with a line such as 'Name [Organisation]:'",
+            )
         else:
             turns[-1].text = f"{turns[-1].text} {stripped}".strip()
     return turns

@@ -226,13 +226,19 @@ def load_show(folder: Path | str) -> Show:
     if not base_url.startswith("https://"):
         raise f.error("base_url", "must be an https:// URL", "podcast directories require HTTPS")
     if not URL_RE.match(base_url) or re.search(r"[?#]", base_url):
-        raise f.error("base_url", f"is {base_url!r}, not the web address of a folder",
-                      'give the folder address only, for example: base_url = "https://podcast.example.org/show"')
+        raise f.error(
+            "base_url",
+            f"is {base_url!r}, not the web address of a folder",
+            'give the folder address only, for example: base_url = "https://podcast.example.org/show"',
+        )
     cover_rel = f.path("cover", example='"cover.png"')
     cover = resolve_inside(folder, cover_rel, f.where("cover"))
     if not cover.is_file():
-        raise f.error("cover", f"names {cover_rel!r}, which does not exist",
-                      "add a square JPEG or PNG of 1400-3000 px at that path")
+        raise f.error(
+            "cover",
+            f"names {cover_rel!r}, which does not exist",
+            "add a square JPEG or PNG of 1400-3000 px at that path",
+        )
     _check_image(cover, f)
     language = f.text("language", "de", '"de"').strip()
     if not LANGUAGE_RE.match(language):
@@ -266,8 +272,9 @@ def load_show(folder: Path | str) -> Show:
 def _email(f: Fields) -> str:
     email = f.text("owner_email", "", '"redaktion@example.org"').strip()
     if email and not EMAIL_RE.match(email):
-        raise f.error("owner_email", f"is {email!r}, not an e-mail address",
-                      'for example: owner_email = "redaktion@example.org"')
+        raise f.error(
+            "owner_email", f"is {email!r}, not an e-mail address", 'for example: owner_email = "redaktion@example.org"'
+        )
     return email
 
 
@@ -281,8 +288,11 @@ def _podcast_guid(f: Fields) -> str:
     except ValueError:
         guid = None
     if guid is None or guid.version != 5 or str(guid) != value.lower():
-        raise f.error("podcast_guid", f"is {value!r}, not a version 5 UUID",
-                      "remove the line: audiokit computes the GUID from the feed address on the next build")
+        raise f.error(
+            "podcast_guid",
+            f"is {value!r}, not a version 5 UUID",
+            "remove the line: audiokit computes the GUID from the feed address on the next build",
+        )
     return str(guid)
 
 
@@ -294,8 +304,11 @@ def _check_image(path: Path, f: Fields) -> None:
         with Image.open(path) as image:
             image.verify()
     except (OSError, UnidentifiedImageError, SyntaxError) as exc:
-        raise f.error("cover", f"names {path.name!r}, which is not a readable image ({exc.__class__.__name__})",
-                      "save the cover as a square JPEG or PNG of 1400-3000 px") from exc
+        raise f.error(
+            "cover",
+            f"names {path.name!r}, which is not a readable image ({exc.__class__.__name__})",
+            "save the cover as a square JPEG or PNG of 1400-3000 px",
+        ) from exc
 
 
 def _folder_slug(folder: Path) -> str:
@@ -308,8 +321,10 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
     given = Path(folder)
     folder = given.resolve()
     if show.dir not in folder.parents:
-        raise UnsafePathError(f"{given}: the episode folder leads outside the show folder {show.dir} (symlink?)",
-                              "move the episode folder into the show folder instead of linking to it")
+        raise UnsafePathError(
+            f"{given}: the episode folder leads outside the show folder {show.dir} (symlink?)",
+            "move the episode folder into the show folder instead of linking to it",
+        )
     file = folder / EPISODE_FILE
     slug = check_slug(folder.name, f"{folder}: episode folder name")
     f = Fields(read_toml(file), file)
@@ -327,8 +342,11 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
         raise f.error("speaker_count", f"is {speaker_count}", f"give the number of voices, 1 to {MAX_SPEAKERS}")
     date = f.datetime("date")
     if date.year < FIRST_YEAR:
-        raise f.error("date", f"is in the year {date.year}", "give the real publication date, for example: "
-                      "date = 2026-11-10T18:00:00+01:00")
+        raise f.error(
+            "date",
+            f"is in the year {date.year}",
+            "give the real publication date, for example: date = 2026-11-10T18:00:00+01:00",
+        )
     episode = Episode(
         show=show,
         dir=folder,
@@ -349,8 +367,11 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
     recording = f.path("recording", "", '"aufnahme.wav"')
     tracks = [s for s in episode.speakers if s.track is not None]
     if recording and tracks:
-        raise f.error("recording", "is given together with per-speaker tracks",
-                      "use either one recording or a track for every speaker")
+        raise f.error(
+            "recording",
+            "is given together with per-speaker tracks",
+            "use either one recording or a track for every speaker",
+        )
     if recording:
         episode.recording = _existing(folder, recording, f, "recording", waiting)
     elif not tracks and waiting is not None:
@@ -359,8 +380,10 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
         raise f.error("recording", "is missing", 'add recording = "aufnahme.wav" or a track per speaker')
     elif len(tracks) != len(episode.speakers):
         missing = next(s.name for s in episode.speakers if s.track is None)
-        raise ConfigError(f"{file}: speaker {missing!r} has no track while others have one",
-                          "give every speaker a track, or use one recording")
+        raise ConfigError(
+            f"{file}: speaker {missing!r} has no track while others have one",
+            "give every speaker a track, or use one recording",
+        )
     if waiting:
         episode.waiting = f"its recording {waiting[0]!r}, which does not exist yet"
     episode.chapters = _chapters(f)
@@ -374,14 +397,19 @@ def _chapters(f: Fields) -> list[Chapter]:
     """The ``[[chapters]]`` of episode.toml; two chapters may not start at the same time."""
     chapters: list[Chapter] = []
     for c in f.tables("chapters"):
-        chapter = Chapter(parse_timestamp(c.get("start", object, example='"00:00"'), c.where("start")),
-                          c.text("title", example='"Begrüßung"').strip(),
-                          web_address(c, "url", '"https://example.org/artikel"'))
+        chapter = Chapter(
+            parse_timestamp(c.get("start", object, example='"00:00"'), c.where("start")),
+            c.text("title", example='"Begrüßung"').strip(),
+            web_address(c, "url", '"https://example.org/artikel"'),
+        )
         c.reject_unknown()
         twin = next((other for other in chapters if abs(other.start - chapter.start) < 0.001), None)
         if twin is not None:
-            raise c.error("start", f"is {chapter.start:g} s, where chapter {twin.title!r} starts too",
-                          "give every chapter its own start time")
+            raise c.error(
+                "start",
+                f"is {chapter.start:g} s, where chapter {twin.title!r} starts too",
+                "give every chapter its own start time",
+            )
         chapters.append(chapter)
     return chapters
 
@@ -390,16 +418,24 @@ def _soundbites(f: Fields) -> list[Soundbite]:
     """The ``[[soundbites]]`` of episode.toml; two soundbites may not start at the same time."""
     bites: list[Soundbite] = []
     for b in f.tables("soundbites"):
-        bite = Soundbite(parse_timestamp(b.get("start", object, example='"12:30"'), b.where("start")),
-                         parse_timestamp(b.get("duration", object, example="45"), b.where("duration")),
-                         b.text("title", example='"Warum die ePA Zeit spart"').strip())
+        bite = Soundbite(
+            parse_timestamp(b.get("start", object, example='"12:30"'), b.where("start")),
+            parse_timestamp(b.get("duration", object, example="45"), b.where("duration")),
+            b.text("title", example='"Warum die ePA Zeit spart"').strip(),
+        )
         b.reject_unknown()
         if not CLIP_SECONDS[0] <= bite.duration <= CLIP_SECONDS[1]:
-            raise b.error("duration", f"is {bite.duration:g} s",
-                          f"give {CLIP_SECONDS[0]:g}-{CLIP_SECONDS[1]:g} seconds (a shared clip), for example: duration = 45")
+            raise b.error(
+                "duration",
+                f"is {bite.duration:g} s",
+                f"give {CLIP_SECONDS[0]:g}-{CLIP_SECONDS[1]:g} seconds (a shared clip), for example: duration = 45",
+            )
         if any(abs(other.start - bite.start) < 0.001 for other in bites):
-            raise b.error("start", f"is {bite.start:g} s, where another soundbite starts too",
-                          "give every soundbite its own start time")
+            raise b.error(
+                "start",
+                f"is {bite.start:g} s, where another soundbite starts too",
+                "give every soundbite its own start time",
+            )
         bites.append(bite)
     return bites
 

@@ -19,8 +19,13 @@ EPISODE = click.Path(exists=True, file_okay=False, path_type=Path)
 
 @cli.command()
 @click.argument("episode_dir", metavar="EPISODE", type=EPISODE)
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
-              help="Port on 127.0.0.1 (0 takes a free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 takes a free one).",
+)
 @click.option("--no-browser", is_flag=True, help="Only print the address; do not open a browser.")
 @click.pass_context
 def edit(ctx: click.Context, episode_dir: Path, port: int, no_browser: bool) -> None:

@@ -111,7 +111,7 @@ def end_progress(*, done: bool = True) -> None:
 def progress_factory(ctx: click.Context) -> Callable[[str, float], Callable[[float], None]]:
     """The ProgressFactory for library calls: lazy bars, or nothing with --quiet."""
     if is_quiet(ctx):
-        return lambda label, total: (lambda done: None)
+        return lambda label, total: lambda done: None
     return _LazyBar
 
 

@@ -39,13 +39,27 @@ def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -
 @click.option("--sample-rate", type=int, help="Output sample rate [the recording's].")
 @click.option("--mono/--stereo", "mono", default=None, help="Channel layout [from the preset].")
 @click.option("--no-level", is_flag=True, help="Switch off the speech leveller.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Output file or folder [beside the input; for an episode: EPISODE/master/].")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output file or folder [beside the input; for an episode: EPISODE/master/].",
+)
 @click.option("--print-stats", is_flag=True, help="Print the loudness statistics as JSON instead of the path.")
 @click.pass_context
-def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, target: float | None,
-           true_peak: float | None, fmt: str | None, bitrate: int | None, sample_rate: int | None,
-           mono: bool | None, no_level: bool, out: Path | None, print_stats: bool) -> None:
+def master(
+    ctx: click.Context,
+    inputs: tuple[Path, ...],
+    preset: str | None,
+    target: float | None,
+    true_peak: float | None,
+    fmt: str | None,
+    bitrate: int | None,
+    sample_rate: int | None,
+    mono: bool | None,
+    no_level: bool,
+    out: Path | None,
+    print_stats: bool,
+) -> None:
     """Master INPUTS to a loudness target: one recording, one file per speaker (mixed down), or an
     episode folder (its show.toml/episode.toml [mastering] settings, tags and chapters apply).
 
@@ -56,16 +70,24 @@ def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, tar
 
     if fmt is None and out is not None and out.suffix[1:].lower() in FORMAT_NAMES:
         fmt = out.suffix[1:].lower()
-    overrides = {"target": target, "true_peak": true_peak, "format": fmt, "bitrate": bitrate,
-                 "sample_rate": sample_rate, "channels": None if mono is None else 1 if mono else 2,
-                 "leveller": False if no_level else None}
+    overrides = {
+        "target": target,
+        "true_peak": true_peak,
+        "format": fmt,
+        "bitrate": bitrate,
+        "sample_rate": sample_rate,
+        "channels": None if mono is None else 1 if mono else 2,
+        "leveller": False if no_level else None,
+    }
     progress = progress_factory(ctx)
     paths = list(inputs)
     if len(paths) == 1 and (paths[0] / EPISODE_FILE).is_file():
         folder = paths[0].resolve()
         if out is not None and (out.is_file() or out.suffix[1:].lower() in FORMAT_NAMES):
-            raise ConfigError(f"--out {out} is a file; an episode is mastered into a folder",
-                              "give a folder for --out (the audio is named after the episode)")
+            raise ConfigError(
+                f"--out {out} is a file; an episode is mastered into a folder",
+                "give a folder for --out (the audio is named after the episode)",
+            )
         episode = load_episode(load_show(folder.parent), folder)
         settings = episode_settings(episode, **({"preset": preset} if preset else {}), **overrides)
         out_dir = out or folder / "master"
@@ -74,8 +96,10 @@ def master(ctx: click.Context, inputs: tuple[Path, ...], preset: str | None, tar
         result = master_episode(episode, out_dir, settings, progress=progress)
     else:
         if any(p.is_dir() for p in paths):
-            raise ConfigError(f"{next(p for p in paths if p.is_dir())} is a folder, not an audio file",
-                              f"give audio files, or one episode folder (with {EPISODE_FILE}) alone")
+            raise ConfigError(
+                f"{next(p for p in paths if p.is_dir())} is a folder, not an audio file",
+                f"give audio files, or one episode folder (with {EPISODE_FILE}) alone",
+            )
         settings = MasteringSettings.from_preset(preset or "podcast", **overrides)
         target_path = _output(paths, out, settings)
         if len(paths) == 1:

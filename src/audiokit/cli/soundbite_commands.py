@@ -13,10 +13,16 @@ from .main import cli, echo_result, is_quiet
 
 @cli.command()
 @click.argument("episode_dir", metavar="EPISODE", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-n", "count", type=click.IntRange(1, 50), default=5, show_default=True,
-              help="How many soundbites to propose.")
-@click.option("--offset", type=float, default=0.0, show_default=True,
-              help="Seconds added to every time (the published audio's intro offset, master.json's \"offset\").")
+@click.option(
+    "-n", "count", type=click.IntRange(1, 50), default=5, show_default=True, help="How many soundbites to propose."
+)
+@click.option(
+    "--offset",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds added to every time (the published audio's intro offset, master.json's \"offset\").",
+)
 @click.option("--replace", is_flag=True, help="Replace the [[soundbites]] episode.toml has (else add to them).")
 @click.pass_context
 def soundbites(ctx: click.Context, episode_dir: Path, count: int, offset: float, replace: bool) -> None:

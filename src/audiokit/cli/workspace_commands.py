@@ -22,8 +22,9 @@ from .main import cli, echo_result, is_quiet, progress_factory
 @click.option("--email", default="", help="Owner e-mail for podcast directories.")
 def init(folder: Path, title: str, author: str, base_url: str, host: str, organisation: str, email: str) -> None:
     """Create a show in FOLDER (show.toml and a placeholder cover)."""
-    show = init_show(folder, title=title, author=author, base_url=base_url, host=host,
-                     organisation=organisation, owner_email=email)
+    show = init_show(
+        folder, title=title, author=author, base_url=base_url, host=host, organisation=organisation, owner_email=email
+    )
     echo_result(show.file)
 
 
@@ -44,21 +45,46 @@ def new(show_dir: Path, title: str, slug: str | None) -> None:
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
 @click.option("--force", is_flag=True, help="Run every stage again, changed or not.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Build this many episodes at once, in processes on this machine.")
-@click.option("--cluster", metavar="ADDRESS",
-              help="Build the episodes on the Dask cluster at ADDRESS [default: $AUDIOKIT_CLUSTER, "
-                   "else [build] cluster in show.toml].")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Build this many episodes at once, in processes on this machine.",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Build the episodes on the Dask cluster at ADDRESS [default: $AUDIOKIT_CLUSTER, "
+    "else [build] cluster in show.toml].",
+)
 @click.pass_context
-def build(ctx: click.Context, show_dir: Path, out: Path | None, only: tuple[str, ...],
-          model: str | None, device: str | None, force: bool, workers: int, cluster: str | None) -> None:
+def build(
+    ctx: click.Context,
+    show_dir: Path,
+    out: Path | None,
+    only: tuple[str, ...],
+    model: str | None,
+    device: str | None,
+    force: bool,
+    workers: int,
+    cluster: str | None,
+) -> None:
     """Run every stage for every episode of SHOW whose inputs changed (or whose outputs are gone).
 
     An episode still waiting for its recording (or marked draft = true) is left out with a note.
     """
     options = {k: v for k, v in {"model": model, "device": device}.items() if v}
-    report = run_build(show_dir, out, options=options, progress=progress_factory(ctx), only=list(only), force=force,
-                       workers=workers, cluster=cluster)
+    report = run_build(
+        show_dir,
+        out,
+        options=options,
+        progress=progress_factory(ctx),
+        only=list(only),
+        force=force,
+        workers=workers,
+        cluster=cluster,
+    )
     if not is_quiet(ctx):
         for result in report.results:
             name = result.episode or "(show)"
@@ -67,5 +93,6 @@ def build(ctx: click.Context, show_dir: Path, out: Path | None, only: tuple[str,
     if report.failed:
         first = report.failed[0]
         raise click.ClickException(
-            f"{len(report.failed)} stage(s) failed, first {first.episode or 'show'}/{first.stage}: {first.error}")
+            f"{len(report.failed)} stage(s) failed, first {first.episode or 'show'}/{first.stage}: {first.error}"
+        )
     echo_result(f"built {report.out}" if report.changed else f"{report.out} is up to date")

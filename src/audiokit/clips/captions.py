@@ -47,11 +47,13 @@ def clip_transcript(transcript: Transcript, start: float, end: float) -> Transcr
     counts when its middle does), clipped to that range."""
     segments = []
     for segment in transcript.segments:
-        words = [Word(w.text, max(w.start, start), min(w.end, end), w.probability)
-                 for w in segment.words if w.text.strip() and start <= (w.start + w.end) / 2 < end]
+        words = [
+            Word(w.text, max(w.start, start), min(w.end, end), w.probability)
+            for w in segment.words
+            if w.text.strip() and start <= (w.start + w.end) / 2 < end
+        ]
         if words:
-            segments.append(Segment(segment.speaker, words[0].start, max(w.end for w in words), words,
-                                    segment.overlap))
+            segments.append(Segment(segment.speaker, words[0].start, max(w.end for w in words), words, segment.overlap))
     return Transcript(transcript.language, end - start, transcript.speakers, segments, transcript.provenance)
 
 
@@ -69,8 +71,12 @@ def pages(transcript: Transcript, start: float, duration: float, max_chars: int)
             clip_word = ClipWord(" ".join(word.text.split()), word.start - start, word.end - start)
             if page is not None:
                 chars = len(" ".join(w.text for w in page.words)) + 1 + len(clip_word.text)
-                if (len(page.words) >= MAX_WORDS or chars > max_chars or clip_word.start - page.words[-1].end > PAUSE
-                        or page.words[-1].text.endswith(SENTENCE_END)):
+                if (
+                    len(page.words) >= MAX_WORDS
+                    or chars > max_chars
+                    or clip_word.start - page.words[-1].end > PAUSE
+                    or page.words[-1].text.endswith(SENTENCE_END)
+                ):
                     page = None
             if page is None:
                 page = Page(name)
@@ -106,8 +112,13 @@ def ass(pages_: list[Page], layout: Layout) -> str:
     speaker, captions = layout.speaker, layout.captions
     white, accent = _ass_colour(TEXT), _ass_colour(ACCENT)
     lines = [
-        "[Script Info]", "ScriptType: v4.00+", f"PlayResX: {layout.width}", f"PlayResY: {layout.height}",
-        "WrapStyle: 0", "ScaledBorderAndShadow: yes", "",
+        "[Script Info]",
+        "ScriptType: v4.00+",
+        f"PlayResX: {layout.width}",
+        f"PlayResY: {layout.height}",
+        "WrapStyle: 0",
+        "ScaledBorderAndShadow: yes",
+        "",
         "[V4+ Styles]",
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, "
         "Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, "
@@ -116,18 +127,23 @@ def ass(pages_: list[Page], layout: Layout) -> str:
         f"1,4,0,8,{captions.x},{layout.width - captions.x - captions.w},{captions.y},1",
         f"Style: Speaker,{family},{round(layout.caption_size * 0.6)},{accent},{accent},&H00000000,&H80000000,0,0,0,0,"
         f"100,100,0,0,1,3,0,8,{speaker.x},{layout.width - speaker.x - speaker.w},{speaker.y},1",
-        "", "[Events]", "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+        "",
+        "[Events]",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     for page in pages_:
-        lines.append(f"Dialogue: 0,{_ass_time(page.start)},{_ass_time(page.end)},Speaker,,0,0,0,,"
-                     f"{_ass_text(page.speaker)}")
+        lines.append(
+            f"Dialogue: 0,{_ass_time(page.start)},{_ass_time(page.end)},Speaker,,0,0,0,,{_ass_text(page.speaker)}"
+        )
         for i, word in enumerate(page.words):
             shown_from = page.start if i == 0 else word.start
             shown_to = page.words[i + 1].start if i + 1 < len(page.words) else page.end
             if shown_to <= shown_from:
                 continue
-            text = " ".join(f"{{\\c{accent}}}{_ass_text(w.text)}{{\\c{white}}}" if j == i else _ass_text(w.text)
-                            for j, w in enumerate(page.words))
+            text = " ".join(
+                f"{{\\c{accent}}}{_ass_text(w.text)}{{\\c{white}}}" if j == i else _ass_text(w.text)
+                for j, w in enumerate(page.words)
+            )
             lines.append(f"Dialogue: 1,{_ass_time(shown_from)},{_ass_time(shown_to)},Caption,,0,0,0,,{text}")
     return "\n".join(lines) + "\n"
 

@@ -24,9 +24,10 @@ BARS = 60
 def frame_levels(audio: Path, fps: int, frames: int) -> np.ndarray:
     """RMS level of every video frame's stretch of ``audio``, scaled so the loudest frame is 1."""
     per_frame = LEVEL_RATE // fps
-    samples = np.concatenate([b[:, 0] for b in stream_pcm(audio, sample_rate=LEVEL_RATE, channels=1)] or
-                             [np.zeros(0, np.float32)])
-    samples = np.pad(samples, (0, max(0, frames * per_frame - len(samples))))[:frames * per_frame]
+    samples = np.concatenate(
+        [b[:, 0] for b in stream_pcm(audio, sample_rate=LEVEL_RATE, channels=1)] or [np.zeros(0, np.float32)]
+    )
+    samples = np.pad(samples, (0, max(0, frames * per_frame - len(samples))))[: frames * per_frame]
     rms = np.sqrt((samples.reshape(frames, per_frame) ** 2).mean(axis=1))
     return rms / max(float(rms.max()), 1e-6)
 
@@ -48,7 +49,7 @@ def wrap(draw: ImageDraw.ImageDraw, words: list[str], width: int, size: int) -> 
     """Indices of ``words`` per line so that each line fits into ``width``."""
     face = font(size, bold=True)
     lines: list[list[int]] = [[]]
-    for i, word in enumerate(words):
+    for i in range(len(words)):
         candidate = " ".join(words[j] for j in lines[-1] + [i])
         if lines[-1] and draw.textlength(candidate, font=face) > width:
             lines.append([])
@@ -59,8 +60,15 @@ def wrap(draw: ImageDraw.ImageDraw, words: list[str], width: int, size: int) -> 
 def draw_page(draw: ImageDraw.ImageDraw, layout: Layout, page: Page, current: int) -> None:
     """The speaker's name and the page's words, ``current`` highlighted, centred in their boxes."""
     name_face = font(round(layout.caption_size * 0.6))
-    draw.text((layout.speaker.x + layout.speaker.w // 2, layout.speaker.y), page.speaker, font=name_face,
-              fill=ACCENT, anchor="mt", stroke_width=3, stroke_fill=(0, 0, 0))
+    draw.text(
+        (layout.speaker.x + layout.speaker.w // 2, layout.speaker.y),
+        page.speaker,
+        font=name_face,
+        fill=ACCENT,
+        anchor="mt",
+        stroke_width=3,
+        stroke_fill=(0, 0, 0),
+    )
     face = font(layout.caption_size, bold=True)
     words = [w.text for w in page.words]
     space = draw.textlength(" ", font=face)
@@ -69,24 +77,71 @@ def draw_page(draw: ImageDraw.ImageDraw, layout: Layout, page: Page, current: in
         widths = [draw.textlength(words[i], font=face) for i in line]
         x = layout.captions.x + (layout.captions.w - sum(widths) - space * (len(line) - 1)) / 2
         for i, width in zip(line, widths):
-            draw.text((x, y), words[i], font=face, fill=ACCENT if i == current else TEXT, anchor="lt",
-                      stroke_width=4, stroke_fill=(0, 0, 0))
+            draw.text(
+                (x, y),
+                words[i],
+                font=face,
+                fill=ACCENT if i == current else TEXT,
+                anchor="lt",
+                stroke_width=4,
+                stroke_fill=(0, 0, 0),
+            )
             x += width + space
         y += round(layout.caption_size * 1.2)
 
 
-def render_frames(still: Path, audio: Path, pages: list[Page], layout: Layout, duration: float, target: Path,
-                  update: Callable[[float], None], *, fps: int, video_args: list[str]) -> None:
+def render_frames(
+    still: Path,
+    audio: Path,
+    pages: list[Page],
+    layout: Layout,
+    duration: float,
+    target: Path,
+    update: Callable[[float], None],
+    *,
+    fps: int,
+    video_args: list[str],
+) -> None:
     """Draw ``duration`` seconds of frames over ``still`` and encode them with ``audio`` into ``target``
     (``video_args``: the encoder's options)."""
     frames = max(1, round(duration * fps))
     levels = frame_levels(audio, fps, frames)
     with Image.open(still) as image:
         base = image.convert("RGB")
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-           "-s", f"{layout.width}x{layout.height}", "-r", str(fps), "-i", "pipe:0", "-i", media_path(audio),
-           "-map", "0:v", "-map", "1:a", *video_args, "-c:a", "copy", "-t", f"{duration:.3f}",
-           "-movflags", "+faststart", "-f", "mp4", media_path(target)]
+    cmd = [
+        find_ffmpeg(),
+        "-nostdin",
+        "-hide_banner",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{layout.width}x{layout.height}",
+        "-r",
+        str(fps),
+        "-i",
+        "pipe:0",
+        "-i",
+        media_path(audio),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        *video_args,
+        "-c:a",
+        "copy",
+        "-t",
+        f"{duration:.3f}",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        media_path(target),
+    ]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         try:

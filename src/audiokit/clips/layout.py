@@ -51,17 +51,50 @@ class Layout:
         return self.width, self.height
 
 
-LAYOUTS: dict[str, Layout] = {layout.name: layout for layout in (
-    Layout("square", 1080, 1080, cover=Box(330, 60, 420, 420), titles=Box(60, 500, 960, 110),
-           wave=Box(90, 630, 900, 170), speaker=Box(60, 820, 960, 50), captions=Box(60, 875, 960, 170),
-           title_size=44, caption_size=66, caption_chars=30),
-    Layout("portrait", 1080, 1920, cover=Box(190, 150, 700, 700), titles=Box(60, 890, 960, 130),
-           wave=Box(90, 1070, 900, 240), speaker=Box(60, 1370, 960, 56), captions=Box(60, 1440, 960, 300),
-           title_size=50, caption_size=76, caption_chars=26),
-    Layout("landscape", 1920, 1080, cover=Box(100, 200, 640, 640), titles=Box(820, 130, 1000, 130),
-           wave=Box(820, 300, 1000, 220), speaker=Box(820, 580, 1000, 56), captions=Box(820, 645, 1000, 260),
-           title_size=50, caption_size=70, caption_chars=34),
-)}
+LAYOUTS: dict[str, Layout] = {
+    layout.name: layout
+    for layout in (
+        Layout(
+            "square",
+            1080,
+            1080,
+            cover=Box(330, 60, 420, 420),
+            titles=Box(60, 500, 960, 110),
+            wave=Box(90, 630, 900, 170),
+            speaker=Box(60, 820, 960, 50),
+            captions=Box(60, 875, 960, 170),
+            title_size=44,
+            caption_size=66,
+            caption_chars=30,
+        ),
+        Layout(
+            "portrait",
+            1080,
+            1920,
+            cover=Box(190, 150, 700, 700),
+            titles=Box(60, 890, 960, 130),
+            wave=Box(90, 1070, 900, 240),
+            speaker=Box(60, 1370, 960, 56),
+            captions=Box(60, 1440, 960, 300),
+            title_size=50,
+            caption_size=76,
+            caption_chars=26,
+        ),
+        Layout(
+            "landscape",
+            1920,
+            1080,
+            cover=Box(100, 200, 640, 640),
+            titles=Box(820, 130, 1000, 130),
+            wave=Box(820, 300, 1000, 220),
+            speaker=Box(820, 580, 1000, 56),
+            captions=Box(820, 645, 1000, 260),
+            title_size=50,
+            caption_size=70,
+            caption_chars=34,
+        ),
+    )
+}
 
 
 def get_layout(layout: str | Layout) -> Layout:
@@ -81,8 +114,9 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     try:
         return ImageFont.truetype(BOLD_FONT if bold else FONT, size)
     except OSError:
-        raise AudiokitError(f"the font {FONT} was not found",
-                            "install it (apt-get install fonts-dejavu-core)") from None
+        raise AudiokitError(
+            f"the font {FONT} was not found", "install it (apt-get install fonts-dejavu-core)"
+        ) from None
 
 
 def fit(draw: ImageDraw.ImageDraw, text: str, width: int, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -118,15 +152,18 @@ def background(episode: Episode, layout: Layout) -> Image.Image:
         except OSError as exc:
             raise AudiokitError(f"cannot read the clip template {own} ({exc})", "save it as PNG") from exc
         if frame.size != layout.size:
-            raise AudiokitError(f"the clip template {own} is {frame.width}×{frame.height} px",
-                                f"make it {layout.width}×{layout.height} px, the size of a {layout.name} clip")
+            raise AudiokitError(
+                f"the clip template {own} is {frame.width}×{frame.height} px",
+                f"make it {layout.width}×{layout.height} px, the size of a {layout.name} clip",
+            )
         return frame
     try:
         with Image.open(episode.show.cover) as image:
             cover = image.convert("RGB")
     except OSError as exc:
-        raise AudiokitError(f"cannot read the show's cover {episode.show.cover} ({exc})",
-                            "give a JPEG or PNG as cover in show.toml") from exc
+        raise AudiokitError(
+            f"cannot read the show's cover {episode.show.cover} ({exc})", "give a JPEG or PNG as cover in show.toml"
+        ) from exc
     backdrop = ImageOps.fit(cover, layout.size).filter(ImageFilter.GaussianBlur(layout.width // 30))
     frame = Image.blend(ImageEnhance.Brightness(backdrop).enhance(0.45), Image.new("RGB", layout.size, BACKGROUND), 0.5)
     box = layout.cover
@@ -135,11 +172,17 @@ def background(episode: Episode, layout: Layout) -> Image.Image:
     box = layout.titles
     middle = box.x + box.w // 2
     show_font = fit(draw, episode.show.title, box.w, layout.title_size, bold=True)
-    draw.text((middle, box.y), shorten(draw, episode.show.title, box.w, show_font), font=show_font, fill=ACCENT,
-              anchor="mt")
+    draw.text(
+        (middle, box.y), shorten(draw, episode.show.title, box.w, show_font), font=show_font, fill=ACCENT, anchor="mt"
+    )
     title_font = fit(draw, episode.title, box.w, round(layout.title_size * 0.85))
-    draw.text((middle, box.y + round(layout.title_size * 1.35)), shorten(draw, episode.title, box.w, title_font),
-              font=title_font, fill=TEXT, anchor="mt")
+    draw.text(
+        (middle, box.y + round(layout.title_size * 1.35)),
+        shorten(draw, episode.title, box.w, title_font),
+        font=title_font,
+        fill=TEXT,
+        anchor="mt",
+    )
     return frame
 
 

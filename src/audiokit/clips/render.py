@@ -40,8 +40,20 @@ MIN_SECONDS, MAX_SECONDS = CLIP_SECONDS
 SWEET_SPOT = (20.0, 90.0)
 FPS = 25
 RATE = 48000
-X264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-g", str(2 * FPS),
-        "-r", str(FPS)]
+X264 = [
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "23",
+    "-pix_fmt",
+    "yuv420p",
+    "-g",
+    str(2 * FPS),
+    "-r",
+    str(FPS),
+]
 
 
 @dataclass
@@ -71,20 +83,30 @@ def find_source(episode: Episode, master_dir: Path | None = None) -> Source:
     from ..publish.stage import read_master
 
     # where 'audiokit build' (default --out SHOW/public, bookkeeping beside it) and 'audiokit master EPISODE' put it
-    places = [(master_dir, master_dir)] if master_dir is not None else [
-        (episode.show.dir / ".public.audiokit" / episode.slug, episode.show.dir / "public" / episode.slug),
-        (episode.dir / "master", episode.dir / "master")]
+    places = (
+        [(master_dir, master_dir)]
+        if master_dir is not None
+        else [
+            (episode.show.dir / ".public.audiokit" / episode.slug, episode.show.dir / "public" / episode.slug),
+            (episode.dir / "master", episode.dir / "master"),
+        ]
+    )
     for folder, audio_folder in places:
         if master_dir is not None or (folder / "master.json").is_file():
             master = read_master(folder, episode, audio_folder)
             audio = audio_folder / master.audio
             if any(p.is_file() and p.stat().st_mtime > audio.stat().st_mtime for p in episode.audio_inputs):
-                log.warning("%s: the recording is newer than the mastered audio %s; build again to update it",
-                            episode.slug, audio)
+                log.warning(
+                    "%s: the recording is newer than the mastered audio %s; build again to update it",
+                    episode.slug,
+                    audio,
+                )
             return Source(audio, master.offset, True)
     if episode.multitrack:
-        raise AudiokitError(f"episode {episode.slug!r} is recorded on several tracks and not mastered yet",
-                            f"run 'audiokit build {episode.show.dir}' (or 'audiokit master {episode.dir}') first")
+        raise AudiokitError(
+            f"episode {episode.slug!r} is recorded on several tracks and not mastered yet",
+            f"run 'audiokit build {episode.show.dir}' (or 'audiokit master {episode.dir}') first",
+        )
     return Source(episode.recording, 0.0, False)
 
 
@@ -106,6 +128,7 @@ def check_range(start: float | str, end: float | str, length: float) -> tuple[fl
 
 def clip_name(episode: Episode, start: float, end: float, layout: str = "square", audio_only: bool = False) -> str:
     """A file name for a clip: ``<slug>-<mmss>-<mmss>-<layout>.mp4`` (``.m4a`` for audio only)."""
+
     def stamp(t: float) -> str:
         return f"{int(t) // 60:02d}{int(t) % 60:02d}"
 
@@ -113,10 +136,19 @@ def clip_name(episode: Episode, start: float, end: float, layout: str = "square"
     return f"{episode.slug}-{stamp(start)}-{stamp(end)}{tail}{'.m4a' if audio_only else '.mp4'}"
 
 
-def render_clip(episode: Episode, start: float | str, end: float | str, layout: str | Layout = "square",
-                out: Path | None = None, captions: bool = True, audio_only: bool = False,
-                progress: ProgressFactory | None = None, *, master_dir: Path | None = None,
-                renderer: str = "auto") -> ClipResult:
+def render_clip(
+    episode: Episode,
+    start: float | str,
+    end: float | str,
+    layout: str | Layout = "square",
+    out: Path | None = None,
+    captions: bool = True,
+    audio_only: bool = False,
+    progress: ProgressFactory | None = None,
+    *,
+    master_dir: Path | None = None,
+    renderer: str = "auto",
+) -> ClipResult:
     """Render ``start``…``end`` of ``episode`` as a social-media clip at ``out`` (default: the
     episode folder's ``clips/``), written atomically, with .srt/.vtt beside it when the episode has
     a transcript. ``captions=False`` leaves the burned-in captions out; ``audio_only`` writes M4A.
@@ -129,11 +161,13 @@ def render_clip(episode: Episode, start: float | str, end: float | str, layout: 
     by_ffmpeg = _use_ffmpeg(renderer)
     source = find_source(episode, master_dir)
     start, end = check_range(start, end, probe(source.path).duration)
-    out = Path(out) if out is not None else episode.dir / "clips" / clip_name(episode, start, end, layout.name,
-                                                                                audio_only)
+    out = (
+        Path(out)
+        if out is not None
+        else episode.dir / "clips" / clip_name(episode, start, end, layout.name, audio_only)
+    )
     if out.suffix.lower() != (".m4a" if audio_only else ".mp4"):
-        raise AudiokitError(f"{out} must end in {'.m4a' if audio_only else '.mp4'}",
-                            "name the output file accordingly")
+        raise AudiokitError(f"{out} must end in {'.m4a' if audio_only else '.mp4'}", "name the output file accordingly")
     transcript = _transcript(episode, required=captions and not audio_only)
     rec_start = start - source.offset  # the clip's start on the transcript's (recording) timeline
     part = cap.clip_transcript(transcript, rec_start, end - source.offset) if transcript else None
@@ -145,24 +179,50 @@ def render_clip(episode: Episode, start: float | str, end: float | str, layout: 
     with tempfile.TemporaryDirectory(prefix="audiokit-clip-") as tmp:
         work = Path(tmp)
         excerpt = work / "excerpt.wav"
-        run_ffmpeg(["-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", media_path(source.path),
-                    "-map", "0:a:0", "-ac", "2", "-ar", str(RATE), "-c:a", "pcm_f32le", media_path(excerpt)])
+        run_ffmpeg(
+            [
+                "-ss",
+                f"{start:.3f}",
+                "-t",
+                f"{end - start:.3f}",
+                "-i",
+                media_path(source.path),
+                "-map",
+                "0:a:0",
+                "-ac",
+                "2",
+                "-ar",
+                str(RATE),
+                "-c:a",
+                "pcm_f32le",
+                media_path(excerpt),
+            ]
+        )
         audio = out if audio_only else work / "audio.m4a"
-        mastered = _master(excerpt, audio, name=out.name, tags=tags if audio_only else None, progress=progress,
-                           highpass=0.0 if source.mastered else episode_settings(episode).highpass)
+        mastered = _master(
+            excerpt,
+            audio,
+            name=out.name,
+            tags=tags if audio_only else None,
+            progress=progress,
+            highpass=0.0 if source.mastered else episode_settings(episode).highpass,
+        )
         if not audio_only:
             pages = cap.pages(part, rec_start, mastered.duration, layout.caption_chars) if captions and part else []
             if captions and not pages:
-                log.warning("%s: the transcript has no words between %s and %s; the clip has no captions",
-                            episode.slug, _clock(start), _clock(end))
+                log.warning(
+                    "%s: the transcript has no words between %s and %s; the clip has no captions",
+                    episode.slug,
+                    _clock(start),
+                    _clock(end),
+                )
             video = Video(episode, layout, tags, audio, mastered.duration, pages, work)
             with atomic.atomic_path(out) as target:
                 video.render(target, progress(f"Rendering {out.name}", mastered.duration), by_ffmpeg)
     for path, text in side.items():
         atomic.write_text(path, text)
     output = mastered.stats["output"]
-    log.info("%s: %.1f s, %.1f LUFS, %.1f dBTP", out.name, mastered.duration, output["integrated"],
-             output["true_peak"])
+    log.info("%s: %.1f s, %.1f LUFS, %.1f dBTP", out.name, mastered.duration, output["integrated"], output["true_peak"])
     return ClipResult(out, list(side), mastered.duration, output["integrated"], output["true_peak"])
 
 
@@ -182,30 +242,63 @@ class Video:
         """Encode the clip into ``target``, frames drawn by ffmpeg's filters or else by Pillow."""
         still = self.work / "background.png"
         background(self.episode, self.layout).save(still)
-        encode = [*X264, "-map_metadata", "-1", *(f for key in ("title", "artist", "album")
-                                                   for f in ("-metadata", f"{key}={getattr(self.tags, key)}"))]
+        encode = [
+            *X264,
+            "-map_metadata",
+            "-1",
+            *(f for key in ("title", "artist", "album") for f in ("-metadata", f"{key}={getattr(self.tags, key)}")),
+        ]
         if by_ffmpeg:
             self._ffmpeg(still, target, encode, update)
         else:
             from .frames import render_frames
 
-            render_frames(still, self.audio, self.pages, self.layout, self.duration, target, update, fps=FPS,
-                          video_args=encode)
+            render_frames(
+                still, self.audio, self.pages, self.layout, self.duration, target, update, fps=FPS, video_args=encode
+            )
 
     def _ffmpeg(self, still: Path, target: Path, encode: list[str], update: Progress) -> None:
         """The still, the waveform over it (showwaves), the captions (libass, from an ASS file)."""
         wave = self.layout.wave
         colour = "0x{:02X}{:02X}{:02X}".format(*ACCENT)
-        graph = (f"[1:a]aformat=channel_layouts=mono,showwaves=s={wave.w}x{wave.h}:mode=cline:rate={FPS}:"
-                 f"colors={colour}:draw=full,format=rgba[wave];[0:v][wave]overlay={wave.x}:{wave.y}:shortest=1")
+        graph = (
+            f"[1:a]aformat=channel_layouts=mono,showwaves=s={wave.w}x{wave.h}:mode=cline:rate={FPS}:"
+            f"colors={colour}:draw=full,format=rgba[wave];[0:v][wave]overlay={wave.x}:{wave.y}:shortest=1"
+        )
         if self.pages:
             ass_file = self.work / "captions.ass"
             atomic.write_text(ass_file, cap.ass(self.pages, self.layout))
             graph += f",ass=filename={filter_value(str(ass_file))}:fontsdir={filter_value(str(font_file().parent))}"
-        run_ffmpeg(["-loop", "1", "-framerate", str(FPS), "-i", media_path(still), "-i", media_path(self.audio),
-                    "-filter_complex", graph + ",format=yuv420p[video]", "-map", "[video]", "-map", "1:a", *encode,
-                    "-c:a", "copy", "-t", f"{self.duration:.3f}", "-movflags", "+faststart", "-f", "mp4",
-                    media_path(target)], duration=self.duration, progress=update)
+        run_ffmpeg(
+            [
+                "-loop",
+                "1",
+                "-framerate",
+                str(FPS),
+                "-i",
+                media_path(still),
+                "-i",
+                media_path(self.audio),
+                "-filter_complex",
+                graph + ",format=yuv420p[video]",
+                "-map",
+                "[video]",
+                "-map",
+                "1:a",
+                *encode,
+                "-c:a",
+                "copy",
+                "-t",
+                f"{self.duration:.3f}",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "mp4",
+                media_path(target),
+            ],
+            duration=self.duration,
+            progress=update,
+        )
 
 
 def _clock(t: float) -> str:
@@ -218,30 +311,49 @@ def _transcript(episode: Episode, *, required: bool) -> Transcript | None:
     if path.is_file():
         return load(path)
     if required:
-        raise TranscriptError(f"episode {episode.slug!r} has no transcript for the captions ({path} is missing)",
-                              f"run 'audiokit transcribe {episode.dir}' first, or render with --no-captions")
+        raise TranscriptError(
+            f"episode {episode.slug!r} has no transcript for the captions ({path} is missing)",
+            f"run 'audiokit transcribe {episode.dir}' first, or render with --no-captions",
+        )
     return None
 
 
-def _master(excerpt: Path, target: Path, *, name: str, highpass: float, tags: Tags | None,
-            progress: ProgressFactory) -> MasterResult:
+def _master(
+    excerpt: Path, target: Path, *, name: str, highpass: float, tags: Tags | None, progress: ProgressFactory
+) -> MasterResult:
     """The excerpt at TARGET LUFS and TRUE_PEAK dBTP as AAC in ``target``, with the project's meter and
     limiter (no levelling, no trimming: the clip keeps its length)."""
     from ..mastering import MasteringSettings
     from ..mastering.master import FileSource, master_source
 
-    settings = MasteringSettings.from_preset("podcast", target=TARGET, true_peak=TRUE_PEAK, format="m4a",
-                                             sample_rate=RATE, leveller=False, trim_silence=False,
-                                             highpass=highpass)
-    return master_source(FileSource(excerpt, RATE, 2, probe(excerpt).duration), target, settings, name=name,
-                         depth="f32", level=False, tags=tags, progress=progress)
+    settings = MasteringSettings.from_preset(
+        "podcast",
+        target=TARGET,
+        true_peak=TRUE_PEAK,
+        format="m4a",
+        sample_rate=RATE,
+        leveller=False,
+        trim_silence=False,
+        highpass=highpass,
+    )
+    return master_source(
+        FileSource(excerpt, RATE, 2, probe(excerpt).duration),
+        target,
+        settings,
+        name=name,
+        depth="f32",
+        level=False,
+        tags=tags,
+        progress=progress,
+    )
 
 
 @functools.lru_cache(maxsize=1)
 def ffmpeg_filters() -> frozenset[str]:
     """The names of the filters the ffmpeg in use has."""
-    listing = subprocess.run([find_ffmpeg(), "-hide_banner", "-filters"], capture_output=True, text=True,
-                             stdin=subprocess.DEVNULL).stdout
+    listing = subprocess.run(
+        [find_ffmpeg(), "-hide_banner", "-filters"], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    ).stdout
     return frozenset(parts[1] for line in listing.splitlines() if len(parts := line.split()) > 2 and "->" in parts[2])
 
 
@@ -250,8 +362,10 @@ def _use_ffmpeg(renderer: str) -> bool:
         raise AudiokitError(f"unknown clip renderer {renderer!r}", "use auto, ffmpeg or pillow")
     missing = {"showwaves", "ass", "overlay"} - ffmpeg_filters()
     if renderer == "ffmpeg" and missing:
-        raise AudiokitError(f"this ffmpeg lacks the filters {', '.join(sorted(missing))}",
-                            "install an ffmpeg built with libass, or use the pillow renderer")
+        raise AudiokitError(
+            f"this ffmpeg lacks the filters {', '.join(sorted(missing))}",
+            "install an ffmpeg built with libass, or use the pillow renderer",
+        )
     if renderer == "auto" and missing:
         log.info("ffmpeg lacks %s: drawing the clip's frames with Pillow", ", ".join(sorted(missing)))
     return renderer == "ffmpeg" or (renderer == "auto" and not missing)

@@ -37,7 +37,8 @@ from .. import atomic
 from ..errors import ConfigError, TranscriptError
 from ..ffmpeg import stream_pcm
 from ..glossary import load_glossary
-from ..transcript import Transcript, Word, load as load_transcript
+from ..transcript import Transcript, Word
+from ..transcript import load as load_transcript
 from ..transcription.vocabulary import vocabulary
 from ..workspace import Episode, Soundbite, load_episode
 
@@ -49,10 +50,47 @@ MIN_PAUSE = 0.3
 PAD = 0.2
 """Seconds of the surrounding pause kept before the first and after the last word (at most half the pause)."""
 WEIGHTS = {"emphasis": 0.25, "names": 0.30, "standalone": 0.20, "clean": 0.25}
-FILLERS = frozenset({"äh", "ähm", "öh", "öhm", "ehm", "hm", "hmm", "mhm", "also", "halt", "sozusagen", "quasi",
-                     "irgendwie", "eigentlich", "gewissermaßen", "genau", "naja"})
-CONNECTIVES = frozenset({"und", "aber", "also", "oder", "denn", "sondern", "doch", "dann", "weil", "dass", "deshalb",
-                         "darum", "außerdem", "trotzdem", "jedoch", "sowie"})
+FILLERS = frozenset(
+    {
+        "äh",
+        "ähm",
+        "öh",
+        "öhm",
+        "ehm",
+        "hm",
+        "hmm",
+        "mhm",
+        "also",
+        "halt",
+        "sozusagen",
+        "quasi",
+        "irgendwie",
+        "eigentlich",
+        "gewissermaßen",
+        "genau",
+        "naja",
+    }
+)
+CONNECTIVES = frozenset(
+    {
+        "und",
+        "aber",
+        "also",
+        "oder",
+        "denn",
+        "sondern",
+        "doch",
+        "dann",
+        "weil",
+        "dass",
+        "deshalb",
+        "darum",
+        "außerdem",
+        "trotzdem",
+        "jedoch",
+        "sowie",
+    }
+)
 SENTENCE_END = (".", "!", "?")
 TITLE_CHARS = 70
 RATE = 16000
@@ -130,10 +168,10 @@ def _candidates(transcript: Transcript) -> list[tuple[float, float, list[_Senten
         for j in range(i, len(sentences)):
             last = sentences[j]
             end = last.words[-1].end + min(PAD, last.gap_after / 2, max(0.0, transcript.duration - last.words[-1].end))
-            if end - start > MAX_SECONDS or not _speakers_fit(sentences[i:j + 1]):
+            if end - start > MAX_SECONDS or not _speakers_fit(sentences[i : j + 1]):
                 break
             if last.gap_after >= MIN_PAUSE and end - start >= MIN_SECONDS:
-                found.append((start, end, sentences[i:j + 1]))
+                found.append((start, end, sentences[i : j + 1]))
     return found
 
 
@@ -182,7 +220,7 @@ def _frame_features(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     energy = np.mean(frames**2, axis=1)
     level = 10 * np.log10(energy + 1e-10)
     spectrum = np.fft.rfft(frames - frames.mean(axis=1, keepdims=True), n=2 * FRAME, axis=1)
-    ac = np.fft.irfft(np.abs(spectrum) ** 2, axis=1)[:, :MAX_LAG + 1]
+    ac = np.fft.irfft(np.abs(spectrum) ** 2, axis=1)[:, : MAX_LAG + 1]
     norm = ac[:, MIN_LAG:] / np.maximum(ac[:, :1], 1e-12)
     lag = np.argmax(norm, axis=1) + MIN_LAG
     voiced = (norm[np.arange(len(lag)), lag - MIN_LAG] > 0.5) & (level > -50)
@@ -212,7 +250,7 @@ def measure_prosody(paths: list[Path]) -> Prosody:
     level = np.full((len(tracks), frames), -100.0, dtype=np.float32)
     pitch = np.full((len(tracks), frames), np.nan, dtype=np.float32)
     for k, (lv, pt) in enumerate(tracks):
-        level[k, :len(lv)], pitch[k, :len(pt)] = lv, pt
+        level[k, : len(lv)], pitch[k, : len(pt)] = lv, pt
     loudest = np.argmax(level, axis=0)
     return Prosody(level.max(axis=0), pitch[loudest, np.arange(frames)])
 
@@ -242,8 +280,7 @@ def rank_passages(transcript: Transcript, names: set[str], prosody: Prosody | No
     return sorted(passages, key=lambda p: (-p.score, p.start))
 
 
-def pick(passages: list[Passage], n: int, *, offset: float = 0.0,
-         keep: Sequence[Soundbite] = ()) -> list[Soundbite]:
+def pick(passages: list[Passage], n: int, *, offset: float = 0.0, keep: Sequence[Soundbite] = ()) -> list[Soundbite]:
     """The ``n`` best passages that overlap neither each other nor ``keep``, as soundbites on the published
     audio (start rounded down and end up to 0.1 s), in time order."""
     taken = [(b.start, b.end) for b in keep]
@@ -260,20 +297,22 @@ def pick(passages: list[Passage], n: int, *, offset: float = 0.0,
     return sorted(chosen, key=lambda b: b.start)
 
 
-def propose_soundbites(episode: Episode, n: int = 5, *, offset: float = 0.0,
-                       replace: bool = False) -> list[Soundbite]:
+def propose_soundbites(episode: Episode, n: int = 5, *, offset: float = 0.0, replace: bool = False) -> list[Soundbite]:
     """Up to ``n`` new soundbites for ``episode`` from its transcript and recording, best passages first
     chosen, returned in time order. ``offset``: master.json's "offset" (intro before the recording).
     Without ``replace`` they avoid the soundbites episode.toml already has."""
     if n < 1:
         raise ConfigError(f"asked for {n} soundbites", "ask for at least one (-n 5)")
     if not episode.transcript_path.is_file():
-        raise TranscriptError(f"{episode.slug} has no transcript ({episode.transcript_path} is missing)",
-                              "run 'audiokit transcribe' or 'audiokit build' first")
+        raise TranscriptError(
+            f"{episode.slug} has no transcript ({episode.transcript_path} is missing)",
+            "run 'audiokit transcribe' or 'audiokit build' first",
+        )
     transcript = load_transcript(episode.transcript_path)
 
-    names = vocabulary_tokens(vocabulary(episode, load_glossary(episode.show.dir))
-                              + [s.name for s in transcript.speakers])
+    names = vocabulary_tokens(
+        vocabulary(episode, load_glossary(episode.show.dir)) + [s.name for s in transcript.speakers]
+    )
     inputs = [p for p in episode.audio_inputs if p.is_file()]
     prosody = measure_prosody(inputs) if inputs else None
     passages = rank_passages(transcript, names, prosody)

@@ -65,8 +65,7 @@ class SoundbiteStage(Stage):
         }
 
     def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
-        return {**self._common(ctx, episode),
-                "bites": [[b.start, b.duration, b.title] for b in episode.soundbites]}
+        return {**self._common(ctx, episode), "bites": [[b.start, b.duration, b.title] for b in episode.soundbites]}
 
     def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
         folder = ctx.episode_out(episode)
@@ -87,11 +86,20 @@ class SoundbiteStage(Stage):
             if rendered.get(bite.clip_name) == key and (folder / bite.clip_name).is_file():
                 continue
             try:
-                render_clip(episode, start=bite.start, end=bite.end, layout=LAYOUT, out=folder / bite.clip_name,
-                            captions=episode.transcript_path.is_file(), progress=ctx.progress, master_dir=folder)
+                render_clip(
+                    episode,
+                    start=bite.start,
+                    end=bite.end,
+                    layout=LAYOUT,
+                    out=folder / bite.clip_name,
+                    captions=episode.transcript_path.is_file(),
+                    progress=ctx.progress,
+                    master_dir=folder,
+                )
             except AudiokitError as exc:
-                raise type(exc)(f"{episode.file}: soundbite {bite.title!r} at {timestamp(bite.start)}: {exc.what}",
-                                exc.fix) from exc
+                raise type(exc)(
+                    f"{episode.file}: soundbite {bite.title!r} at {timestamp(bite.start)}: {exc.what}", exc.fix
+                ) from exc
         stems = {Path(name).stem for name in keys}
         for stale in folder.glob(CLIP_GLOB):
             if stale.stem not in stems:

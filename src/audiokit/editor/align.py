@@ -86,8 +86,9 @@ def opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
     return merged
 
 
-def _diff(a: Sequence[str], b: Sequence[str], i1: int, i2: int, j1: int, j2: int, ops: list[Opcode],
-          depth: int = 0) -> None:
+def _diff(
+    a: Sequence[str], b: Sequence[str], i1: int, i2: int, j1: int, j2: int, ops: list[Opcode], depth: int = 0
+) -> None:
     """Append the opcodes of ``a[i1:i2]`` → ``b[j1:j2]`` to ``ops``."""
     start_i, start_j = i1, j1
     while i1 < i2 and j1 < j2 and a[i1] == b[j1]:
@@ -124,8 +125,8 @@ def _anchors(a: Sequence[str], b: Sequence[str], i1: int, i2: int, j1: int, j2: 
     in ``b[j1:j2]``: the longest chain of them in the same order, by their starts. Longer runs first:
     a pair of words can recur by chance where a deletion joined two words."""
     for k in (4, 2, 1):
-        grams_a = [tuple(a[i:i + k]) for i in range(i1, i2 - k + 1)]
-        grams_b = [tuple(b[j:j + k]) for j in range(j1, j2 - k + 1)]
+        grams_a = [tuple(a[i : i + k]) for i in range(i1, i2 - k + 1)]
+        grams_b = [tuple(b[j : j + k]) for j in range(j1, j2 - k + 1)]
         count_a, count_b = Counter(grams_a), Counter(grams_b)
         where_b = {g: j1 + n for n, g in enumerate(grams_b) if count_b[g] == 1}
         pairs = [(i1 + n, where_b[g]) for n, g in enumerate(grams_a) if count_a[g] == 1 and g in where_b]

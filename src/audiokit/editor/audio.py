@@ -18,8 +18,16 @@ from ..models import cache_dir
 from ..workspace import Episode
 
 BROWSER_TYPES = {
-    ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".mp4": "audio/mp4", ".aac": "audio/aac", ".wav": "audio/wav",
-    ".flac": "audio/flac", ".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg", ".webm": "audio/webm",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".mp4": "audio/mp4",
+    ".aac": "audio/aac",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".webm": "audio/webm",
 }
 
 
@@ -36,11 +44,18 @@ def playable_audio(episode: Episode, *, progress: ProgressFactory = no_progress)
         args = [a for p in inputs for a in ("-i", media_path(p))]
         if len(inputs) > 1:
             mix = "".join(f"[{i}:a:0]" for i in range(len(inputs)))
-            args += ["-filter_complex", f"{mix}amix=inputs={len(inputs)}:duration=longest:normalize=0[mix]",
-                     "-map", "[mix]"]
+            args += [
+                "-filter_complex",
+                f"{mix}amix=inputs={len(inputs)}:duration=longest:normalize=0[mix]",
+                "-map",
+                "[mix]",
+            ]
         else:
             args += ["-map", "0:a:0"]
         with atomic_path(target) as tmp:
-            run_ffmpeg(args + ["-vn", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", media_path(tmp)],
-                       duration=duration, progress=progress("mixing the tracks for the editor", duration))
+            run_ffmpeg(
+                args + ["-vn", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", media_path(tmp)],
+                duration=duration,
+                progress=progress("mixing the tracks for the editor", duration),
+            )
     return target, "audio/mp4"

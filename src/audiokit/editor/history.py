@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import fcntl
 import gzip
 import hashlib
 import json
 import logging
 import os
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,8 +43,9 @@ class ChangedOnDisk(TranscriptError):
     """The transcript file is no longer the version the change was based on."""
 
     def __init__(self, path: Path, etag: str) -> None:
-        super().__init__(f"{path} was changed meanwhile (by another window or program)",
-                         "reload it and make the change again")
+        super().__init__(
+            f"{path} was changed meanwhile (by another window or program)", "reload it and make the change again"
+        )
         self.etag = etag
 
 
@@ -113,8 +114,9 @@ class History:
 
     # -- changing --------------------------------------------------------------------------------
 
-    def commit(self, transcript: Transcript, label: str, *, expected: str | None,
-               glossary: dict[str, Any] | None = None) -> str:
+    def commit(
+        self, transcript: Transcript, label: str, *, expected: str | None, glossary: dict[str, Any] | None = None
+    ) -> str:
         """Save ``transcript`` as a new version; ``expected`` is the ETag it was based on (None: any).
 
         ``glossary`` records a change made to the show's glossary together with this one (see
@@ -197,8 +199,14 @@ class History:
         atomic.write_bytes(self.path, data)
         return self.etag()
 
-    def _add(self, data: bytes, label: str, parent: int | None, versions: list[Version],
-             glossary: dict[str, Any] | None = None) -> int:
+    def _add(
+        self,
+        data: bytes,
+        label: str,
+        parent: int | None,
+        versions: list[Version],
+        glossary: dict[str, Any] | None = None,
+    ) -> int:
         n = versions[-1].n + 1 if versions else 1
         version = Version(n, parent, label, now_iso(), hashlib.sha256(data).hexdigest(), glossary)
         atomic.write_bytes(self._snapshot_path(n), gzip.compress(data, 6))
@@ -233,8 +241,7 @@ class History:
             data = json.loads(path.read_text("utf-8"))
             return data["head"], [Version(**v) for v in data["versions"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise TranscriptError(f"{path} is broken ({exc})",
-                                  f"delete {self.folder} to start a new history") from exc
+            raise TranscriptError(f"{path} is broken ({exc})", f"delete {self.folder} to start a new history") from exc
 
     def _write_index(self, head: int, versions: list[Version]) -> None:
         data = {"head": head, "versions": [asdict(v) for v in versions]}
@@ -263,5 +270,6 @@ def _clone(t: Transcript) -> Transcript:
         segment = copy.copy(segment)
         segment.words = [copy.copy(w) for w in segment.words]
         segments.append(segment)
-    return dataclasses.replace(t, speakers=[copy.copy(s) for s in t.speakers], segments=segments,
-                               provenance=copy.deepcopy(t.provenance))
+    return dataclasses.replace(
+        t, speakers=[copy.copy(s) for s in t.speakers], segments=segments, provenance=copy.deepcopy(t.provenance)
+    )

@@ -177,6 +177,10 @@ def replace_always(t: Transcript, args: _Args, show_dir: Path) -> str:
 
 
 OPERATIONS: dict[str, Callable[[Transcript, _Args, Path], str]] = {
-    "edit": edit, "rename": rename, "reassign": reassign, "split": split, "merge": merge,
+    "edit": edit,
+    "rename": rename,
+    "reassign": reassign,
+    "split": split,
+    "merge": merge,
     "replace_always": replace_always,
 }

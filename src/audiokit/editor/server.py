@@ -30,9 +30,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
+from ..build import ProgressFactory, no_progress
 from ..errors import AudiokitError
 from ..exports import EXPORT_FORMATS, export_transcript
-from ..build import ProgressFactory, no_progress
 from ..workspace import Episode
 from .audio import playable_audio
 from .history import ChangedOnDisk, History
@@ -43,8 +43,9 @@ log = logging.getLogger("audiokit")
 STATIC = {"editor.js": "text/javascript", "editor.css": "text/css"}
 MAX_BODY = 4 * 1024 * 1024
 HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
-                                "form-action 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -70,12 +71,15 @@ class EditorServer:
         try:
             sock = socket.create_server(("127.0.0.1", port))
         except OSError as exc:
-            raise AudiokitError(f"the editor cannot listen on port {port} ({exc.strerror})",
-                                "choose another --port, or leave it out to take a free one") from exc
+            raise AudiokitError(
+                f"the editor cannot listen on port {port} ({exc.strerror})",
+                "choose another --port, or leave it out to take a free one",
+            ) from exc
         self.port = sock.getsockname()[1]
         with sock:
-            self._server: BaseWSGIServer = make_server("127.0.0.1", self.port, self._wsgi, threaded=True,
-                                                       request_handler=_Handler, fd=sock.fileno())
+            self._server: BaseWSGIServer = make_server(
+                "127.0.0.1", self.port, self._wsgi, threaded=True, request_handler=_Handler, fd=sock.fileno()
+            )
         self.hosts = {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
         self.origins = {f"http://{h}" for h in self.hosts}
         self.cookie = f"audiokit-editor-{self.port}"
@@ -139,8 +143,9 @@ class EditorServer:
         if request.method == "GET" and request.path == "/" and "token" in request.args:
             given = request.args["token"]
         if not hmac.compare_digest(given.encode(), self.token.encode()):
-            return _json({"error": "missing or wrong session token",
-                          "fix": "open the address 'audiokit edit' printed"}, 403)
+            return _json(
+                {"error": "missing or wrong session token", "fix": "open the address 'audiokit edit' printed"}, 403
+            )
         if request.method in ("GET", "HEAD"):
             return None
         if request.method != "POST":
@@ -172,7 +177,7 @@ class EditorServer:
         if path == "/api/op" and request.method == "POST":
             return self._operate(request)
         if path.startswith("/api/export/"):
-            return self._export(path[len("/api/export/"):])
+            return self._export(path[len("/api/export/") :])
         return _json({"error": f"{path} not found"}, 404)
 
     def _index(self) -> Response:

@@ -35,8 +35,11 @@ def read_text_file(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
-            raise TranscriptError(f"{path} has {size / 1e6:.1f} MB, more than the {MAX_TEXT_BYTES / 1e6:.0f} MB "
-                                  "a transcript text can have", _TOO_LARGE_FIX)
+            raise TranscriptError(
+                f"{path} has {size / 1e6:.1f} MB, more than the {MAX_TEXT_BYTES / 1e6:.0f} MB "
+                "a transcript text can have",
+                _TOO_LARGE_FIX,
+            )
         return path.read_text("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TranscriptError(f"{path} is not UTF-8 text", "save it as UTF-8 (plain text) and import again") from exc
@@ -47,12 +50,14 @@ def read_text_file(path: Path) -> str:
 def import_text(transcript: Transcript, text: str) -> Transcript:
     """Return ``transcript`` with the words, turns and speaker names of ``text``."""
     if len(text) > MAX_TEXT_BYTES:
-        raise TranscriptError(f"the text has {len(text):,} characters, more than a transcript text can have",
-                              _TOO_LARGE_FIX)
+        raise TranscriptError(
+            f"the text has {len(text):,} characters, more than a transcript text can have", _TOO_LARGE_FIX
+        )
     turns = [t for t in parse_text(text) if tokens(t.text)]
     if not turns:
-        raise TranscriptError("the text holds no speaker turn with words",
-                              "import a text exported with 'audiokit export --format txt'")
+        raise TranscriptError(
+            "the text holds no speaker turn with words", "import a text exported with 'audiokit export --format txt'"
+        )
     origin = [i for i, s in enumerate(transcript.segments) for _ in s.words]
     first = [0]
     for s in transcript.segments:
@@ -67,7 +72,7 @@ def import_text(transcript: Transcript, text: str) -> Transcript:
     cursor = 0
     for turn in turns:
         n = len(tokens(turn.text))
-        blocks.append((turn, aligned.words[cursor:cursor + n], aligned.source[cursor:cursor + n]))
+        blocks.append((turn, aligned.words[cursor : cursor + n], aligned.source[cursor : cursor + n]))
         cursor += n
 
     speakers, speaker_of = _resolve_speakers(transcript, origin, blocks)
@@ -100,8 +105,14 @@ def _fill(seg_of: list[int | None]) -> list[int | None]:
     return out
 
 
-def _segments(transcript: Transcript, origin: list[int], first: list[int], speaker: str, words: list[Word],
-              source: list[int | None]) -> list[Segment]:
+def _segments(
+    transcript: Transcript,
+    origin: list[int],
+    first: list[int],
+    speaker: str,
+    words: list[Word],
+    source: list[int | None],
+) -> list[Segment]:
     """Cut one block into segments where its words pass into another original segment.
 
     A segment that still begins (ends) with its original first (last) word keeps its original
@@ -130,8 +141,9 @@ def _segments(transcript: Transcript, origin: list[int], first: list[int], speak
     return out
 
 
-def _resolve_speakers(transcript: Transcript, origin: list[int],
-                      blocks: list[Block]) -> tuple[list[TranscriptSpeaker], dict[tuple[str, str], str]]:
+def _resolve_speakers(
+    transcript: Transcript, origin: list[int], blocks: list[Block]
+) -> tuple[list[TranscriptSpeaker], dict[tuple[str, str], str]]:
     """Map every header to a speaker id: a known name, else a rename of the speaker whose words it holds."""
     speakers = [replace(s) for s in transcript.speakers]
     by_label = {(s.name, s.organisation): s for s in speakers}
@@ -142,7 +154,8 @@ def _resolve_speakers(transcript: Transcript, origin: list[int],
     votes: dict[tuple[str, str], Counter] = {}
     for turn, _, source in blocks:
         votes.setdefault(_header(turn), Counter()).update(
-            transcript.segments[origin[i]].speaker for i in source if i is not None)
+            transcript.segments[origin[i]].speaker for i in source if i is not None
+        )
 
     speaker_of: dict[tuple[str, str], str] = {}
     unknown = []

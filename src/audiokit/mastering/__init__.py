@@ -16,18 +16,40 @@ from typing import Any
 from .presets import FORMAT_NAMES, PRESETS, MasteringSettings, Preset, episode_settings
 
 _LAZY = {
-    "FORMATS": "encode", "Format": "encode",
-    "Loudness": "loudness", "LoudnessMeter": "loudness", "measure": "loudness",
-    "MasterResult": "master", "master_file": "master",
+    "FORMATS": "encode",
+    "Format": "encode",
+    "Loudness": "loudness",
+    "LoudnessMeter": "loudness",
+    "measure": "loudness",
+    "MasterResult": "master",
+    "master_file": "master",
     "master_tracks": "multitrack",
-    "MasterStage": "stage", "episode_tags": "stage", "master_episode": "stage",
-    "Tags": "tags", "write_tagged_copy": "tags",
+    "MasterStage": "stage",
+    "episode_tags": "stage",
+    "master_episode": "stage",
+    "Tags": "tags",
+    "write_tagged_copy": "tags",
 }
 
 __all__ = [
-    "FORMATS", "FORMAT_NAMES", "Format", "Loudness", "LoudnessMeter", "MasterResult", "MasterStage",
-    "MasteringSettings", "PRESETS", "Preset", "Tags", "episode_settings", "episode_tags", "master_episode",
-    "master_file", "master_tracks", "measure", "write_tagged_copy",
+    "FORMATS",
+    "FORMAT_NAMES",
+    "Format",
+    "Loudness",
+    "LoudnessMeter",
+    "MasterResult",
+    "MasterStage",
+    "MasteringSettings",
+    "PRESETS",
+    "Preset",
+    "Tags",
+    "episode_settings",
+    "episode_tags",
+    "master_episode",
+    "master_file",
+    "master_tracks",
+    "measure",
+    "write_tagged_copy",
 ]
 
 

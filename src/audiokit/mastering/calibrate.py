@@ -41,7 +41,7 @@ class Samples:
         for block in blocks:
             while todo and todo[0] < pos + len(block):
                 start = max(todo.pop(0), pos)
-                self.pieces.append((start, np.array(block[start - pos:start - pos + length])))
+                self.pieces.append((start, np.array(block[start - pos : start - pos + length])))
             pos += len(block)
             yield block
 
@@ -53,13 +53,17 @@ class Calibration:
 
 
 @contextlib.contextmanager
-def calibration_encoder(fmt: Format, rate: int, channels: int, *, bitrate: int | None,
-                        dual_mono: bool) -> Iterator[Encoder]:
+def calibration_encoder(
+    fmt: Format, rate: int, channels: int, *, bitrate: int | None, dual_mono: bool
+) -> Iterator[Encoder]:
     """The encoder for ``calibrate``, into a temporary file; open it early, so that ffmpeg starts up
     while the recording is still being analysed."""
-    with tempfile.TemporaryDirectory() as tmp, \
-            Encoder(Path(tmp) / f"calibration{fmt.suffix}", fmt, rate, channels, bitrate=bitrate,
-                    dual_mono=dual_mono) as encoder:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Encoder(
+            Path(tmp) / f"calibration{fmt.suffix}", fmt, rate, channels, bitrate=bitrate, dual_mono=dual_mono
+        ) as encoder,
+    ):
         yield encoder
 
 
@@ -76,6 +80,10 @@ def calibrate(pieces: list[np.ndarray], grid: Grid, ceiling: float, encoder: Enc
     if not (math.isfinite(ref.integrated) and math.isfinite(after.integrated)):
         return Calibration(0.0, 0.0)
     result = Calibration(ref.integrated - after.integrated, max(0.0, after.true_peak - ref.true_peak))
-    log.debug("codec calibration on %.1f s: %.2f LU lost, %.2f dB peak overshoot",
-              len(pcm) / grid.rate, result.loudness_loss, result.overshoot)
+    log.debug(
+        "codec calibration on %.1f s: %.2f LU lost, %.2f dB peak overshoot",
+        len(pcm) / grid.rate,
+        result.loudness_loss,
+        result.overshoot,
+    )
     return result

@@ -47,13 +47,18 @@ class Format:
         return self.bitrates is not None
 
 
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("mp3", ".mp3", "audio/mpeg", "libmp3lame", "mp3", "mp3", _MP3_RATES, (64, 128), 0.8),
-    Format("m4a", ".m4a", "audio/mp4", "aac", "ipod", "adts", _AAC_RATES, (64, 128), 0.8),
-    Format("opus", ".opus", "audio/ogg", "libopus", "ogg", "ogg", (8000, 12000, 16000, 24000, 48000), (48, 64), 0.8),
-    Format("flac", ".flac", "audio/flac", "flac", "flac", "flac", None, None, 0.05),
-    Format("wav", ".wav", "audio/wav", "pcm", "wav", "wav", None, None, 0.05),
-)}
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("mp3", ".mp3", "audio/mpeg", "libmp3lame", "mp3", "mp3", _MP3_RATES, (64, 128), 0.8),
+        Format("m4a", ".m4a", "audio/mp4", "aac", "ipod", "adts", _AAC_RATES, (64, 128), 0.8),
+        Format(
+            "opus", ".opus", "audio/ogg", "libopus", "ogg", "ogg", (8000, 12000, 16000, 24000, 48000), (48, 64), 0.8
+        ),
+        Format("flac", ".flac", "audio/flac", "flac", "flac", "flac", None, None, 0.05),
+        Format("wav", ".wav", "audio/wav", "pcm", "wav", "wav", None, None, 0.05),
+    )
+}
 
 
 def output_rate(fmt: Format, source_rate: int, requested: int | None) -> int:
@@ -65,7 +70,8 @@ def output_rate(fmt: Format, source_rate: int, requested: int | None) -> int:
     if requested:
         raise ConfigError(
             f"{fmt.name} cannot store {requested} Hz audio",
-            f"set sample_rate to one of {', '.join(map(str, fmt.rates))} in [mastering] (or --sample-rate)")
+            f"set sample_rate to one of {', '.join(map(str, fmt.rates))} in [mastering] (or --sample-rate)",
+        )
     rate = min(fmt.rates, key=lambda r: (abs(r - source_rate), -r))
     log.warning("%s cannot store %d Hz audio: resampling %d Hz to %d Hz", fmt.name, source_rate, source_rate, rate)
     return rate
@@ -116,8 +122,17 @@ class Encoder:
     published audio. Leaving the block with an exception stops every process.
     """
 
-    def __init__(self, path: Path, fmt: Format, rate: int, channels: int, *, bitrate: int | None = None,
-                 depth: str = "s24", dual_mono: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        fmt: Format,
+        rate: int,
+        channels: int,
+        *,
+        bitrate: int | None = None,
+        depth: str = "s24",
+        dual_mono: bool = False,
+    ) -> None:
         self.path, self.fmt, self.rate, self.channels, self.dual_mono = path, fmt, rate, channels, dual_mono
         if fmt.lossy:
             kbps = bitrate or fmt.bitrates[channels - 1]
@@ -129,16 +144,31 @@ class Encoder:
         options = ":movflags=+faststart" if fmt.muxer == "ipod" else ""
         self._logs = [tempfile.TemporaryFile(), tempfile.TemporaryFile()]
         base = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y"]
-        encode = base + ["-f", "f32le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0", "-map", "0:a",
-                         *codec_args, "-map_metadata", "-1", "-f", "tee",
-                         f"[f={fmt.muxer}{options}]{_tee_path(path)}|[f={fmt.stream_muxer}]pipe:1"]
+        encode = base + [
+            "-f",
+            "f32le",
+            "-ar",
+            str(rate),
+            "-ac",
+            str(channels),
+            "-i",
+            "pipe:0",
+            "-map",
+            "0:a",
+            *codec_args,
+            "-map_metadata",
+            "-1",
+            "-f",
+            "tee",
+            f"[f={fmt.muxer}{options}]{_tee_path(path)}|[f={fmt.stream_muxer}]pipe:1",
+        ]
         decoded_rate = 48000 if fmt.name == "opus" else rate
-        decode = base + ["-i", "pipe:0", "-f", "f32le", "-ac", str(channels),
-                         "-ar", str(decoded_rate), "pipe:1"]
+        decode = base + ["-i", "pipe:0", "-f", "f32le", "-ac", str(channels), "-ar", str(decoded_rate), "pipe:1"]
         log.debug("ffmpeg %s", " ".join(encode[1:]))
         self._encoder = subprocess.Popen(encode, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._logs[0])
-        self._decoder = subprocess.Popen(decode, stdin=self._encoder.stdout, stdout=subprocess.PIPE,
-                                         stderr=self._logs[1])
+        self._decoder = subprocess.Popen(
+            decode, stdin=self._encoder.stdout, stdout=subprocess.PIPE, stderr=self._logs[1]
+        )
         for pipe in (self._encoder.stdin, self._encoder.stdout, self._decoder.stdout):
             _widen(pipe)
         self._encoder.stdout.close()  # the decoder owns it now
@@ -146,8 +176,10 @@ class Encoder:
         self.frames = 0
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
-        self._threads = [threading.Thread(target=self._feed, daemon=True),
-                         threading.Thread(target=self._measure, daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._feed, daemon=True),
+            threading.Thread(target=self._measure, daemon=True),
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -184,8 +216,10 @@ class Encoder:
 
     def write(self, block: np.ndarray) -> None:
         if self._error is not None:
-            raise FFmpegError(f"the {self.fmt.name} encoder stopped: {_tail(self._logs[0])}",
-                              "check the format settings (bitrate, sample rate)")
+            raise FFmpegError(
+                f"the {self.fmt.name} encoder stopped: {_tail(self._logs[0])}",
+                "check the format settings (bitrate, sample rate)",
+            )
         if len(block):
             self.frames += len(block)
             self._queue.put(np.ascontiguousarray(block, dtype="<f4"))
@@ -199,11 +233,15 @@ class Encoder:
         if self._error is not None and not isinstance(self._error, OSError):
             raise self._error  # a bug in measuring, not an encoder problem
         if codes[0] != 0 or self._error is not None:
-            raise FFmpegError(f"encoding {self.fmt.name} failed: {_tail(self._logs[0])}",
-                              "check the format settings (bitrate, sample rate) and free disk space")
+            raise FFmpegError(
+                f"encoding {self.fmt.name} failed: {_tail(self._logs[0])}",
+                "check the format settings (bitrate, sample rate) and free disk space",
+            )
         if codes[1] != 0:
-            raise FFmpegError(f"the {self.fmt.name} output could not be decoded again: {_tail(self._logs[1])}",
-                              "report this as a bug with the input file")
+            raise FFmpegError(
+                f"the {self.fmt.name} output could not be decoded again: {_tail(self._logs[1])}",
+                "report this as a bug with the input file",
+            )
         return self.meter.result()
 
     def close(self) -> None:

@@ -19,10 +19,13 @@ def load_jingle(path: Path, rate: int, channels: int, *, target: float, dual_mon
     """Decode ``path`` at ``rate``/``channels`` with its loudness set to ``target`` LUFS."""
     info = probe(path)
     if info.duration > MAX_JINGLE_SECONDS:
-        raise AudioError(f"{path}: a jingle of {info.duration:.0f} s is too long",
-                         f"use a jingle shorter than {MAX_JINGLE_SECONDS:.0f} s")
-    audio = np.concatenate([np.zeros((0, channels), np.float32),
-                            *stream_pcm(path, sample_rate=rate, channels=channels)])
+        raise AudioError(
+            f"{path}: a jingle of {info.duration:.0f} s is too long",
+            f"use a jingle shorter than {MAX_JINGLE_SECONDS:.0f} s",
+        )
+    audio = np.concatenate(
+        [np.zeros((0, channels), np.float32), *stream_pcm(path, sample_rate=rate, channels=channels)]
+    )
     meter = LoudnessMeter(rate, channels, dual_mono=dual_mono, true_peak=False)
     meter.add(audio)
     loudness = meter.result().integrated
@@ -41,8 +44,9 @@ def _fades(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.cos(t * np.pi / 2)[:, None], np.sin(t * np.pi / 2)[:, None]
 
 
-def with_jingles(program: Iterator[np.ndarray], intro: np.ndarray | None, outro: np.ndarray | None,
-                 fade_in: int, fade_out: int) -> Iterator[np.ndarray]:
+def with_jingles(
+    program: Iterator[np.ndarray], intro: np.ndarray | None, outro: np.ndarray | None, fade_in: int, fade_out: int
+) -> Iterator[np.ndarray]:
     """``program`` with ``intro`` before it and ``outro`` after it, overlapping by ``fade_in`` and
     ``fade_out`` frames (the program must be at least that long)."""
     head = np.zeros((0, 0), np.float32)
@@ -56,8 +60,8 @@ def with_jingles(program: Iterator[np.ndarray], intro: np.ndarray | None, outro:
                 break
         head = np.concatenate(parts)
         out_curve, in_curve = _fades(fade_in)
-        yield intro[:len(intro) - fade_in]
-        yield intro[len(intro) - fade_in:] * out_curve + head[:fade_in] * in_curve
+        yield intro[: len(intro) - fade_in]
+        yield intro[len(intro) - fade_in :] * out_curve + head[:fade_in] * in_curve
         head = head[fade_in:]
     if outro is None:
         if len(head):
@@ -68,8 +72,8 @@ def with_jingles(program: Iterator[np.ndarray], intro: np.ndarray | None, outro:
     for block in program:
         tail = np.concatenate([tail, block]) if len(tail) else block
         if len(tail) > fade_out:
-            yield tail[:len(tail) - fade_out]
-            tail = tail[len(tail) - fade_out:]
+            yield tail[: len(tail) - fade_out]
+            tail = tail[len(tail) - fade_out :]
     out_curve, in_curve = _fades(fade_out)
     yield tail * out_curve + outro[:fade_out] * in_curve
     yield outro[fade_out:]

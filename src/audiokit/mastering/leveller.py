@@ -79,8 +79,9 @@ def _phrases(active: np.ndarray, grid: Grid, options: LevellerOptions) -> tuple[
     """Per segment: start and end (exclusive) of its phrase, padded by the ramp into the pauses;
     -1 for segments in no phrase."""
     pad = _segments(options.ramp, grid)
-    mask = maximum_filter1d(_close(active, _segments(options.pause, grid)).astype(np.uint8), 2 * pad + 1,
-                            mode="constant").astype(bool)
+    mask = maximum_filter1d(
+        _close(active, _segments(options.pause, grid)).astype(np.uint8), 2 * pad + 1, mode="constant"
+    ).astype(bool)
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     first = np.full(len(active), -1)
@@ -90,8 +91,14 @@ def _phrases(active: np.ndarray, grid: Grid, options: LevellerOptions) -> tuple[
     return first, last
 
 
-def level_gains(energies: np.ndarray, grid: Grid, *, active: np.ndarray | None = None,
-                reference: float | None = None, options: LevellerOptions = LevellerOptions()) -> np.ndarray:
+def level_gains(
+    energies: np.ndarray,
+    grid: Grid,
+    *,
+    active: np.ndarray | None = None,
+    reference: float | None = None,
+    options: LevellerOptions = LevellerOptions(),
+) -> np.ndarray:
     """Gain in dB per segment that brings every phrase's speech loudness to ``reference``
     (default: the speech loudness of the whole recording)."""
     n = len(energies)

@@ -12,14 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-from .loudness import (
-    TAPS,
-    Grid,
-    integrated_loudness,
-    sample_peaks,
-    segment_true_peaks,
-    to_db,
-)
+from .loudness import TAPS, Grid, integrated_loudness, sample_peaks, segment_true_peaks, to_db
 
 RADIUS_SECONDS = 0.04
 
@@ -37,7 +30,7 @@ def ramp(curve: np.ndarray, first: int, lo: int, hi: int, segment: int) -> np.nd
     u = ((np.arange(segment, dtype=np.float32) + 0.5) / segment - 0.5)[None, :]
     mid = g[1:-1]
     out = mid + u * np.where(u < 0, mid - g[:-2], g[2:] - mid)
-    return out.ravel()[lo - k0 * segment:hi - k0 * segment]
+    return out.ravel()[lo - k0 * segment : hi - k0 * segment]
 
 
 def limiter_gains(required_db: np.ndarray, radius: int) -> np.ndarray:
@@ -46,8 +39,9 @@ def limiter_gains(required_db: np.ndarray, radius: int) -> np.ndarray:
     return uniform_filter1d(held, 2 * radius - 1, mode="nearest")
 
 
-def plan_gain(energies: np.ndarray, peaks: np.ndarray, level_db: np.ndarray, grid: Grid, *,
-              target: float, ceiling: float) -> float:
+def plan_gain(
+    energies: np.ndarray, peaks: np.ndarray, level_db: np.ndarray, grid: Grid, *, target: float, ceiling: float
+) -> float:
     """The overall gain (dB) that brings the levelled, limited signal to ``target`` LUFS. The limiter
     is simulated on sample peaks: the true-peak limiter of the encode pass differs from it only at
     a few intersample peaks."""
@@ -91,15 +85,15 @@ class StreamLimiter:
 
     def _analyse(self, final: bool) -> None:
         seg = self.grid.segment
-        data = self._buf[(self._known - self._emitted) * seg:]
+        data = self._buf[(self._known - self._emitted) * seg :]
         if final and len(data) % seg:
             data = np.concatenate([data, np.zeros((seg - len(data) % seg, data.shape[1]), np.float32)])
-        data = data[:len(data) // seg * seg]
+        data = data[: len(data) // seg * seg]
         if not len(data):
             return
         sample = sample_peaks(data, seg)
         true = segment_true_peaks(self._history, data, sample, seg, self._ceiling_lin)
-        self._history = np.array(data[-(TAPS - 1):])
+        self._history = np.array(data[-(TAPS - 1) :])
         required = np.minimum(0.0, self.ceiling - to_db(np.maximum(true, 1e-9).astype(np.float64)))
         self._required = np.concatenate([self._required, required])
         self._known += len(required)
@@ -111,8 +105,8 @@ class StreamLimiter:
         seg, reach = self.grid.segment, 2 * self.radius + 1
         lo = max(self._req_start, self._emitted - 1 - reach)
         hi = min(self._known, upto + 1 + reach)
-        curve = limiter_gains(self._required[lo - self._req_start:hi - self._req_start], self.radius)
-        self.max_reduction = min(self.max_reduction, float(curve[self._emitted - lo:upto - lo].min()))
+        curve = limiter_gains(self._required[lo - self._req_start : hi - self._req_start], self.radius)
+        self.max_reduction = min(self.max_reduction, float(curve[self._emitted - lo : upto - lo].min()))
         frames = min(len(self._buf), (upto - self._emitted) * seg)
         start = self._emitted * seg
         out = self._buf[:frames] * ramp(10 ** (curve / 20), lo, start, start + frames, seg)[:, None]

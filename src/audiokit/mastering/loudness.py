@@ -25,12 +25,34 @@ from ..ffmpeg import Progress, probe, stream_pcm
 ABSOLUTE_GATE = -70.0
 _OFFSET = -0.691
 
-_PHASE0 = [0.0017089843750, 0.0109863281250, -0.0196533203125, 0.0332031250000, -0.0594482421875,
-           0.1373291015625, 0.9721679687500, -0.1022949218750, 0.0476074218750, -0.0266113281250,
-           0.0148925781250, -0.0083007812500]
-_PHASE1 = [-0.0291748046875, 0.0292968750000, -0.0517578125000, 0.0891113281250, -0.1665039062500,
-           0.4650878906250, 0.7797851562500, -0.2003173828125, 0.1015625000000, -0.0582275390625,
-           0.0330810546875, -0.0189208984375]
+_PHASE0 = [
+    0.0017089843750,
+    0.0109863281250,
+    -0.0196533203125,
+    0.0332031250000,
+    -0.0594482421875,
+    0.1373291015625,
+    0.9721679687500,
+    -0.1022949218750,
+    0.0476074218750,
+    -0.0266113281250,
+    0.0148925781250,
+    -0.0083007812500,
+]
+_PHASE1 = [
+    -0.0291748046875,
+    0.0292968750000,
+    -0.0517578125000,
+    0.0891113281250,
+    -0.1665039062500,
+    0.4650878906250,
+    0.7797851562500,
+    -0.2003173828125,
+    0.1015625000000,
+    -0.0582275390625,
+    0.0330810546875,
+    -0.0189208984375,
+]
 # BS.1770-4 Annex 2: 48-tap interpolator as 4 phases of 12 taps (phases 2, 3 mirror phases 1, 0).
 TRUE_PEAK_PHASES = np.array([_PHASE0, _PHASE1, _PHASE1[::-1], _PHASE0[::-1]], dtype=np.float32)
 TAPS = TRUE_PEAK_PHASES.shape[1]
@@ -50,10 +72,16 @@ def k_weighting(rate: int) -> np.ndarray:
     k = math.tan(math.pi * 1681.974450955533 / rate)
     q = 0.7071752369554196
     vh = 10 ** (3.999843853973347 / 20)
-    vb = vh ** 0.4996667741545416
+    vb = vh**0.4996667741545416
     a0 = 1 + k / q + k * k
-    shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0,
-             1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
+    shelf = [
+        (vh + vb * k / q + k * k) / a0,
+        2 * (k * k - vh) / a0,
+        (vh - vb * k / q + k * k) / a0,
+        1.0,
+        2 * (k * k - 1) / a0,
+        (1 - k / q + k * k) / a0,
+    ]
     k = math.tan(math.pi * 38.13547087602444 / rate)
     q = 0.5003270373238773
     a0 = 1 + k / q + k * k
@@ -71,8 +99,10 @@ def rumble_filter(rate: int, hz: float) -> np.ndarray:
 def biquad_filters(sos: np.ndarray) -> list[str]:
     """ffmpeg ``biquad`` filter arguments for each SOS row ``b0 b1 b2 a0 a1 a2``: single precision, one
     thread (ffmpeg's threads would cost more than they give on two channels)."""
-    return [f"b0={b0!r}:b1={b1!r}:b2={b2!r}:a0={a0!r}:a1={a1!r}:a2={a2!r}:precision=f32:threads=1"
-            for b0, b1, b2, a0, a1, a2 in np.asarray(sos, dtype=np.float64).tolist()]
+    return [
+        f"b0={b0!r}:b1={b1!r}:b2={b2!r}:a0={a0!r}:a1={a1!r}:a2={a2!r}:precision=f32:threads=1"
+        for b0, b1, b2, a0, a1, a2 in np.asarray(sos, dtype=np.float64).tolist()
+    ]
 
 
 class Biquads:
@@ -94,8 +124,9 @@ class Biquads:
 
     def __call__(self, data: np.ndarray) -> np.ndarray:
         """Filter ``data`` (channels, frames), continuing from the previous call."""
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data, dtype=np.float32), format="fltp",
-                                           layout=self.layout)
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(data, dtype=np.float32), format="fltp", layout=self.layout
+        )
         frame.sample_rate = self.rate
         self._graph.push(frame)
         out = []
@@ -142,12 +173,13 @@ def channel_weights(channels: int, dual_mono: bool) -> np.ndarray:
 
 def sample_peaks(data: np.ndarray, segment: int) -> np.ndarray:
     """Largest absolute sample per whole segment of ``data`` (frames, channels)."""
-    rows = data[:len(data) // segment * segment].reshape(-1, segment * data.shape[1])
+    rows = data[: len(data) // segment * segment].reshape(-1, segment * data.shape[1])
     return np.maximum(rows.max(axis=1), -rows.min(axis=1)) if len(rows) else np.zeros(0, np.float32)
 
 
-def segment_true_peaks(history: np.ndarray, data: np.ndarray, sample: np.ndarray, segment: int,
-                       threshold: float) -> np.ndarray:
+def segment_true_peaks(
+    history: np.ndarray, data: np.ndarray, sample: np.ndarray, segment: int, threshold: float
+) -> np.ndarray:
     """True peak per segment of ``data``, given its ``sample`` peaks and the TAPS-1 frames before it.
 
     Only segments that could reach ``threshold`` (the larger of their own and the previous
@@ -191,8 +223,9 @@ class LoudnessMeter:
     segment and ``peaks`` its sample peak; both are what the leveller and limiter plan with.
     """
 
-    def __init__(self, rate: int, channels: int, *, dual_mono: bool = False, true_peak: bool = True,
-                 highpass: float = 0.0) -> None:
+    def __init__(
+        self, rate: int, channels: int, *, dual_mono: bool = False, true_peak: bool = True, highpass: float = 0.0
+    ) -> None:
         self.grid = Grid.for_rate(rate)
         self.channels = channels
         self.weights = channel_weights(channels, dual_mono)
@@ -231,7 +264,7 @@ class LoudnessMeter:
             threshold = max(self._tp, float(sample.max()))
             true = segment_true_peaks(self._history, data, sample, seg, threshold)
             self._tp = max(self._tp, float(true.max()))
-            self._history = np.array(data[-(TAPS - 1):])
+            self._history = np.array(data[-(TAPS - 1) :])
         self._peaks.append(sample)
 
     @property
@@ -264,7 +297,7 @@ def _window_means(energies: np.ndarray, grid: Grid, steps: int) -> np.ndarray:
     n = len(energies) // grid.per_step
     if n < steps:
         return np.zeros(0)
-    step_sums = energies[:n * grid.per_step].reshape(n, grid.per_step).sum(axis=1)
+    step_sums = energies[: n * grid.per_step].reshape(n, grid.per_step).sum(axis=1)
     csum = np.concatenate([[0.0], np.cumsum(step_sums)])
     return (csum[steps:] - csum[:-steps]) / (steps * grid.step)
 

@@ -133,8 +133,9 @@ class Plan:
         """Choose the overall gain that brings the kept, levelled, limited audio to ``target``."""
         kept = self.segments
         self.ceiling = ceiling
-        self.gain = plan_gain(meter.energies[kept], meter.peaks[kept], self.levels[kept], self.grid,
-                              target=target, ceiling=ceiling)
+        self.gain = plan_gain(
+            meter.energies[kept], meter.peaks[kept], self.levels[kept], self.grid, target=target, ceiling=ceiling
+        )
 
     def gains(self, lo: int, hi: int) -> np.ndarray:
         """Linear gain for source frames ``lo``…``hi`` (linear between segment centres)."""
@@ -147,12 +148,15 @@ class Plan:
         lo, hi = max(pos, self.start), min(pos + len(block), self.end)
         if lo >= hi:
             return block[:0]
-        return block[lo - pos:hi - pos] * self.gains(lo, hi)[:, None]
+        return block[lo - pos : hi - pos] * self.gains(lo, hi)[:, None]
 
     def stats(self) -> dict[str, float]:
         speech = self.levels[self.active] if self.active.any() else np.zeros(1)
-        return {"gain": round(self.gain, 2), "max_boost": round(float(speech.max()), 2),
-                "max_cut": round(float(speech.min()), 2)}
+        return {
+            "gain": round(self.gain, 2),
+            "max_boost": round(float(speech.max()), 2),
+            "max_cut": round(float(speech.min()), 2),
+        }
 
 
 @dataclass
@@ -168,19 +172,29 @@ class MasterResult:
 
     def manifest(self) -> dict[str, Any]:
         """The content of master.json."""
-        return {"audio": self.path.name, "mime": self.format.mime, "duration": round(self.duration, 3),
-                "bytes": self.bytes, "offset": round(self.offset, 3), "loudness": self.stats}
+        return {
+            "audio": self.path.name,
+            "mime": self.format.mime,
+            "duration": round(self.duration, 3),
+            "bytes": self.bytes,
+            "offset": round(self.offset, 3),
+            "loudness": self.stats,
+        }
 
 
 def check_measurable(meter: LoudnessMeter, name: str) -> Loudness:
     """The loudness of an analysed source; silent or too short sources raise AudioError."""
     result = meter.result()
     if result.duration < MIN_SECONDS:
-        raise AudioError(f"{name}: {result.duration:.2f} s of audio is too short to master",
-                         f"give at least {MIN_SECONDS} s of audio")
+        raise AudioError(
+            f"{name}: {result.duration:.2f} s of audio is too short to master",
+            f"give at least {MIN_SECONDS} s of audio",
+        )
     if not math.isfinite(result.integrated):
-        raise AudioError(f"{name}: the recording is silent (nothing above -70 LUFS)",
-                         "check that the right file or input channel was recorded")
+        raise AudioError(
+            f"{name}: the recording is silent (nothing above -70 LUFS)",
+            "check that the right file or input channel was recorded",
+        )
     return result
 
 
@@ -206,12 +220,11 @@ def program(source: Source, plan: Plan, highpass: float) -> Iterator[np.ndarray]
             break
 
 
-def codec_ceiling(plan: Plan, samples: Samples, settings: MasteringSettings,
-                  encoder: Encoder) -> tuple[float, float]:
+def codec_ceiling(plan: Plan, samples: Samples, settings: MasteringSettings, encoder: Encoder) -> tuple[float, float]:
     """Target and ceiling that compensate the codec, learnt by encoding the most speech-filled samples
     with ``encoder`` (from ``calibration_encoder``)."""
     seg = plan.grid.segment
-    speech = [int(plan.active[pos // seg:(pos + len(p)) // seg].sum()) for pos, p in samples.pieces]
+    speech = [int(plan.active[pos // seg : (pos + len(p)) // seg].sum()) for pos, p in samples.pieces]
     chosen = sorted(range(len(speech)), key=lambda i: -speech[i])[:SAMPLES_USED]
     pieces = []
     for pos, audio in (samples.pieces[i] for i in sorted(chosen)):  # high-passed already
@@ -242,22 +255,29 @@ def load_jingles(settings: MasteringSettings, rate: int, channels: int, program_
     """The settings' jingles at the target loudness, with crossfades that fit ``program_frames``."""
 
     def load(path: Path | None) -> np.ndarray | None:
-        return None if path is None else load_jingle(path, rate, channels, target=settings.target,
-                                                     dual_mono=settings.dual_mono)
+        return (
+            None
+            if path is None
+            else load_jingle(path, rate, channels, target=settings.target, dual_mono=settings.dual_mono)
+        )
 
     intro, outro = load(settings.intro), load(settings.outro)
-    fades = [crossfade_frames(settings.crossfade, rate, len(j), program_frames) if j is not None else 0
-             for j in (intro, outro)]
+    fades = [
+        crossfade_frames(settings.crossfade, rate, len(j), program_frames) if j is not None else 0
+        for j in (intro, outro)
+    ]
     return Jingles(intro, outro, *fades)
 
 
-def render(source: Source, plan: Plan, jingles: Jingles, encoder: Encoder, highpass: float,
-           progress: Callable[[float], None]) -> float:
+def render(
+    source: Source, plan: Plan, jingles: Jingles, encoder: Encoder, highpass: float, progress: Callable[[float], None]
+) -> float:
     """Pass 2: stream gained program and jingles through the limiter into ``encoder``; returns the
     largest limiter reduction (dB)."""
     limiter = StreamLimiter(plan.grid, source.channels, plan.ceiling)
-    blocks = with_jingles(program(source, plan, highpass), jingles.intro, jingles.outro,
-                          jingles.fade_in, jingles.fade_out)
+    blocks = with_jingles(
+        program(source, plan, highpass), jingles.intro, jingles.outro, jingles.fade_in, jingles.fade_out
+    )
     for block in blocks:
         encoder.write(limiter.push(block))
         progress(encoder.frames / source.rate)
@@ -265,9 +285,18 @@ def render(source: Source, plan: Plan, jingles: Jingles, encoder: Encoder, highp
     return limiter.max_reduction
 
 
-def master_source(source: Source, output: Path, settings: MasteringSettings, *, name: str, depth: str,
-                  level: bool = True, check: Callable[[LoudnessMeter], None] | None = None,
-                  tags: Tags | None = None, progress: ProgressFactory = no_progress) -> MasterResult:
+def master_source(
+    source: Source,
+    output: Path,
+    settings: MasteringSettings,
+    *,
+    name: str,
+    depth: str,
+    level: bool = True,
+    check: Callable[[LoudnessMeter], None] | None = None,
+    tags: Tags | None = None,
+    progress: ProgressFactory = no_progress,
+) -> MasterResult:
     """Master ``source`` into ``output``, written atomically (its suffix should match the format).
 
     ``check`` may inspect the analysis first (e.g. for truncation); ``level`` switches the speech
@@ -283,16 +312,32 @@ def master_source(source: Source, output: Path, settings: MasteringSettings, *, 
     with atomic_path(output) as tmp, _scratch(tmp) as trial, contextlib.ExitStack() as started:
 
         def start_encoder() -> Encoder:
-            return started.enter_context(Encoder(trial, fmt, source.rate, source.channels,
-                                                 bitrate=settings.bitrate, depth=depth, dual_mono=settings.dual_mono))
+            return started.enter_context(
+                Encoder(
+                    trial,
+                    fmt,
+                    source.rate,
+                    source.channels,
+                    bitrate=settings.bitrate,
+                    depth=depth,
+                    dual_mono=settings.dual_mono,
+                )
+            )
 
         # ffmpeg starts up for the codec calibration during the analysis, for the master during calibration
-        calibrator = started.enter_context(calibration_encoder(
-            fmt, source.rate, source.channels, bitrate=settings.bitrate, dual_mono=settings.dual_mono)
-        ) if fmt.lossy else None
+        calibrator = (
+            started.enter_context(
+                calibration_encoder(
+                    fmt, source.rate, source.channels, bitrate=settings.bitrate, dual_mono=settings.dual_mono
+                )
+            )
+            if fmt.lossy
+            else None
+        )
         blocks = source.blocks(settings.highpass)
-        meter_blocks(samples.keep(blocks) if fmt.lossy else blocks, meter,
-                     progress(f"Analysing {name}", source.duration))
+        meter_blocks(
+            samples.keep(blocks) if fmt.lossy else blocks, meter, progress(f"Analysing {name}", source.duration)
+        )
         if check is not None:
             check(meter)
         measured = check_measurable(meter, name)
@@ -312,17 +357,28 @@ def master_source(source: Source, output: Path, settings: MasteringSettings, *, 
             over = (result.true_peak or 0.0) - settings.true_peak
             miss = settings.target - result.integrated
             tries.append((target, result.integrated))
-            encode = Encode(abs(miss) + PEAK_WEIGHT * max(0.0, over), attempt, result, reduction, plan.gain,
-                            plan.ceiling, encoder.frames)
+            encode = Encode(
+                abs(miss) + PEAK_WEIGHT * max(0.0, over),
+                attempt,
+                result,
+                reduction,
+                plan.gain,
+                plan.ceiling,
+                encoder.frames,
+            )
             if best is None or encode.error < best.error:
                 os.replace(trial, tmp)
                 best = encode
             if over <= 0 and abs(miss) <= LOUDNESS_TOLERANCE:
                 break
             last = attempt == MAX_ATTEMPTS
-            log.warning("%s: the encoded audio measures %.2f LUFS, %.2f dBTP%s", name, result.integrated,
-                        result.true_peak, f"; keeping the closest, encode {best.attempt}" if last else
-                        "; encoding again")
+            log.warning(
+                "%s: the encoded audio measures %.2f LUFS, %.2f dBTP%s",
+                name,
+                result.integrated,
+                result.true_peak,
+                f"; keeping the closest, encode {best.attempt}" if last else "; encoding again",
+            )
             if last:
                 break
             target = next_target(tries, settings.target)
@@ -331,13 +387,21 @@ def master_source(source: Source, output: Path, settings: MasteringSettings, *, 
             apply_tags(tmp, fmt, tags)
     result, reduction = best.result, best.reduction
     stats = {
-        "preset": settings.label, "target": settings.target, "true_peak_limit": settings.true_peak,
-        "dual_mono": settings.dual_mono, "input": measured.as_dict(), "output": result.as_dict(),
-        "sample_rate": source.rate, "channels": source.channels, "format": fmt.name,
+        "preset": settings.label,
+        "target": settings.target,
+        "true_peak_limit": settings.true_peak,
+        "dual_mono": settings.dual_mono,
+        "input": measured.as_dict(),
+        "output": result.as_dict(),
+        "sample_rate": source.rate,
+        "channels": source.channels,
+        "format": fmt.name,
         "levelling": {**plan.stats(), "gain": round(best.gain, 2)},
         "limiter": {"ceiling": round(best.ceiling, 2), "max_reduction": round(reduction, 2)},
-        "trim": {"start": round(float(plan.start) / source.rate, 3),
-                 "end": round(float(meter.frames - plan.end) / source.rate, 3)},
+        "trim": {
+            "start": round(float(plan.start) / source.rate, 3),
+            "end": round(float(meter.frames - plan.end) / source.rate, 3),
+        },
         "encodes": attempt,
         "kept_encode": best.attempt,
     }
@@ -382,12 +446,26 @@ def _scratch(beside: Path) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def master_file(path: Path, output: Path, settings: MasteringSettings, *, tags: Tags | None = None,
-                progress: ProgressFactory = no_progress) -> MasterResult:
+def master_file(
+    path: Path,
+    output: Path,
+    settings: MasteringSettings,
+    *,
+    tags: Tags | None = None,
+    progress: ProgressFactory = no_progress,
+) -> MasterResult:
     """Master one recording ``path`` into ``output``. The source is only read."""
     info = probe(Path(path))
     rate = output_rate(FORMATS[settings.format], info.sample_rate, settings.sample_rate)
     source = FileSource(Path(path), rate, settings.channels, info.duration)
-    return master_source(source, Path(output), settings, name=Path(path).name, depth=sample_depth(info),
-                         level=settings.leveller, tags=tags, progress=progress,
-                         check=lambda meter: check_complete(info, meter.frames / meter.grid.rate))
+    return master_source(
+        source,
+        Path(output),
+        settings,
+        name=Path(path).name,
+        depth=sample_depth(info),
+        level=settings.leveller,
+        tags=tags,
+        progress=progress,
+        check=lambda meter: check_complete(info, meter.frames / meter.grid.rate),
+    )

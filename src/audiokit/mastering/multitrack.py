@@ -53,8 +53,9 @@ def _blocks(paths: list[Path], rate: int, channels: int) -> Iterator[list[np.nda
 
 def _dilate(mask: np.ndarray, before: int, after: int) -> np.ndarray:
     """Grow every True run by ``before`` segments earlier and ``after`` segments later."""
-    return maximum_filter1d(mask.astype(np.uint8), before + after + 1, origin=(after - before) // 2,
-                            mode="constant").astype(bool)
+    return maximum_filter1d(
+        mask.astype(np.uint8), before + after + 1, origin=(after - before) // 2, mode="constant"
+    ).astype(bool)
 
 
 def gates(energies: list[np.ndarray], grid: Grid) -> list[np.ndarray]:
@@ -109,16 +110,23 @@ class MixSource:
             mix = np.zeros((n, self.channels), np.float32)
             for block, curve in zip(blocks, lin, strict=True):
                 if block is not None:
-                    mix[:len(block)] += block * ramp(curve, 0, pos, pos + len(block), seg)[:, None]
+                    mix[: len(block)] += block * ramp(curve, 0, pos, pos + len(block), seg)[:, None]
             pos += n
             yield mix
 
 
-def plan_tracks(paths: list[Path], rate: int, channels: int, settings: MasteringSettings,
-                progress: Callable[[float], None] | None = None) -> tuple[list[np.ndarray], list[LoudnessMeter]]:
+def plan_tracks(
+    paths: list[Path],
+    rate: int,
+    channels: int,
+    settings: MasteringSettings,
+    progress: Callable[[float], None] | None = None,
+) -> tuple[list[np.ndarray], list[LoudnessMeter]]:
     """Analyse every track; return per-track gain curves (gate plus levelling, dB) and the meters."""
-    meters = [LoudnessMeter(rate, channels, dual_mono=settings.dual_mono, true_peak=False, highpass=settings.highpass)
-              for _ in paths]
+    meters = [
+        LoudnessMeter(rate, channels, dual_mono=settings.dual_mono, true_peak=False, highpass=settings.highpass)
+        for _ in paths
+    ]
     for blocks in _blocks(paths, rate, channels):
         for meter, block in zip(meters, blocks, strict=True):
             if block is not None:
@@ -135,15 +143,24 @@ def plan_tracks(paths: list[Path], rate: int, channels: int, settings: Mastering
     smooth = max(1, round(0.02 / grid.seconds))
     curves = []
     for e, o in zip(energies, opened, strict=True):
-        level = level_gains(e, grid, active=o, reference=reference, options=options) if settings.leveller \
+        level = (
+            level_gains(e, grid, active=o, reference=reference, options=options)
+            if settings.leveller
             else np.zeros(len(e))
+        )
         gate = uniform_filter1d(np.where(o, 0.0, GATE_RANGE), smooth, mode="nearest")
         curves.append(level + gate)
     return curves, meters
 
 
-def master_tracks(paths: list[Path], output: Path, settings: MasteringSettings, *, tags: Tags | None = None,
-                  progress: ProgressFactory = no_progress) -> MasterResult:
+def master_tracks(
+    paths: list[Path],
+    output: Path,
+    settings: MasteringSettings,
+    *,
+    tags: Tags | None = None,
+    progress: ProgressFactory = no_progress,
+) -> MasterResult:
     """Master one track per speaker into one mixed-down ``output``. The tracks are only read.
 
     Tracks of different lengths are aligned at their start and padded with silence at the end
@@ -156,14 +173,25 @@ def master_tracks(paths: list[Path], output: Path, settings: MasteringSettings, 
     duration = max(i.duration for i in infos)
     short = [i for i in infos if i.duration < duration - LENGTH_TOLERANCE]
     for info in short:
-        log.warning("%s is %.1f s shorter than the longest track; padding it with silence",
-                    info.path.name, duration - info.duration)
-    curves, meters = plan_tracks([Path(p) for p in paths], rate, settings.channels, settings,
-                                 progress("Analysing tracks", duration))
+        log.warning(
+            "%s is %.1f s shorter than the longest track; padding it with silence",
+            info.path.name,
+            duration - info.duration,
+        )
+    curves, meters = plan_tracks(
+        [Path(p) for p in paths], rate, settings.channels, settings, progress("Analysing tracks", duration)
+    )
     for meter, info in zip(meters, infos, strict=True):
         check_complete(info, meter.frames / meter.grid.rate)
-    source = MixSource([Path(p) for p in paths], rate, settings.channels, duration, curves,
-                       meters[0].grid)
+    source = MixSource([Path(p) for p in paths], rate, settings.channels, duration, curves, meters[0].grid)
     depth = max((sample_depth(i) for i in infos), key=["s16", "s24", "s32", "f32"].index)
-    return master_source(source, Path(output), settings, name=f"{len(paths)} tracks", depth=depth, level=False,
-                         tags=tags, progress=progress)
+    return master_source(
+        source,
+        Path(output),
+        settings,
+        name=f"{len(paths)} tracks",
+        depth=depth,
+        level=False,
+        tags=tags,
+        progress=progress,
+    )

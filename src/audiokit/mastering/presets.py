@@ -26,11 +26,16 @@ class Preset:
     description: str
 
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (
-    Preset("podcast", -16.0, -1.0, 2, True, "Apple/AES podcast delivery: -16 LUFS, -1 dBTP, stereo"),
-    Preset("podcast-mono", -19.0, -1.0, 1, False, "mono podcast: -19 LUFS measured as mono (= -16 on two speakers)"),
-    Preset("broadcast", -23.0, -1.0, 2, True, "EBU R128 broadcast: -23 LUFS, -1 dBTP"),
-)}
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("podcast", -16.0, -1.0, 2, True, "Apple/AES podcast delivery: -16 LUFS, -1 dBTP, stereo"),
+        Preset(
+            "podcast-mono", -19.0, -1.0, 1, False, "mono podcast: -19 LUFS measured as mono (= -16 on two speakers)"
+        ),
+        Preset("broadcast", -23.0, -1.0, 2, True, "EBU R128 broadcast: -23 LUFS, -1 dBTP"),
+    )
+}
 
 FORMAT_NAMES = ("mp3", "m4a", "opus", "flac", "wav")  # each is also the file suffix
 
@@ -62,8 +67,13 @@ class MasteringSettings:
         preset = PRESETS.get(name)
         if preset is None:
             raise ConfigError(f"unknown mastering preset {name!r}", f"use one of: {', '.join(PRESETS)}")
-        settings = cls(preset=name, target=preset.target, true_peak=preset.true_peak,
-                       channels=preset.channels, dual_mono=preset.dual_mono)
+        settings = cls(
+            preset=name,
+            target=preset.target,
+            true_peak=preset.true_peak,
+            channels=preset.channels,
+            dual_mono=preset.dual_mono,
+        )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         for key, value in overrides.items():
             problem = check(key, value)
@@ -80,8 +90,11 @@ class MasteringSettings:
 
     def fingerprint(self) -> dict[str, Any]:
         """JSON-able view of every setting (jingle paths as strings)."""
-        return {f.name: str(v) if isinstance(v, Path) else v
-                for f in fields(self) if (v := getattr(self, f.name)) is not None}
+        return {
+            f.name: str(v) if isinstance(v, Path) else v
+            for f in fields(self)
+            if (v := getattr(self, f.name)) is not None
+        }
 
 
 def _between(low: float, high: float, unit: str) -> Callable[[Any], tuple[str, str] | None]:
@@ -89,6 +102,7 @@ def _between(low: float, high: float, unit: str) -> Callable[[Any], tuple[str, s
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             return f"is outside {low:g}…{high:g} {unit}".rstrip(), f"give a number from {low:g} to {high:g}"
         return None
+
     return test
 
 
@@ -97,6 +111,7 @@ def _one_of(*allowed: Any) -> Callable[[Any], tuple[str, str] | None]:
         if isinstance(value, bool) or value not in allowed:
             return "is not allowed", f"use one of: {', '.join(map(str, allowed))}"
         return None
+
     return test
 
 
@@ -127,10 +142,20 @@ _CHECKS: dict[str, Callable[[Any], tuple[str, str] | None]] = {
 
 # TOML key -> (type, example)
 _TOML_KEYS: dict[str, tuple[type, str]] = {
-    "preset": (str, '"podcast"'), "target": (float, "-16"), "true_peak": (float, "-1"), "channels": (int, "2"),
-    "dual_mono": (bool, "true"), "format": (str, '"mp3"'), "bitrate": (int, "128"), "sample_rate": (int, "48000"),
-    "leveller": (bool, "true"), "max_boost": (float, "15"), "highpass": (float, "70"),
-    "trim_silence": (bool, "true"), "intro": (str, '"jingles/intro.wav"'), "outro": (str, '"jingles/outro.wav"'),
+    "preset": (str, '"podcast"'),
+    "target": (float, "-16"),
+    "true_peak": (float, "-1"),
+    "channels": (int, "2"),
+    "dual_mono": (bool, "true"),
+    "format": (str, '"mp3"'),
+    "bitrate": (int, "128"),
+    "sample_rate": (int, "48000"),
+    "leveller": (bool, "true"),
+    "max_boost": (float, "15"),
+    "highpass": (float, "70"),
+    "trim_silence": (bool, "true"),
+    "intro": (str, '"jingles/intro.wav"'),
+    "outro": (str, '"jingles/outro.wav"'),
     "crossfade": (float, "0.3"),
 }
 
@@ -153,8 +178,9 @@ def _read_table(table: dict[str, Any], file: Path, show_dir: Path) -> dict[str, 
         if key in ("intro", "outro"):
             value = resolve_inside(show_dir, value, f.where(key))
             if not value.is_file():
-                raise f.error(key, f"names {table[key]!r}, which does not exist",
-                              "put the jingle there or correct the path")
+                raise f.error(
+                    key, f"names {table[key]!r}, which does not exist", "put the jingle there or correct the path"
+                )
         elif key == "preset":
             if value not in PRESETS:
                 raise f.error(key, f"is {value!r}", f"use one of: {', '.join(PRESETS)}")

@@ -34,9 +34,17 @@ def plain_text(markdown: str) -> str:
 def episode_tags(episode: Episode) -> Tags:
     """Tags of an episode's audio: show and episode metadata, the show cover, the chapters."""
     show = episode.show
-    return Tags(title=episode.title, artist=show.author, album=show.title, date=episode.date.date().isoformat(),
-                track=episode.number, comment=plain_text(episode.description), language=show.language,
-                cover=show.cover, chapters=list(episode.chapters))
+    return Tags(
+        title=episode.title,
+        artist=show.author,
+        album=show.title,
+        date=episode.date.date().isoformat(),
+        track=episode.number,
+        comment=plain_text(episode.description),
+        language=show.language,
+        cover=show.cover,
+        chapters=list(episode.chapters),
+    )
 
 
 def audio_name(episode: Episode, settings: MasteringSettings) -> str:
@@ -44,8 +52,14 @@ def audio_name(episode: Episode, settings: MasteringSettings) -> str:
     return f"{episode.slug}{FORMATS[settings.format].suffix}"
 
 
-def master_episode(episode: Episode, out_dir: Path, settings: MasteringSettings | None = None, *,
-                   progress: ProgressFactory = no_progress, source: str = "") -> MasterResult:
+def master_episode(
+    episode: Episode,
+    out_dir: Path,
+    settings: MasteringSettings | None = None,
+    *,
+    progress: ProgressFactory = no_progress,
+    source: str = "",
+) -> MasterResult:
     """Master ``episode`` (one recording or one track per speaker) into ``out_dir``: the tagged audio
     and master.json, both written atomically. Audio of another format left from earlier is removed.
     ``source`` (a fingerprint of the inputs) is kept in master.json to recognise a tags-only change."""
@@ -83,19 +97,24 @@ class MasterStage(Stage):
 
     def _source(self, episode: Episode, settings: MasteringSettings) -> str:
         """Fingerprint of everything the sound depends on."""
-        return _sha256({
-            "algorithm": ALGORITHM,
-            "inputs": [file_stamp(p) for p in episode.audio_inputs],
-            "jingles": [file_stamp(settings.intro), file_stamp(settings.outro)],
-            "settings": settings.fingerprint(),
-        })
+        return _sha256(
+            {
+                "algorithm": ALGORITHM,
+                "inputs": [file_stamp(p) for p in episode.audio_inputs],
+                "jingles": [file_stamp(settings.intro), file_stamp(settings.outro)],
+                "settings": settings.fingerprint(),
+            }
+        )
 
     def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
         tags = episode_tags(episode)
         return {
             "source": self._source(episode, episode_settings(episode)),
-            "tags": {**vars(tags), "cover": file_stamp(tags.cover),
-                     "chapters": [[c.start, c.title, c.url] for c in tags.chapters]},
+            "tags": {
+                **vars(tags),
+                "cover": file_stamp(tags.cover),
+                "chapters": [[c.start, c.title, c.url] for c in tags.chapters],
+            },
         }
 
     def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:

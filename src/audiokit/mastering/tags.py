@@ -52,8 +52,7 @@ def cover_image(path: Path) -> tuple[bytes, str]:
     data = Path(path).read_bytes()
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format in ("JPEG", "PNG") and len(data) <= COVER_MAX_BYTES \
-                    and max(image.size) <= COVER_MAX_PIXELS:
+            if image.format in ("JPEG", "PNG") and len(data) <= COVER_MAX_BYTES and max(image.size) <= COVER_MAX_PIXELS:
                 return data, f"image/{image.format.lower()}"
             image = image.convert("RGB")
             image.thumbnail((COVER_MAX_PIXELS, COVER_MAX_PIXELS))
@@ -68,7 +67,7 @@ def _spans(chapters: list[Chapter], duration: float) -> list[tuple[Chapter, floa
     """Chapters inside the audio, sorted, each with its start and end in seconds."""
     inside = sorted((c for c in chapters if 0 <= c.start < duration), key=lambda c: c.start)
     ends = [c.start for c in inside[1:]] + [duration]
-    return [(c, c.start, end) for c, end in zip(inside, ends[:len(inside)], strict=True)]
+    return [(c, c.start, end) for c, end in zip(inside, ends[: len(inside)], strict=True)]
 
 
 def _clock(seconds: float) -> str:
@@ -77,8 +76,12 @@ def _clock(seconds: float) -> str:
 
 
 def _id3(tags: Tags, duration: float) -> list[id3.Frame]:
-    frames: list[id3.Frame] = [id3.TIT2(encoding=3, text=tags.title), id3.TPE1(encoding=3, text=tags.artist),
-                               id3.TALB(encoding=3, text=tags.album), id3.TCON(encoding=3, text=tags.genre)]
+    frames: list[id3.Frame] = [
+        id3.TIT2(encoding=3, text=tags.title),
+        id3.TPE1(encoding=3, text=tags.artist),
+        id3.TALB(encoding=3, text=tags.album),
+        id3.TCON(encoding=3, text=tags.genre),
+    ]
     if tags.date:
         frames.append(id3.TDRC(encoding=3, text=tags.date))
     if tags.track is not None:
@@ -93,19 +96,38 @@ def _id3(tags: Tags, duration: float) -> list[id3.Frame]:
         sub: list[id3.Frame] = [id3.TIT2(encoding=3, text=chapter.title)]
         if chapter.url:
             sub.append(id3.WXXX(encoding=3, desc="", url=chapter.url))
-        frames.append(id3.CHAP(element_id=f"chp{i}", start_time=round(start * 1000), end_time=round(end * 1000),
-                               start_offset=0xFFFFFFFF, end_offset=0xFFFFFFFF, sub_frames=sub))
+        frames.append(
+            id3.CHAP(
+                element_id=f"chp{i}",
+                start_time=round(start * 1000),
+                end_time=round(end * 1000),
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=sub,
+            )
+        )
     if spans:
-        frames.append(id3.CTOC(element_id="toc", flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
-                               child_element_ids=[f"chp{i}" for i in range(len(spans))],
-                               sub_frames=[id3.TIT2(encoding=3, text="Kapitel")]))
+        frames.append(
+            id3.CTOC(
+                element_id="toc",
+                flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
+                child_element_ids=[f"chp{i}" for i in range(len(spans))],
+                sub_frames=[id3.TIT2(encoding=3, text="Kapitel")],
+            )
+        )
     return frames
 
 
 def _vorbis(tags: Tags, duration: float) -> dict[str, str]:
-    comments = {"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album, "GENRE": tags.genre,
-                "DATE": tags.date, "COMMENT": tags.comment,
-                "TRACKNUMBER": "" if tags.track is None else str(tags.track)}
+    comments = {
+        "TITLE": tags.title,
+        "ARTIST": tags.artist,
+        "ALBUM": tags.album,
+        "GENRE": tags.genre,
+        "DATE": tags.date,
+        "COMMENT": tags.comment,
+        "TRACKNUMBER": "" if tags.track is None else str(tags.track),
+    }
     for i, (chapter, start, _end) in enumerate(_spans(tags.chapters, duration)):
         comments[f"CHAPTER{i:03d}"] = _clock(start)
         comments[f"CHAPTER{i:03d}NAME"] = chapter.title
@@ -130,8 +152,13 @@ def _ffmetadata(tags: Tags, duration: float) -> str:
 
     lines = [";FFMETADATA1"]
     for chapter, start, end in _spans(tags.chapters, duration):
-        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(start * 1000)}", f"END={round(end * 1000)}",
-                  f"title={escape(chapter.title)}"]
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={round(start * 1000)}",
+            f"END={round(end * 1000)}",
+            f"title={escape(chapter.title)}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -141,9 +168,31 @@ def _mux_chapters(path: Path, tags: Tags, duration: float) -> None:
         meta = Path(tmp) / "chapters.txt"
         meta.write_text(_ffmetadata(tags, duration), "utf-8")
         remuxed = Path(tmp) / "out.m4a"
-        run_ffmpeg(["-v", "error", "-i", media_path(path), "-f", "ffmetadata", "-i", media_path(meta),
-                    "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
-                    "-movflags", "+faststart", "-f", "ipod", media_path(remuxed)])
+        run_ffmpeg(
+            [
+                "-v",
+                "error",
+                "-i",
+                media_path(path),
+                "-f",
+                "ffmetadata",
+                "-i",
+                media_path(meta),
+                "-map",
+                "0:a",
+                "-map_metadata",
+                "1",
+                "-map_chapters",
+                "1",
+                "-c",
+                "copy",
+                "-movflags",
+                "+faststart",
+                "-f",
+                "ipod",
+                media_path(remuxed),
+            ]
+        )
         shutil.move(remuxed, path)
 
 
@@ -152,8 +201,9 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
     try:
         audio = mutagen.File(path)
     except mutagen.MutagenError as exc:
-        raise PublishError(f"{path}: mutagen cannot read the file to tag it ({exc})",
-                           "check that it is a complete audio file") from exc
+        raise PublishError(
+            f"{path}: mutagen cannot read the file to tag it ({exc})", "check that it is a complete audio file"
+        ) from exc
     if audio is None:
         raise PublishError(f"{path}: mutagen cannot read the file to tag it", "check that it is a complete audio file")
     duration = audio.info.length
@@ -169,8 +219,14 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
         audio = MP4(path)
         if audio.tags is None:
             audio.add_tags()
-        values = {"\xa9nam": tags.title, "\xa9ART": tags.artist, "\xa9alb": tags.album, "\xa9day": tags.date,
-                  "\xa9cmt": tags.comment, "\xa9gen": tags.genre}
+        values = {
+            "\xa9nam": tags.title,
+            "\xa9ART": tags.artist,
+            "\xa9alb": tags.album,
+            "\xa9day": tags.date,
+            "\xa9cmt": tags.comment,
+            "\xa9gen": tags.genre,
+        }
         audio.tags.update({k: [v] for k, v in values.items() if v})
         if tags.track is not None:
             audio.tags["trkn"] = [(tags.track, 0)]
@@ -200,8 +256,10 @@ def format_of(path: Path) -> Format:
     for fmt in FORMATS.values():
         if fmt.suffix == Path(path).suffix.lower():
             return fmt
-    raise PublishError(f"{path}: cannot tag {Path(path).suffix or 'files without a suffix'}",
-                       f"give a file ending in {', '.join(f.suffix for f in FORMATS.values())}")
+    raise PublishError(
+        f"{path}: cannot tag {Path(path).suffix or 'files without a suffix'}",
+        f"give a file ending in {', '.join(f.suffix for f in FORMATS.values())}",
+    )
 
 
 def write_tagged_copy(source: Path, target: Path, tags: Tags) -> None:

@@ -23,8 +23,9 @@ INTRO_LOOKBACK = 90.0
 """How far before a guest's first turn an introduction by someone else may start, in seconds."""
 
 
-def episode_chapters(episode: Episode, transcript: Transcript | None, *, offset: float = 0.0,
-                     auto: bool = True, min_gap: float = 30.0) -> list[Chapter]:
+def episode_chapters(
+    episode: Episode, transcript: Transcript | None, *, offset: float = 0.0, auto: bool = True, min_gap: float = 30.0
+) -> list[Chapter]:
     """The chapters of ``episode.toml``; without any, chapters proposed from ``transcript`` (if ``auto``)."""
     if episode.chapters:
         return sorted(episode.chapters, key=lambda c: c.start)
@@ -33,8 +34,9 @@ def episode_chapters(episode: Episode, transcript: Transcript | None, *, offset:
     return propose_chapters(transcript, episode, offset=offset, min_gap=min_gap)
 
 
-def propose_chapters(transcript: Transcript, episode: Episode | None = None, *, offset: float = 0.0,
-                     min_gap: float = 30.0) -> list[Chapter]:
+def propose_chapters(
+    transcript: Transcript, episode: Episode | None = None, *, offset: float = 0.0, min_gap: float = 30.0
+) -> list[Chapter]:
     """An opening chapter, then one chapter per guest where they are introduced or first speak at length.
 
     A guest's chapter starts at the sentence of another speaker just before that names the guest

@@ -87,13 +87,19 @@ class _Checker:
             self.add(where, f"{what} URL {url!r} is not HTTPS", "serve the site over https:// (base_url)")
         name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
         if name and not FILE_NAME_RE.match(name):
-            self.add(where, f"{what} file name {name!r} is not plain ASCII",
-                     "use only letters a-z, A-Z, digits, '.', '_' and '-' in file names")
+            self.add(
+                where,
+                f"{what} file name {name!r} is not plain ASCII",
+                "use only letters a-z, A-Z, digits, '.', '_' and '-' in file names",
+            )
         if not self.base or not url.startswith(self.base):
-            self.add(where, f"{what} {url!r} is not inside the published site {self.base!r}",
-                     "publish the file in this folder")
+            self.add(
+                where,
+                f"{what} {url!r} is not inside the published site {self.base!r}",
+                "publish the file in this folder",
+            )
             return None
-        path = self.out / unquote(urlsplit(url[len(self.base):]).path)
+        path = self.out / unquote(urlsplit(url[len(self.base) :]).path)
         if not path.is_file():
             self.add(where, f"{what} {url!r} links to {path}, which does not exist", "rebuild the show")
             return None
@@ -123,12 +129,18 @@ class _Checker:
         text = path.read_text("utf-8", errors="replace")
         control = CONTROL_RE.search(text)
         if control:
-            self.add(where, f"contains the control character U+{ord(control.group()):04X}",
-                     "remove it from the transcript or the TOML file and rebuild (audiokit strips it on input)")
+            self.add(
+                where,
+                f"contains the control character U+{ord(control.group()):04X}",
+                "remove it from the transcript or the TOML file and rebuild (audiokit strips it on input)",
+            )
         for placeholder in PLACEHOLDERS:
             if placeholder in text:
-                self.add(where, f"contains the template's placeholder {placeholder!r}",
-                         "replace it in episode.toml (or the transcript) and rebuild")
+                self.add(
+                    where,
+                    f"contains the template's placeholder {placeholder!r}",
+                    "replace it in episode.toml (or the transcript) and rebuild",
+                )
 
     def check_feed(self, feed: Path) -> None:
         parser = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -158,8 +170,7 @@ class _Checker:
         guids: set[str] = set()
         enclosures: set[str] = set()
         for index, item in enumerate(channel.findall("item"), start=1):
-            self.check_item(item, f"feed.xml item {index} ({item.findtext('title') or 'untitled'})", guids,
-                            enclosures)
+            self.check_item(item, f"feed.xml item {index} ({item.findtext('title') or 'untitled'})", guids, enclosures)
 
     def check_channel(self, channel: etree._Element, where: str) -> None:
         for tag in ("title", "description", "language", "link"):
@@ -176,8 +187,11 @@ class _Checker:
             path = self.local(where, image.get("href"), "itunes:image")
             problem = artwork_problem(path) if path else ""
             if problem:
-                self.add(where, f"the artwork {path.name} {problem}",
-                         "use a square JPEG or PNG of 1400-3000 px in RGB colours")
+                self.add(
+                    where,
+                    f"the artwork {path.name} {problem}",
+                    "use a square JPEG or PNG of 1400-3000 px in RGB colours",
+                )
         categories = channel.findall("itunes:category", NS)
         if not categories:
             self.add(where, "has no itunes:category", 'add categories = ["Technology"] to show.toml')
@@ -197,8 +211,11 @@ class _Checker:
         except ValueError:
             version = None
         if version != 5:
-            self.add(where, f"podcast:guid {guid!r} is not a version 5 UUID",
-                     "remove podcast_guid from show.toml to have it computed from the feed URL")
+            self.add(
+                where,
+                f"podcast:guid {guid!r} is not a version 5 UUID",
+                "remove podcast_guid from show.toml to have it computed from the feed URL",
+            )
         if channel.findtext("podcast:locked", namespaces=NS) not in ("yes", "no"):
             self.add(where, "podcast:locked is missing or not yes/no", "rebuild the feed")
         for person in channel.findall("podcast:person", NS):
@@ -222,8 +239,11 @@ class _Checker:
         except (TypeError, ValueError):
             parsed = None
         if parsed is None or parsed.tzinfo is None:
-            self.add(where, f"pubDate {date!r} is not an RFC 2822 date with a time zone",
-                     "write date = 2026-11-10T18:00:00+01:00 in episode.toml")
+            self.add(
+                where,
+                f"pubDate {date!r} is not an RFC 2822 date with a time zone",
+                "write date = 2026-11-10T18:00:00+01:00 in episode.toml",
+            )
         duration = (item.findtext("itunes:duration", namespaces=NS) or "").strip()
         if not DURATION_RE.match(duration):
             self.add(where, f"itunes:duration {duration!r} is missing or malformed", "rebuild the feed")
@@ -259,14 +279,20 @@ class _Checker:
         path = self.local(where, url, "enclosure")
         length = enclosure.get("length", "")
         if path is not None and (not length.isdigit() or int(length) != path.stat().st_size):
-            self.add(where, f"enclosure length {length} differs from the file size {path.stat().st_size}",
-                     "rebuild the feed after the last change to the audio")
+            self.add(
+                where,
+                f"enclosure length {length} differs from the file size {path.stat().st_size}",
+                "rebuild the feed after the last change to the audio",
+            )
 
     def check_transcript(self, element: etree._Element, where: str) -> None:
         mime = element.get("type")
         if mime not in TRANSCRIPT_TYPES:
-            self.add(where, f"podcast:transcript type {mime!r} is not a transcript type",
-                     f"use one of {', '.join(sorted(TRANSCRIPT_TYPES))}")
+            self.add(
+                where,
+                f"podcast:transcript type {mime!r} is not a transcript type",
+                f"use one of {', '.join(sorted(TRANSCRIPT_TYPES))}",
+            )
         path = self.local(where, element.get("url"), "podcast:transcript")
         if path is None:
             return
@@ -277,7 +303,8 @@ class _Checker:
             try:
                 data = json.loads(text)
                 ok = data.get("version") == "1.0.0" and all(
-                    {"startTime", "endTime", "body"} <= set(s) for s in data["segments"])
+                    {"startTime", "endTime", "body"} <= set(s) for s in data["segments"]
+                )
             except (ValueError, KeyError, TypeError, AttributeError):
                 ok = False
             if not ok:
@@ -287,13 +314,20 @@ class _Checker:
         try:
             data = json.loads(path.read_text("utf-8"))
             starts = [c["startTime"] for c in data["chapters"]]
-            ok = (data.get("version") == "1.2.0" and all(isinstance(c["title"], str) for c in data["chapters"])
-                  and all(isinstance(s, (int, float)) and s >= 0 for s in starts) and starts == sorted(starts))
+            ok = (
+                data.get("version") == "1.2.0"
+                and all(isinstance(c["title"], str) for c in data["chapters"])
+                and all(isinstance(s, (int, float)) and s >= 0 for s in starts)
+                and starts == sorted(starts)
+            )
         except (ValueError, KeyError, TypeError, AttributeError):
             ok = False
         if not ok:
-            self.add(where, f"{path.name} is not valid Podcasting 2.0 JSON chapters (version 1.2.0, sorted)",
-                     "check the chapters in episode.toml and rebuild")
+            self.add(
+                where,
+                f"{path.name} is not valid Podcasting 2.0 JSON chapters (version 1.2.0, sorted)",
+                "check the chapters in episode.toml and rebuild",
+            )
 
     def check_page(self, page: Path) -> None:
         links = _Links()

@@ -73,8 +73,16 @@ def _sub(parent: etree._Element, ns: str, tag: str, text: str | None = None, **a
 
 def _persons(parent: etree._Element, speakers: list[Speaker]) -> None:
     for speaker in speakers:
-        _sub(parent, PODCAST_NS, "person", speaker.name, role=PERSON_ROLES.get(speaker.role, "guest"),
-             group="cast", img=safe_url(speaker.img), href=safe_url(speaker.href))
+        _sub(
+            parent,
+            PODCAST_NS,
+            "person",
+            speaker.name,
+            role=PERSON_ROLES.get(speaker.role, "guest"),
+            group="cast",
+            img=safe_url(speaker.img),
+            href=safe_url(speaker.href),
+        )
 
 
 def _npt(seconds: float) -> str:
@@ -122,19 +130,31 @@ class _ItemExtension(BaseEntryExtension):
         _sub(entry, PODCAST_NS, "episode", str(episode.number))
         _persons(entry, item.people)
         for link in item.transcripts:
-            _sub(entry, PODCAST_NS, "transcript", url=link.url, type=link.mime, language=episode.show.language,
-                 rel=link.rel)
+            _sub(
+                entry,
+                PODCAST_NS,
+                "transcript",
+                url=link.url,
+                type=link.mime,
+                language=episode.show.language,
+                rel=link.rel,
+            )
         if item.chapters_url:
             _sub(entry, PODCAST_NS, "chapters", url=item.chapters_url, type="application/json+chapters")
         for bite in item.episode.soundbites:
             if bite.start < item.duration:  # one past the end of the audio would point nowhere
-                _sub(entry, PODCAST_NS, "soundbite", bite.title, startTime=_seconds(bite.start),
-                     duration=_seconds(min(bite.duration, item.duration - bite.start)))
+                _sub(
+                    entry,
+                    PODCAST_NS,
+                    "soundbite",
+                    bite.title,
+                    startTime=_seconds(bite.start),
+                    duration=_seconds(min(bite.duration, item.duration - bite.start)),
+                )
         if item.chapters:
             psc = _sub(entry, PSC_NS, "chapters", version="1.2")
             for chapter in item.chapters:
-                _sub(psc, PSC_NS, "chapter", start=_npt(chapter.start), title=chapter.title,
-                     href=safe_url(chapter.url))
+                _sub(psc, PSC_NS, "chapter", start=_npt(chapter.start), title=chapter.title, href=safe_url(chapter.url))
         return entry
 
 

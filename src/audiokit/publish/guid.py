@@ -52,8 +52,10 @@ def keep_podcast_guid(show: Show, feed_url: str) -> str:
     except tomllib.TOMLDecodeError:
         ok = False
     if not ok:
-        raise ConfigError(f"{show.file}: cannot add podcast_guid automatically",
-                          f'add this line before the first [table]: podcast_guid = "{guid}"')
+        raise ConfigError(
+            f"{show.file}: cannot add podcast_guid automatically",
+            f'add this line before the first [table]: podcast_guid = "{guid}"',
+        )
     atomic.write_text(show.file, new_text)  # keeps the file's mode
     log.info("%s: stored podcast_guid %s", show.file, guid)
     show.podcast_guid = guid

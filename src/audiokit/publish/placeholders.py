@@ -22,5 +22,7 @@ def check_placeholders(episode: Episode, people: list[Speaker]) -> None:
 
 
 def _placeholder(episode: Episode, key: str, text: str) -> ConfigError:
-    return ConfigError(f"{episode.file}: key '{key}' still holds the template's placeholder {text!r}",
-                       "replace it with the real text, or mark the episode as not ready: draft = true")
+    return ConfigError(
+        f"{episode.file}: key '{key}' still holds the template's placeholder {text!r}",
+        "replace it with the real text, or mark the episode as not ready: draft = true",
+    )

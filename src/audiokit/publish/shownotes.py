@@ -21,8 +21,20 @@ from .markup import markdown_html, sanitize
 from .settings import Link
 
 TEMPLATE = "shownotes.html.j2"
-MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-          "November", "Dezember")
+MONTHS = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
 
 
 @dataclass
@@ -56,21 +68,32 @@ def hosts_and_guests(people: list[Speaker]) -> tuple[list[Speaker], list[Speaker
     return hosts, [s for s in people if s.role not in HOST_ROLES]
 
 
-def render_shownotes(episode: Episode, *, chapters: list[Chapter], links: list[Link], page_url: str,
-                     transcripts: list[Download], people: list[Speaker] | None = None) -> str:
+def render_shownotes(
+    episode: Episode,
+    *,
+    chapters: list[Chapter],
+    links: list[Link],
+    page_url: str,
+    transcripts: list[Download],
+    people: list[Speaker] | None = None,
+) -> str:
     """The shownotes of ``episode`` as a sanitised HTML fragment (German headings by default).
     ``people``: who speaks (publish.speakers.published_speakers), by default episode.toml's speakers."""
     hosts, guests = hosts_and_guests(episode.speakers if people is None else people)
-    html = show_templates(episode.show).get_template(TEMPLATE).render(
-        show=episode.show,
-        episode=episode,
-        date=german_date(episode.date),
-        description=Markup(markdown_html(episode.description)),
-        hosts=hosts,
-        guests=guests,
-        chapters=[{"time": timestamp(c.start), "start": c.start, "title": c.title, "url": c.url} for c in chapters],
-        links=links,
-        page_url=page_url,
-        transcripts=transcripts,
+    html = (
+        show_templates(episode.show)
+        .get_template(TEMPLATE)
+        .render(
+            show=episode.show,
+            episode=episode,
+            date=german_date(episode.date),
+            description=Markup(markdown_html(episode.description)),
+            hosts=hosts,
+            guests=guests,
+            chapters=[{"time": timestamp(c.start), "start": c.start, "title": c.title, "url": c.url} for c in chapters],
+            links=links,
+            page_url=page_url,
+            transcripts=transcripts,
+        )
     )
     return sanitize(html).strip() + "\n"

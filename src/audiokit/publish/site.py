@@ -39,33 +39,56 @@ class IndexEntry:
     summary: str
 
 
-def render_episode_page(episode: Episode, *, audio: str, audio_mime: str, duration: float,
-                        chapters: list[Chapter], transcript: Transcript | None, offset: float,
-                        links: list[Link], downloads: list[Download], people: list[Speaker] | None = None) -> str:
+def render_episode_page(
+    episode: Episode,
+    *,
+    audio: str,
+    audio_mime: str,
+    duration: float,
+    chapters: list[Chapter],
+    transcript: Transcript | None,
+    offset: float,
+    links: list[Link],
+    downloads: list[Download],
+    people: list[Speaker] | None = None,
+) -> str:
     """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it).
     ``people``: who speaks (publish.speakers.published_speakers), by default episode.toml's speakers."""
     hosts, guests = hosts_and_guests(episode.speakers if people is None else people)
-    return clean_text(show_templates(episode.show).get_template("site/episode.html.j2").render(
-        root="../",
-        show=episode.show,
-        episode=episode,
-        date=german_date(episode.date),
-        iso_date=episode.date.isoformat(),
-        duration=timestamp(duration),
-        audio=audio,
-        audio_mime=audio_mime,
-        description=Markup(markdown_html(episode.description)),
-        hosts=hosts,
-        guests=guests,
-        chapters=[{"start": round(c.start, 3), "time": timestamp(c.start), "title": c.title, "url": safe_url(c.url)}
-                  for c in chapters],
-        turns=[{"start": round(t.start, 3), "time": timestamp(t.start), "name": t.speaker.name,
-                "organisation": t.speaker.organisation, "text": t.text}
-               for t in (turns(transcript, offset=offset) if transcript else [])],
-        links=links,
-        downloads=downloads,
-        soundbites=soundbite_players(episode, audio, duration),
-    ))
+    return clean_text(
+        show_templates(episode.show)
+        .get_template("site/episode.html.j2")
+        .render(
+            root="../",
+            show=episode.show,
+            episode=episode,
+            date=german_date(episode.date),
+            iso_date=episode.date.isoformat(),
+            duration=timestamp(duration),
+            audio=audio,
+            audio_mime=audio_mime,
+            description=Markup(markdown_html(episode.description)),
+            hosts=hosts,
+            guests=guests,
+            chapters=[
+                {"start": round(c.start, 3), "time": timestamp(c.start), "title": c.title, "url": safe_url(c.url)}
+                for c in chapters
+            ],
+            turns=[
+                {
+                    "start": round(t.start, 3),
+                    "time": timestamp(t.start),
+                    "name": t.speaker.name,
+                    "organisation": t.speaker.organisation,
+                    "text": t.text,
+                }
+                for t in (turns(transcript, offset=offset) if transcript else [])
+            ],
+            links=links,
+            downloads=downloads,
+            soundbites=soundbite_players(episode, audio, duration),
+        )
+    )
 
 
 def soundbite_players(episode: Episode, audio: str, duration: float) -> list[dict[str, Any]]:
@@ -75,22 +98,26 @@ def soundbite_players(episode: Episode, audio: str, duration: float) -> list[dic
     for bite in episode.soundbites:
         if bite.start < duration:
             end = min(bite.end, duration)
-            players.append({"title": bite.title, "time": timestamp(bite.start), "start": round(bite.start, 3),
-                            "end": round(end, 3), "clip": quote(bite.clip_name),
-                            "fragment": f"{audio}#t={bite.start:.3f},{end:.3f}"})
+            players.append(
+                {
+                    "title": bite.title,
+                    "time": timestamp(bite.start),
+                    "start": round(bite.start, 3),
+                    "end": round(end, 3),
+                    "clip": quote(bite.clip_name),
+                    "fragment": f"{audio}#t={bite.start:.3f},{end:.3f}",
+                }
+            )
     return players
 
 
 def render_index(show: Show, *, cover: str, feed_url: str, episodes: list[IndexEntry]) -> str:
     """The start page (``<out>/index.html``), episodes newest first."""
-    return clean_text(show_templates(show).get_template("site/index.html.j2").render(
-        root="",
-        show=show,
-        cover=cover,
-        feed_url=feed_url,
-        description=show.description,
-        episodes=episodes,
-    ))
+    return clean_text(
+        show_templates(show)
+        .get_template("site/index.html.j2")
+        .render(root="", show=show, cover=cover, feed_url=feed_url, description=show.description, episodes=episodes)
+    )
 
 
 def write_assets(show: Show, out: Path) -> list[Path]:

@@ -28,8 +28,15 @@ def published_speakers(episode: Episode, transcript: Transcript | None) -> list[
         if voice.source == "unresolved" or not voice.name.strip():
             continue
         same = known.get(voice.name)
-        people.append(Speaker(voice.name, voice.organisation, voice.role or (same.role if same else "guest"),
-                              img=same.img if same else "", href=same.href if same else ""))
+        people.append(
+            Speaker(
+                voice.name,
+                voice.organisation,
+                voice.role or (same.role if same else "guest"),
+                img=same.img if same else "",
+                href=same.href if same else "",
+            )
+        )
     return people
 
 

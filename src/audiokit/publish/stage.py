@@ -27,7 +27,8 @@ from ..build import BuildContext, Stage, file_stamp
 from ..errors import PublishError
 from ..exports import EXPORT_FORMATS, export_transcript
 from ..templating import templates_dir
-from ..transcript import Transcript, load as load_transcript
+from ..transcript import Transcript
+from ..transcript import load as load_transcript
 from ..workspace import Chapter, Episode, Show, Speaker
 from .chapters import chapters_json, episode_chapters, timestamp
 from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
@@ -84,13 +85,19 @@ class Manifest:
 def read_master(folder: Path, episode: Episode, audio_folder: Path | None = None) -> Master:
     """The mastered audio of ``episode`` (master.json in ``folder``, the audio in ``audio_folder``,
     by default the same); a clear error when there is none."""
-    fix = (f"add the recording named in {episode.file} and run 'audiokit build' so the mastering stage "
-           "produces the audio (publishing needs mastered audio)")
+    fix = (
+        f"add the recording named in {episode.file} and run 'audiokit build' so the mastering stage "
+        "produces the audio (publishing needs mastered audio)"
+    )
     path = folder / "master.json"
     try:
         data = json.loads(path.read_text("utf-8"))
-        master = Master(str(data["audio"]), str(data.get("mime", "audio/mpeg")), float(data["duration"]),
-                        float(data.get("offset", 0.0)))
+        master = Master(
+            str(data["audio"]),
+            str(data.get("mime", "audio/mpeg")),
+            float(data["duration"]),
+            float(data.get("offset", 0.0)),
+        )
     except FileNotFoundError:
         raise PublishError(f"episode {episode.slug!r} has no mastered audio ({path} is missing)", fix) from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -114,15 +121,20 @@ def _template_stamps(show: Show) -> list[Any]:
     for root in (templates_dir(), show.dir / "templates"):
         if root.is_dir():
             for dirpath, _, files in os.walk(root):
-                stamps += [[os.path.relpath(os.path.join(dirpath, f), root), file_stamp(Path(dirpath, f))]
-                           for f in sorted(files)]
+                stamps += [
+                    [os.path.relpath(os.path.join(dirpath, f), root), file_stamp(Path(dirpath, f))]
+                    for f in sorted(files)
+                ]
     return stamps
 
 
 def _show_fields(show: Show) -> dict[str, Any]:
     """The show's metadata without podcast_guid (stored on the first build) and settings."""
-    fields = {f.name: getattr(show, f.name) for f in dataclasses.fields(show)
-              if f.name not in ("podcast_guid", "settings", "dir")}
+    fields = {
+        f.name: getattr(show, f.name)
+        for f in dataclasses.fields(show)
+        if f.name not in ("podcast_guid", "settings", "dir")
+    }
     fields["publish"] = show.settings.get("publish", {})
     return json.loads(json.dumps(fields, default=str))
 
@@ -183,17 +195,34 @@ class PublishEpisodeStage(Stage):
         _update_master_bytes(folder, master)
 
         absolute = [Download(TRANSCRIPT_LABELS[f], _url(ctx.show, episode.slug, n)) for f, n in files.items()]
-        shownotes = render_shownotes(episode, people=people, chapters=chapters, links=settings.links,
-                                     page_url=_url(ctx.show, episode.slug) + "/", transcripts=absolute)
+        shownotes = render_shownotes(
+            episode,
+            people=people,
+            chapters=chapters,
+            links=settings.links,
+            page_url=_url(ctx.show, episode.slug) + "/",
+            transcripts=absolute,
+        )
         atomic.write_text(folder / "shownotes.html", shownotes)
         relative = [Download(TRANSCRIPT_LABELS[f], quote(n)) for f, n in files.items()]
-        page = render_episode_page(episode, audio=quote(master.audio), audio_mime=master.mime,
-                                   duration=master.duration, people=people, chapters=chapters, transcript=transcript,
-                                   offset=master.offset, links=settings.links, downloads=relative)
+        page = render_episode_page(
+            episode,
+            audio=quote(master.audio),
+            audio_mime=master.mime,
+            duration=master.duration,
+            people=people,
+            chapters=chapters,
+            transcript=transcript,
+            offset=master.offset,
+            links=settings.links,
+            downloads=relative,
+        )
         atomic.write_text(folder / "index.html", page)
 
         manifest = Manifest(
-            audio=master.audio, mime=master.mime, duration=master.duration,
+            audio=master.audio,
+            mime=master.mime,
+            duration=master.duration,
             summary_html=markdown_html(episode.description),
             transcripts=files,
             chapters=[dataclasses.asdict(c) for c in chapters],
@@ -225,17 +254,21 @@ def _write_exports(folder: Path, transcript: Transcript | None, offset: float) -
     return files
 
 
-def _write_chapters(folder: Path, episode: Episode, transcript: Transcript | None, master: Master,
-                    settings: PublishSettings) -> list[Chapter]:
+def _write_chapters(
+    folder: Path, episode: Episode, transcript: Transcript | None, master: Master, settings: PublishSettings
+) -> list[Chapter]:
     """The episode's chapters, written to chapters.json (removed when there are none). A chapter of
     episode.toml after the end of the audio is an error; a proposed one is left out."""
-    chapters = episode_chapters(episode, transcript, offset=master.offset,
-                                auto=settings.auto_chapters, min_gap=settings.chapter_min_gap)
+    chapters = episode_chapters(
+        episode, transcript, offset=master.offset, auto=settings.auto_chapters, min_gap=settings.chapter_min_gap
+    )
     late = next((c for c in chapters if c.start >= master.duration), None)
     if late is not None and episode.chapters:
-        raise PublishError(f"{episode.file}: chapter {late.title!r} starts at {timestamp(late.start)}, after the end "
-                           f"of the audio ({timestamp(master.duration)})",
-                           "correct its start in [[chapters]] (times count on the published audio)")
+        raise PublishError(
+            f"{episode.file}: chapter {late.title!r} starts at {timestamp(late.start)}, after the end "
+            f"of the audio ({timestamp(master.duration)})",
+            "correct its start in [[chapters]] (times count on the published audio)",
+        )
     if late is not None:
         log.info("%s: proposed chapters after the end of the audio left out", episode.slug)
         chapters = [c for c in chapters if c.start < master.duration]
@@ -297,15 +330,20 @@ class PublishShowStage(Stage):
         }
 
     def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
-        return [ctx.out / FEED, ctx.out / "index.html", ctx.out / cover_name(ctx.show),
-                *(ctx.out / "assets" / name for name in ("site.css", "site.js"))]
+        return [
+            ctx.out / FEED,
+            ctx.out / "index.html",
+            ctx.out / cover_name(ctx.show),
+            *(ctx.out / "assets" / name for name in ("site.css", "site.js")),
+        ]
 
     def run(self, ctx: BuildContext, episode: Episode | None) -> None:
         show = ctx.show
         cover = publish_cover(show, ctx.out)
         feed_url = _url(show, FEED)
-        channel = FeedChannel(show, feed_url, show.base_url + "/", _url(show, cover.name),
-                              keep_podcast_guid(show, feed_url))
+        channel = FeedChannel(
+            show, feed_url, show.base_url + "/", _url(show, cover.name), keep_podcast_guid(show, feed_url)
+        )
         items, entries = [], []
         for ep in ctx.episodes:
             folder = ctx.episode_out(ep)
@@ -314,12 +352,22 @@ class PublishShowStage(Stage):
                 continue
             master, manifest = published
             items.append(self._item(show, ep, folder, master, manifest, channel.guid))
-            entries.append(IndexEntry(ep.slug, ep.title, ep.number, german_date(ep.date), ep.date.isoformat(),
-                                      timestamp(master.duration), plain_text(manifest.summary_html)))
+            entries.append(
+                IndexEntry(
+                    ep.slug,
+                    ep.title,
+                    ep.number,
+                    german_date(ep.date),
+                    ep.date.isoformat(),
+                    timestamp(master.duration),
+                    plain_text(manifest.summary_html),
+                )
+            )
         atomic.write_bytes(ctx.out / FEED, render_feed(channel, items))
         entries.sort(key=lambda e: e.iso_date, reverse=True)
-        atomic.write_text(ctx.out / "index.html",
-                          render_index(show, cover=cover.name, feed_url=feed_url, episodes=entries))
+        atomic.write_text(
+            ctx.out / "index.html", render_index(show, cover=cover.name, feed_url=feed_url, episodes=entries)
+        )
         write_assets(show, ctx.out)
 
     @staticmethod
@@ -357,9 +405,13 @@ def _published(episode: Episode, folder: Path) -> tuple[Master, Manifest] | None
     try:
         manifest = Manifest.load(folder / MANIFEST)
     except (OSError, ValueError, TypeError) as exc:
-        raise PublishError(f"episode {episode.slug!r}: {folder / MANIFEST} is broken ({exc})",
-                           "delete it and run 'audiokit build' again") from exc
+        raise PublishError(
+            f"episode {episode.slug!r}: {folder / MANIFEST} is broken ({exc})",
+            "delete it and run 'audiokit build' again",
+        ) from exc
     if manifest.audio != master.audio or manifest.audio_bytes != (folder / master.audio).stat().st_size:
-        log.warning("%s: the page, chapters and transcripts are from an earlier build (publishing the new audio "
-                    "failed)", episode.slug)
+        log.warning(
+            "%s: the page, chapters and transcripts are from an earlier build (publishing the new audio failed)",
+            episode.slug,
+        )
     return master, manifest

@@ -15,8 +15,10 @@ def check_cover(show: Show) -> None:
     """Raise PublishError unless the cover is square JPEG/PNG artwork of 1400-3000 px."""
     problem = artwork_problem(show.cover, need_rgb=False)
     if problem:
-        raise PublishError(f"{show.file}: cover {show.cover.name}: {problem}",
-                           "use a square JPEG or PNG of 1400-3000 px in RGB colours")
+        raise PublishError(
+            f"{show.file}: cover {show.cover.name}: {problem}",
+            "use a square JPEG or PNG of 1400-3000 px in RGB colours",
+        )
 
 
 def validate_show(show: Show) -> None:
@@ -25,8 +27,10 @@ def validate_show(show: Show) -> None:
     for value in show.categories:
         problem = category_problem(value)
         if problem:
-            raise ConfigError(f"{show.file}: key 'categories': {problem}",
-                              'use Apple\'s categories, written "Category" or "Category/Subcategory"')
+            raise ConfigError(
+                f"{show.file}: key 'categories': {problem}",
+                'use Apple\'s categories, written "Category" or "Category/Subcategory"',
+            )
     publish_settings(show)
 
 

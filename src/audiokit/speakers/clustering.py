@@ -52,19 +52,34 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 def _spectral(vectors: np.ndarray, low: int, high: int) -> np.ndarray:
     """spectralcluster's Turn-to-Diarize set-up (auto-tuned percentile, graph-cut Laplacian), ``low``..``high`` clusters."""
-    from spectralcluster import (AutoTune, LaplacianType, RefinementName, RefinementOptions, SpectralClusterer,
-                                 SymmetrizeType, ThresholdType)
+    from spectralcluster import (
+        AutoTune,
+        LaplacianType,
+        RefinementName,
+        RefinementOptions,
+        SpectralClusterer,
+        SymmetrizeType,
+        ThresholdType,
+    )
 
     refinement = RefinementOptions(
-        thresholding_soft_multiplier=0.01, thresholding_type=ThresholdType.Percentile,
-        thresholding_with_binarization=True, thresholding_preserve_diagonal=True,
+        thresholding_soft_multiplier=0.01,
+        thresholding_type=ThresholdType.Percentile,
+        thresholding_with_binarization=True,
+        thresholding_preserve_diagonal=True,
         symmetrize_type=SymmetrizeType.Average,
-        refinement_sequence=[RefinementName.RowWiseThreshold, RefinementName.Symmetrize])
+        refinement_sequence=[RefinementName.RowWiseThreshold, RefinementName.Symmetrize],
+    )
     clusterer = SpectralClusterer(
-        min_clusters=low, max_clusters=high, refinement_options=refinement,
+        min_clusters=low,
+        max_clusters=high,
+        refinement_options=refinement,
         autotune=AutoTune(p_percentile_min=0.40, p_percentile_max=0.95, init_search_step=0.05, search_level=1),
-        laplacian_type=LaplacianType.GraphCut, row_wise_renorm=True, custom_dist="cosine",
-        max_spectral_size=SPECTRAL_SIZE if len(vectors) > SPECTRAL_SIZE else None)
+        laplacian_type=LaplacianType.GraphCut,
+        row_wise_renorm=True,
+        custom_dist="cosine",
+        max_spectral_size=SPECTRAL_SIZE if len(vectors) > SPECTRAL_SIZE else None,
+    )
     if len(vectors) <= low:  # as many windows as voices asked for: one each (autotune needs more)
         return np.arange(len(vectors))
     with np.errstate(divide="ignore", invalid="ignore"):  # autotune divides by a zero eigen-gap on flat data
@@ -84,8 +99,7 @@ class _Partition:
     @classmethod
     def of(cls, vectors: np.ndarray, weights: np.ndarray, labels: np.ndarray) -> _Partition:
         k = int(labels.max()) + 1
-        centroids = _normalise(np.stack([(weights[labels == c, None] * vectors[labels == c]).sum(0)
-                                         for c in range(k)]))
+        centroids = _normalise(np.stack([(weights[labels == c, None] * vectors[labels == c]).sum(0) for c in range(k)]))
         own = np.einsum("ij,ij->i", vectors, centroids[labels])
         cohesion = np.bincount(labels, own, minlength=k) / np.maximum(np.bincount(labels, minlength=k), 1)
         closest = float((centroids @ centroids.T - 2 * np.eye(k)).max()) if k > 1 else -1.0

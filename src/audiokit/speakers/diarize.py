@@ -41,19 +41,24 @@ class Diarization:
         return len({voice for _, _, voice in self.turns})
 
 
-def find_voices(path: Path, *, count: int | None = None, max_speakers: int = MAX_SPEAKERS,
-                progress: Progress | None = None) -> Voices:
+def find_voices(
+    path: Path, *, count: int | None = None, max_speakers: int = MAX_SPEAKERS, progress: Progress | None = None
+) -> Voices:
     """Embed the speech of ``path`` and cluster it into ``count`` voices (or as many as are heard)."""
     emb = embed_speech(path, progress=progress)
     return Voices(emb, cluster_windows(emb, count=count, max_speakers=max_speakers))
 
 
-def diarize(path: Path, *, speaker_count: int | None = None, max_speakers: int = MAX_SPEAKERS,
-            progress: Progress | None = None) -> Diarization:
+def diarize(
+    path: Path, *, speaker_count: int | None = None, max_speakers: int = MAX_SPEAKERS, progress: Progress | None = None
+) -> Diarization:
     """Turns of every voice in ``path``; the speech is cut into ``STEP`` pieces given a voice like words are."""
     voices = find_voices(path, count=speaker_count, max_speakers=max_speakers, progress=progress)
-    pieces = [Word("", float(t), float(min(t + STEP, end)))
-              for start, end in voices.emb.regions for t in np.arange(start, end, STEP)]
+    pieces = [
+        Word("", float(t), float(min(t + STEP, end)))
+        for start, end in voices.emb.regions
+        for t in np.arange(start, end, STEP)
+    ]
     labels = resegment(pieces, voices.emb, voices.clusters)
     turns: list[tuple[float, float, int]] = []
     for piece, label in zip(pieces, labels.tolist()):

@@ -93,8 +93,8 @@ class _Windows:
 
     def _window(self, start: int, size: int) -> np.ndarray:
         i = start - self.first
-        gain = enc.level_gain(float(self.power[i:i + size].mean()))
-        return self.spectra[i:i + size] * np.float32(gain)
+        gain = enc.level_gain(float(self.power[i : i + size].mean()))
+        return self.spectra[i : i + size] * np.float32(gain)
 
     def flush(self) -> None:
         if self.batch:
@@ -102,8 +102,15 @@ class _Windows:
             self.batch = []
 
 
-def embed_speech(path: Path, *, hop: float = 0.8, min_window: float = 0.4, max_seconds: float | None = None,
-                 encoder: enc.VoiceEncoder | None = None, progress: Progress | None = None) -> SpeechEmbeddings:
+def embed_speech(
+    path: Path,
+    *,
+    hop: float = 0.8,
+    min_window: float = 0.4,
+    max_seconds: float | None = None,
+    encoder: enc.VoiceEncoder | None = None,
+    progress: Progress | None = None,
+) -> SpeechEmbeddings:
     """Find the speech in ``path`` and embed it in windows of 1.6 s (shorter regions: one window).
 
     ``max_seconds`` stops reading after the block (32 s) that reaches it.

@@ -49,7 +49,7 @@ class SpectrogramStream:
         """Spectra of the frames completed by ``block`` (a 1-D float32 array)."""
         data = np.concatenate([self.tail, block])
         spectra = power_frames(data)
-        self.tail = data[len(spectra) * HOP:]
+        self.tail = data[len(spectra) * HOP :]
         return spectra
 
     def close(self) -> np.ndarray:
@@ -78,8 +78,10 @@ class VoiceEncoder:
             model = resources.files("audiokit").joinpath(MODEL_FILE).read_bytes()
             self.session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         except (OSError, RuntimeError, ValueError) as exc:  # onnxruntime raises its own RuntimeError subclasses
-            raise ModelError(f"the speaker encoder model cannot be loaded ({exc})",
-                             "reinstall audiokit; the file audiokit/assets/voice_encoder.onnx is part of it") from exc
+            raise ModelError(
+                f"the speaker encoder model cannot be loaded ({exc})",
+                "reinstall audiokit; the file audiokit/assets/voice_encoder.onnx is part of it",
+            ) from exc
 
     def embed(self, spectra: np.ndarray) -> np.ndarray:
         """Embeddings (batch, 256) of ``spectra`` (batch, frames, 201), all of one length."""

@@ -60,8 +60,10 @@ def voice_of(show: Show, sample: Path) -> np.ndarray:
     log.info("enrolling voice sample %s", key)
     vector = embed_speech(sample, max_seconds=MAX_SAMPLE_SECONDS).voice()
     if vector is None:
-        raise AudioError(f"{sample}: the voice sample contains no speech",
-                         "record 10-60 s of the speaker talking alone and point voice_sample at it")
+        raise AudioError(
+            f"{sample}: the voice sample contains no speech",
+            "record 10-60 s of the speaker talking alone and point voice_sample at it",
+        )
     voices[key] = {"stamp": stamp, "embedding": [round(float(x), 6) for x in vector]}
     try:
         atomic.write_text(cache, json.dumps({"model": model_id(), "voices": voices}, indent=1) + "\n")

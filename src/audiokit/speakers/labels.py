@@ -48,8 +48,9 @@ def _result(episode: Episode, groups: np.ndarray, names: list[Name]) -> SpeakerL
             speakers.append(TranscriptSpeaker(ids[g], UNRESOLVED.format(unresolved)))
             continue
         person = episode.speakers[name.person]
-        speakers.append(TranscriptSpeaker(ids[g], person.name, person.organisation, person.role,
-                                          name.confidence, name.source))
+        speakers.append(
+            TranscriptSpeaker(ids[g], person.name, person.organisation, person.role, name.confidence, name.source)
+        )
     for s in speakers:
         log.info("speaker %s: %s (%s, confidence %.2f)", s.id, s.name, s.source, s.confidence)
     heard = {names[g].person for g in order}
@@ -63,8 +64,10 @@ def _by_track(episode: Episode, word_tracks: list[int]) -> SpeakerLabels:
     names = [Name(i, 1.0, "track") for i, s in enumerate(episode.speakers) if s.track is not None]
     bad = next((t for t in word_tracks if not 0 <= t < len(names)), None)
     if bad is not None:
-        raise ConfigError(f"{episode.file}: a word comes from track {bad}, but {len(names)} tracks are listed",
-                          "give every speaker exactly one track in episode.toml")
+        raise ConfigError(
+            f"{episode.file}: a word comes from track {bad}, but {len(names)} tracks are listed",
+            "give every speaker exactly one track in episode.toml",
+        )
     return _result(episode, np.array(word_tracks, int), names)
 
 
@@ -74,14 +77,25 @@ def episode_voices(episode: Episode, progress: Progress | None = None) -> Voices
     The listed people are expected, not counted: the estimate may find fewer or more voices.
     """
     if episode.recording is None:
-        raise AudiokitError(f"{episode.file}: a multitrack episode needs the track of every word",
-                            "pass word_tracks to label_words")
-    return find_voices(episode.recording, count=episode.speaker_count,
-                       max_speakers=max(MAX_SPEAKERS, len(episode.speakers)), progress=progress)
+        raise AudiokitError(
+            f"{episode.file}: a multitrack episode needs the track of every word", "pass word_tracks to label_words"
+        )
+    return find_voices(
+        episode.recording,
+        count=episode.speaker_count,
+        max_speakers=max(MAX_SPEAKERS, len(episode.speakers)),
+        progress=progress,
+    )
 
 
-def label_words(episode: Episode, words: list[Word], *, word_tracks: list[int] | None = None,
-                voices: Voices | None = None, progress: Progress | None = None) -> SpeakerLabels:
+def label_words(
+    episode: Episode,
+    words: list[Word],
+    *,
+    word_tracks: list[int] | None = None,
+    voices: Voices | None = None,
+    progress: Progress | None = None,
+) -> SpeakerLabels:
     """Say who speaks each word.
 
     Multitrack (``word_tracks[i]`` = index of the track word i came from, in the order of

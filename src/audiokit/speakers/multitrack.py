@@ -38,7 +38,7 @@ def _frames(tracks: list[Path], progress: Progress | None) -> tuple[np.ndarray, 
             for i, block in enumerate(blocks):
                 samples = np.zeros(size, np.float32)
                 if block is not None:
-                    samples[:len(block)] = block[:, 0]
+                    samples[: len(block)] = block[:, 0]
                 p, e = detectors[i].push(samples)
                 probs[i].append(p)
                 power[i].append(e)

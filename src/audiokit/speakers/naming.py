@@ -67,7 +67,7 @@ def _like(text: str, name: str) -> bool:
 
 
 def _cue(folded: list[str], i: int, cues: tuple[str, ...], span: int) -> bool:
-    before = " ".join(folded[max(0, i - span):i])
+    before = " ".join(folded[max(0, i - span) : i])
     return any(cue in before for cue in cues)
 
 
@@ -84,9 +84,12 @@ def mentions(words: list[Word], people: list[Speaker]) -> list[tuple[int, int]]:
     for i, text in enumerate(folded):
         previous = folded[i - 1] if i else ""
         announced = previous in TITLES or _cue(folded, i, INTRO_CUES, 4)
-        hits = [p for p, (firsts, last) in enumerate(parts)
-                if any(_like(text, f) for f in firsts)
-                or (_like(text, last) and (announced or any(_like(previous, f) for f in firsts)))]
+        hits = [
+            p
+            for p, (firsts, last) in enumerate(parts)
+            if any(_like(text, f) for f in firsts)
+            or (_like(text, last) and (announced or any(_like(previous, f) for f in firsts)))
+        ]
         if len(hits) == 1 and not (found and found[-1][1] == hits[0] and i - found[-1][0] <= 2):
             found.append((i, hits[0]))
     return found
@@ -139,8 +142,9 @@ def _match(score: np.ndarray, rows: list[int], cols: list[int], minimum: float) 
     return [(rows[a], cols[b]) for a, b in zip(r, c) if sub[a, b] > minimum]
 
 
-def name_clusters(people: list[Speaker], words: list[Word], clusters: np.ndarray, centroids: np.ndarray,
-                  voices: dict[int, np.ndarray]) -> list[Name]:
+def name_clusters(
+    people: list[Speaker], words: list[Word], clusters: np.ndarray, centroids: np.ndarray, voices: dict[int, np.ndarray]
+) -> list[Name]:
     """One Name per cluster; ``clusters`` holds each word's cluster, ``voices`` enrolled embeddings by person."""
     k = len(centroids)
     names = [Name(None, 0.0, "unresolved") for _ in range(k)]

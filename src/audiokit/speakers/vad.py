@@ -41,8 +41,16 @@ class RegionTracker:
     every ``max_speech`` seconds (so that callers buffer a bounded amount of audio).
     """
 
-    def __init__(self, frame_seconds: float = FRAME_SECONDS, *, on: float = 0.5, off: float = 0.35,
-                 min_silence: float = 0.2, min_speech: float = 0.2, max_speech: float = 30.0) -> None:
+    def __init__(
+        self,
+        frame_seconds: float = FRAME_SECONDS,
+        *,
+        on: float = 0.5,
+        off: float = 0.35,
+        min_silence: float = 0.2,
+        min_speech: float = 0.2,
+        max_speech: float = 30.0,
+    ) -> None:
         self.seconds = frame_seconds
         self.on, self.off = on, off
         self.min_silence = max(1, round(min_silence / frame_seconds))

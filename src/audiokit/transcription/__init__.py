@@ -11,5 +11,11 @@ from .pipeline import transcribe_episode, transcribe_file
 from .settings import TranscriptionSettings, load_settings
 from .stage import TranscriptionStage, write_transcript
 
-__all__ = ["TranscriptionSettings", "TranscriptionStage", "load_settings", "transcribe_episode",
-           "transcribe_file", "write_transcript"]
+__all__ = [
+    "TranscriptionSettings",
+    "TranscriptionStage",
+    "load_settings",
+    "transcribe_episode",
+    "transcribe_file",
+    "write_transcript",
+]

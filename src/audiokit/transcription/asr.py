@@ -85,8 +85,10 @@ def load_model(settings: TranscriptionSettings) -> LoadedModel:
     try:
         whisper = _whisper(str(resolved.path), device, compute_type, settings.cpu_threads)
     except (RuntimeError, ValueError, OSError) as exc:
-        raise ModelError(f"Whisper model {settings.model!r} cannot be loaded on {device} ({exc})",
-                         "check the model folder and compute_type; --device cpu works everywhere") from exc
+        raise ModelError(
+            f"Whisper model {settings.model!r} cannot be loaded on {device} ({exc})",
+            "check the model folder and compute_type; --device cpu works everywhere",
+        ) from exc
     return LoadedModel(whisper, f"{resolved.source}:{resolved.path.name}", device, compute_type)
 
 
@@ -94,7 +96,7 @@ def quiet_cut(samples: np.ndarray, search: int) -> int:
     """Index of the quietest 300 ms within the last ``search`` samples (the latest if several): where to end a window."""
     hop = SAMPLE_RATE // 50
     start = max(0, len(samples) - search)
-    tail = samples[start:start + (len(samples) - start) // hop * hop]
+    tail = samples[start : start + (len(samples) - start) // hop * hop]
     if len(tail) < 15 * hop:
         return len(samples)
     energy = np.square(tail).reshape(-1, hop).mean(axis=1)
@@ -161,8 +163,14 @@ class Speech:
         moved = []
         for w in words:
             part = self.timeline.get_chunk_index((w.start + w.end) / 2)
-            moved.append(Word(w.text, self.offset + float(self.timeline.get_original_time(w.start, part)),
-                              self.offset + float(self.timeline.get_original_time(w.end, part)), w.probability))
+            moved.append(
+                Word(
+                    w.text,
+                    self.offset + float(self.timeline.get_original_time(w.start, part)),
+                    self.offset + float(self.timeline.get_original_time(w.end, part)),
+                    w.probability,
+                )
+            )
         return moved
 
 
@@ -198,9 +206,15 @@ def _segment_words(segment: Any, stats: RecognitionStats, clock: Callable[[float
     return words
 
 
-def _sequential(model: LoadedModel, speech: Speech, options: dict[str, Any], stats: RecognitionStats,
-                progress: Callable[[float], None] | None = None, keep: tuple[float, float] | None = None,
-                clock: Callable[[float], float] = float) -> list[Word]:
+def _sequential(
+    model: LoadedModel,
+    speech: Speech,
+    options: dict[str, Any],
+    stats: RecognitionStats,
+    progress: Callable[[float], None] | None = None,
+    keep: tuple[float, float] | None = None,
+    clock: Callable[[float], float] = float,
+) -> list[Word]:
     """Decode ``speech`` 30 s after 30 s with temperature fallback; text still improbable is kept as doubtful.
 
     Words come back on the signal's timeline; with ``keep``, only those whose middle lies in that span.
@@ -215,8 +229,9 @@ def _sequential(model: LoadedModel, speech: Speech, options: dict[str, Any], sta
         if keep is not None:
             found = [w for w in found if keep[0] <= (w.start + w.end) / 2 <= keep[1]]
         if found and guards.improbable(segment):
-            log.debug("doubtful at %.1f s (avg log prob %.2f): %s", clock(found[0].start), segment.avg_logprob,
-                      segment.text)
+            log.debug(
+                "doubtful at %.1f s (avg log prob %.2f): %s", clock(found[0].start), segment.avg_logprob, segment.text
+            )
             found = guards.doubtful(found)
             stats.doubtful += len(found)
         words += found
@@ -235,8 +250,14 @@ def gaps(words: list[Word], start: float, end: float) -> Regions:
     return found
 
 
-def _batched(model: LoadedModel, speech: Speech, options: dict[str, Any], batch_size: int,
-             stats: RecognitionStats, progress: Callable[[float], None] | None) -> list[Word]:
+def _batched(
+    model: LoadedModel,
+    speech: Speech,
+    options: dict[str, Any],
+    batch_size: int,
+    stats: RecognitionStats,
+    progress: Callable[[float], None] | None,
+) -> list[Word]:
     """Decode the clips of ``speech`` in batches; what the batched decoder skipped is decoded again, sequentially.
 
     The batched decoder gets one try per clip (no temperature fallback) and sometimes ends a
@@ -248,8 +269,11 @@ def _batched(model: LoadedModel, speech: Speech, options: dict[str, Any], batch_
     from faster_whisper import BatchedInferencePipeline
 
     segments, _ = BatchedInferencePipeline(model.whisper).transcribe(
-        speech.audio, clip_timestamps=[{"start": a, "end": b} for a, b in speech.clips],
-        batch_size=batch_size, **options)
+        speech.audio,
+        clip_timestamps=[{"start": a, "end": b} for a, b in speech.clips],
+        batch_size=batch_size,
+        **options,
+    )
     per_clip: list[list[Any]] = [[] for _ in speech.clips]
     starts = [a for a, _ in speech.clips]
     for segment in segments:
@@ -267,14 +291,27 @@ def _batched(model: LoadedModel, speech: Speech, options: dict[str, Any], batch_
         for reason, a, b in spans:
             log.debug("decoding %.1f s of speech at %.1f s again (%s)", b - a, speech.original(a), reason)
             stats.redecoded[reason] += 1
-            words += _sequential(model, glue(speech.audio, [(max(start, a - EDGE), b)]), options, stats,
-                                 keep=(a, b), clock=speech.original)
+            words += _sequential(
+                model,
+                glue(speech.audio, [(max(start, a - EDGE), b)]),
+                options,
+                stats,
+                keep=(a, b),
+                clock=speech.original,
+            )
     return speech.restore(sorted(words, key=lambda w: w.start))
 
 
-def _decode(model: LoadedModel, samples: np.ndarray, offset: float, options: dict[str, Any],
-            settings: TranscriptionSettings, stats: RecognitionStats, progress: Callable[[float], None] | None,
-            final: bool) -> tuple[list[Word], int]:
+def _decode(
+    model: LoadedModel,
+    samples: np.ndarray,
+    offset: float,
+    options: dict[str, Any],
+    settings: TranscriptionSettings,
+    stats: RecognitionStats,
+    progress: Callable[[float], None] | None,
+    final: bool,
+) -> tuple[list[Word], int]:
     """The words of a window starting at ``offset`` seconds and how many of its samples were decoded.
 
     Unless ``final``, the window's last clip (which usually holds less speech than a full clip)
@@ -288,7 +325,7 @@ def _decode(model: LoadedModel, samples: np.ndarray, offset: float, options: dic
     if not final and len(speech.clips) > 1:
         last = speech.clips[-1][0]
         used = round((speech.original(last) - offset) * SAMPLE_RATE)
-        speech = dataclasses.replace(speech, audio=speech.audio[:round(last * SAMPLE_RATE)], clips=speech.clips[:-1])
+        speech = dataclasses.replace(speech, audio=speech.audio[: round(last * SAMPLE_RATE)], clips=speech.clips[:-1])
     if settings.batch_size:
         return _batched(model, speech, options, settings.batch_size, stats, progress), used
     return _sequential(model, speech, options, stats, progress), used
@@ -305,9 +342,15 @@ def transcribe_audio(
     progress: Callable[[float], None] | None = None,
 ) -> Recognition:
     """Recognise the words of ``path`` (only inside ``regions`` if given); progress in audio seconds."""
-    options: dict[str, Any] = dict(guards.DECODE_OPTIONS, language=language, beam_size=settings.beam_size,
-                                   word_timestamps=True, initial_prompt=prompt or None,
-                                   vad_filter=False, no_speech_threshold=None)  # VAD and no-speech test: ours
+    options: dict[str, Any] = dict(
+        guards.DECODE_OPTIONS,
+        language=language,
+        beam_size=settings.beam_size,
+        word_timestamps=True,
+        initial_prompt=prompt or None,
+        vad_filter=False,
+        no_speech_threshold=None,
+    )  # VAD and no-speech test: ours
     words: list[Word] = []
     stats = RecognitionStats()
     offset, pending = 0.0, np.zeros(0, np.float32)  # the part of the last window not decoded yet

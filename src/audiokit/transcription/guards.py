@@ -76,8 +76,12 @@ class RecognitionStats:
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        return {"removed": dict(self.removed), "removed_words": self.removed_words,
-                "redecoded": dict(self.redecoded), "doubtful_words": self.doubtful}
+        return {
+            "removed": dict(self.removed),
+            "removed_words": self.removed_words,
+            "redecoded": dict(self.redecoded),
+            "doubtful_words": self.doubtful,
+        }
 
 
 def is_stock_phrase(text: str) -> bool:
@@ -111,17 +115,17 @@ def remove_loops(words: list[Word], max_n: int = 8, stats: RecognitionStats | No
     i = 0
     while i < len(words):
         for n in range(1, max_n + 1):
-            gram = keys[i:i + n]
+            gram = keys[i : i + n]
             if len(gram) < n or not any(gram):
                 break
             copies = 1
-            while keys[i + copies * n:i + (copies + 1) * n] == gram:
+            while keys[i + copies * n : i + (copies + 1) * n] == gram:
                 copies += 1
             if copies > MAX_REPEATS:
                 for j in range(i + MAX_REPEATS * n, i + copies * n):
                     keep[j] = False
                 if stats is not None:
-                    stats.remove("loop", words[i + MAX_REPEATS * n:i + copies * n], words[i].start)
+                    stats.remove("loop", words[i + MAX_REPEATS * n : i + copies * n], words[i].start)
                 i += copies * n - 1
                 break
         i += 1

@@ -17,8 +17,14 @@ def _runs(words: list[Word], labels: list[str], max_pause: float) -> list[Segmen
     return segments
 
 
-def build_segments(words: list[Word], labels: list[str], *, word_tracks: list[int] | None = None,
-                   max_pause: float = 2.0, overlaps: list[tuple[float, float]] = ()) -> list[Segment]:
+def build_segments(
+    words: list[Word],
+    labels: list[str],
+    *,
+    word_tracks: list[int] | None = None,
+    max_pause: float = 2.0,
+    overlaps: list[tuple[float, float]] = (),
+) -> list[Segment]:
     """Group time-ordered ``words`` into turns of their speaker ``labels``.
 
     Single track: a new turn starts when the speaker changes or after a pause over ``max_pause``;

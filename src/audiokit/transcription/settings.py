@@ -31,8 +31,17 @@ class TranscriptionSettings:
         return dataclasses.asdict(self)
 
 
-_EXAMPLES = {"model": '"embedded"', "device": '"cpu"', "compute_type": '"int8"', "cpu_threads": "2",
-             "beam_size": "5", "batch_size": "8", "prompt": "true", "window": "300", "max_pause": "2.0"}
+_EXAMPLES = {
+    "model": '"embedded"',
+    "device": '"cpu"',
+    "compute_type": '"int8"',
+    "cpu_threads": "2",
+    "beam_size": "5",
+    "batch_size": "8",
+    "prompt": "true",
+    "window": "300",
+    "max_pause": "2.0",
+}
 _TYPES = {"str": str, "int": int, "bool": bool, "float": float}
 
 

@@ -30,8 +30,14 @@ def _previous(path: Path) -> dict[str, Any] | None:
         return {"edited": "unreadable"}
 
 
-def write_transcript(episode: Episode, *, model: str | None = None, device: str | None = None,
-                     progress: ProgressFactory | None = None, keep_edited: bool = True) -> Path:
+def write_transcript(
+    episode: Episode,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    progress: ProgressFactory | None = None,
+    keep_edited: bool = True,
+) -> Path:
     """Transcribe ``episode`` into ``episode.transcript_path`` (atomically).
 
     An edited transcript (provenance "edited") of unchanged audio is kept when ``keep_edited``;
@@ -41,16 +47,20 @@ def write_transcript(episode: Episode, *, model: str | None = None, device: str 
     previous = _previous(path)
     edited = previous is not None and bool(previous.get("edited"))
     if edited and keep_edited and previous.get("audio_sha256") == audio_digest(episode)[0]:
-        log.warning("%s: kept the edited transcript (the audio is unchanged); "
-                    "run 'audiokit transcribe --force' to transcribe again", episode.slug)
+        log.warning(
+            "%s: kept the edited transcript (the audio is unchanged); "
+            "run 'audiokit transcribe --force' to transcribe again",
+            episode.slug,
+        )
         return path
     transcript: Transcript = transcribe_episode(episode, model=model, device=device, progress=progress)
     if edited:
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         backup = path.with_name(f"transcript.edited-{stamp}.json")
         atomic.write_bytes(backup, path.read_bytes())
-        log.warning("%s: the edited transcript was replaced; the editor's version is kept as %s",
-                    episode.slug, backup.name)
+        log.warning(
+            "%s: the edited transcript was replaced; the editor's version is kept as %s", episode.slug, backup.name
+        )
     transcript.save(path)
     return path
 
@@ -79,5 +89,6 @@ class TranscriptionStage(Stage):
 
     def run(self, ctx: BuildContext, episode: Episode | None) -> None:
         assert episode is not None
-        write_transcript(episode, model=ctx.options.get("model"), device=ctx.options.get("device"),
-                         progress=ctx.progress)
+        write_transcript(
+            episode, model=ctx.options.get("model"), device=ctx.options.get("device"), progress=ctx.progress
+        )

@@ -56,18 +56,20 @@ def apply_vocabulary(words: list[Word], glossary: Glossary, terms: list[str]) ->
     spelling (``ePA``).
     """
     single = Glossary(replacements={k: v for k, v in glossary.replacements.items() if len(k.split()) == 1})
-    phrases = sorted(((k.split(), v) for k, v in glossary.replacements.items() if len(k.split()) > 1),
-                     key=lambda rule: -len(rule[0]))
+    phrases = sorted(
+        ((k.split(), v) for k, v in glossary.replacements.items() if len(k.split()) > 1), key=lambda rule: -len(rule[0])
+    )
     spelling = {t.lower(): t for t in terms if re.fullmatch(r"\w+", t)}
     out: list[Word] = []
     i = 0
     while i < len(words):
         for parts, right in phrases:
-            span = words[i:i + len(parts)]
+            span = words[i : i + len(parts)]
             found = re.fullmatch(rf"(\W*){re.escape(' '.join(parts))}(\W*)", " ".join(w.text for w in span))
             if found:
-                out += _split(Word(found[1] + right + found[2], span[0].start, span[-1].end,
-                                   min(w.probability for w in span)))
+                out += _split(
+                    Word(found[1] + right + found[2], span[0].start, span[-1].end, min(w.probability for w in span))
+                )
                 i += len(parts)
                 break
         else:
