@@ -75,7 +75,7 @@ def timed_build(show: Path, *args: str) -> float:
 def transcription_seconds(show: Path) -> float:
     """Wall time of transcribing one episode with the model already loaded (the second of two)."""
     from audiokit import load_episode, load_show
-    from audiokit.transcription.stage import write_transcript
+    from audiokit.transcription import write_transcript
 
     loaded = load_show(show)
     write_transcript(load_episode(loaded, show / "001-folge"))

@@ -14,9 +14,12 @@ import tomli_w
 
 from audiokit.build import BuildReport, build
 from audiokit.ffmpeg import media_path, probe, run_ffmpeg
-from audiokit.publish.stage import PublishEpisodeStage, PublishShowStage
+from audiokit.mastering import episode_settings
 from audiokit.scaffold import placeholder_cover
+from audiokit.stages.master import MasterStage, sound_source
+from audiokit.stages.publish import PublishEpisodeStage, PublishShowStage
 from audiokit.transcript import Segment, Transcript, TranscriptSpeaker, Word
+from audiokit.workspace import load_show
 
 BASE_URL = "https://podcast.example.org/werkstatt"
 
@@ -234,3 +237,14 @@ def master_all(show: Path, out: Path, mp3: Path, *, offset: float = 0.0) -> None
 def publish(show: Path, out: Path, **kwargs) -> BuildReport:
     """Build with the publishing stages only."""
     return build(show, out, stages=[PublishEpisodeStage(), PublishShowStage()], **kwargs)
+
+
+def tag_and_publish(show: Path, out: Path) -> BuildReport:
+    """Build with the mastering stage and the publishing stages. master.json gets the sound fingerprint
+    the mastering stage computes, so it takes the audio of :func:`master_all` as its own and only tags it."""
+    for episode in load_show(show).episodes():
+        path = out / episode.slug / "master.json"
+        manifest = json.loads(path.read_text("utf-8"))
+        manifest["source"] = sound_source(episode, episode_settings(episode))
+        path.write_text(json.dumps(manifest), encoding="utf-8")
+    return build(show, out, stages=[MasterStage(), PublishEpisodeStage(), PublishShowStage()])

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from audiokit import AudioError, BuildLockedError, build
-from audiokit.build import BuildContext, Stage, build_lock, file_stamp
+from audiokit.build import build_lock
 from audiokit.ffmpeg import media_path, probe, run_ffmpeg
+from audiokit.stages import BuildContext, Stage
+from audiokit.stamps import file_stamp
 
 
 class ToFlac(Stage):

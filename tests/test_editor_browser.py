@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 
 from audiokit import transcript as transcript_mod
-from audiokit.editor import EditorServer, open_episode
+from audiokit.editor import EditorServer, open_episode, operations
 from audiokit.exports import EXPORT_FORMATS, export_transcript
 from audiokit.glossary import load_glossary
 from audiokit.transcript_text import to_text
@@ -46,8 +47,16 @@ def wait_saved(page, count: int) -> None:
     page.wait_for_function(f"() => state.history.versions.length >= {count} && !pending && dirty.size === 0")
 
 
-def word(page, turn: int, k: int):
-    return page.locator(f'.turn[data-i="{turn}"] .w').nth(k)
+def turn(page, i: int):
+    """The ``i``-th turn on the page."""
+    return page.locator("#transcript > .turn").nth(i)
+
+
+def word(page, i: int, k: int):
+    return turn(page, i).locator(".w").nth(k)
+
+
+POSITION = "el => [...document.querySelectorAll('#transcript > .turn')].indexOf(el.closest('.turn'))"
 
 
 def current_time(page) -> float:
@@ -69,7 +78,7 @@ def test_click_a_word_seeks_there_and_the_keyboard_moves_the_player(editor) -> N
     assert current_time(page) == pytest.approx(target.start - 5, abs=0.002)
     page.keyboard.press("Alt+ArrowDown")  # the cursor is in turn 1: go to turn 2
     assert current_time(page) == pytest.approx(transcript.segments[2].start, abs=0.002)
-    assert page.evaluate("document.activeElement.closest('.turn').dataset.i") == "2"
+    assert page.evaluate(f"({POSITION})(document.activeElement)") == 2
     page.keyboard.press("Alt+ArrowUp")
     page.keyboard.press("Alt+ArrowUp")
     assert current_time(page) == pytest.approx(transcript.segments[0].start, abs=0.002)
@@ -97,11 +106,10 @@ def test_playback_highlights_the_word_being_spoken(editor) -> None:
     spoken = [
         (i, k) for i, s in enumerate(transcript.segments) for k, w in enumerate(s.words) if w.start <= t <= w.end + 0.5
     ]
-    active = page.evaluate("""() => {
+    active = page.evaluate(f"""() => {{
         const el = document.querySelector('.w.active');
-        const turn = el.closest('.turn');
-        return [Number(turn.dataset.i), [...turn.querySelectorAll('.w')].indexOf(el)];
-    }""")
+        return [({POSITION})(el), [...el.closest('.turn').querySelectorAll('.w')].indexOf(el)];
+    }}""")
     assert tuple(active) == spoken[-1]
 
 
@@ -128,7 +136,7 @@ def test_editing_a_word_saves_it_with_sensible_timings(editor) -> None:
         assert (w.start, w.end) == (o.start, o.end)
     fixed, new = words[wrong], words[wrong + 1]
     assert old[wrong].start <= fixed.start < fixed.end <= new.start < new.end <= old[wrong].end
-    assert page.locator('.turn[data-i="1"] .text').inner_text().count("ePA wirklich") == 1
+    assert turn(page, 1).locator(".text").inner_text().count("ePA wirklich") == 1
 
 
 def test_renaming_a_speaker_changes_every_turn_and_every_export(editor) -> None:
@@ -143,7 +151,7 @@ def test_renaming_a_speaker_changes_every_turn_and_every_export(editor) -> None:
 
     label = "Jana Albers [Praxisgemeinschaft Nordstadt]"
     turns_of_s2 = [i for i, s in enumerate(transcript.segments) if s.speaker == "S2"]
-    shown = [page.locator(f'.turn[data-i="{i}"] .who option:checked').inner_text() for i in turns_of_s2]
+    shown = [turn(page, i).locator(".who option:checked").inner_text() for i in turns_of_s2]
     assert shown == [label] * len(turns_of_s2) and len(shown) == 2
     result = saved(episode)
     assert result.speaker("S2").label == label
@@ -159,7 +167,7 @@ def test_renaming_a_speaker_changes_every_turn_and_every_export(editor) -> None:
 def test_split_merge_and_reassign_persist(editor) -> None:
     page, _, episode, transcript = editor
     n = versions(page)
-    first = page.locator('.turn[data-i="0"] .text')
+    first = turn(page, 0).locator(".text")
     word(page, 0, 3).click()
     word(page, 0, 3).evaluate("el => getSelection().collapse(el.firstChild, 0)")  # cursor before word 4
     page.keyboard.press("Enter")
@@ -172,16 +180,16 @@ def test_split_merge_and_reassign_persist(editor) -> None:
     page.reload()
     page.wait_for_selector(".turn .w")
     assert page.locator(".turn").count() == len(transcript.segments) + 1
-    second = page.locator('.turn[data-i="1"] .text')
+    second = turn(page, 1).locator(".text")
     second.click()
     second.evaluate("el => getSelection().collapse(el.querySelector('.w').firstChild, 0)")
     page.keyboard.press("Backspace")  # at the start of a turn: merge with the one before
     wait_saved(page, n + 2)
     assert saved(episode).segments == transcript.segments
 
-    page.locator('.turn[data-i="2"] .merge').click()
+    turn(page, 2).locator(".merge").click()
     wait_saved(page, n + 3)
-    page.locator('.turn[data-i="1"] .who').select_option("S1")
+    turn(page, 1).locator(".who").select_option("S1")
     wait_saved(page, n + 4)
     result = saved(episode)
     assert len(result.segments) == 3 and result.segments[1].speaker == "S1"
@@ -192,7 +200,7 @@ def test_split_merge_and_reassign_persist(editor) -> None:
     wait_saved(page, n + 4)
     page.reload()
     page.wait_for_selector(".turn .w")
-    assert page.locator('.turn[data-i="1"] .who option:checked').inner_text() == "Sprecher 2"
+    assert turn(page, 1).locator(".who option:checked").inner_text() == "Sprecher 2"
     assert saved(episode).segments[1].speaker == "S2"
 
     page.click("summary:has-text('Versionen')")  # any earlier version can be restored
@@ -200,6 +208,74 @@ def test_split_merge_and_reassign_persist(editor) -> None:
     wait_saved(page, n + 5)
     assert saved(episode) == transcript
     assert page.locator(".turn").count() == len(transcript.segments)
+
+
+class Held:
+    """An editing operation held on the server until released, so that the browser's request stays in flight."""
+
+    def __init__(self, monkeypatch, name: str) -> None:
+        self.operation = operations.OPERATIONS[name]
+        self.arrived, self.released = threading.Event(), threading.Event()
+        monkeypatch.setitem(operations.OPERATIONS, name, self)
+
+    def __call__(self, *args):
+        self.arrived.set()
+        self.released.wait(60)
+        return self.operation(*args)
+
+
+def texts(page) -> list[str]:
+    return [" ".join(t.split()) for t in page.locator("#transcript > .turn .text").all_inner_texts()]
+
+
+def test_typing_during_an_in_flight_split_and_merge_stays_in_its_turn(editor, monkeypatch) -> None:
+    page, _, episode, transcript = editor
+    n = versions(page)
+    before = [s.text for s in transcript.segments]
+    ids = [s.id for s in transcript.segments]
+    words = [w.text for w in transcript.segments[0].words]
+    first, second = " ".join(words[:3]), "Nun " + " ".join(words[3:])
+
+    split, typed = Held(monkeypatch, "split"), Held(monkeypatch, "edit")
+    word(page, 0, 3).click()
+    word(page, 0, 3).evaluate("el => getSelection().collapse(el.firstChild, 0)")  # cursor before word 4
+    page.keyboard.press("Enter")
+    assert split.arrived.wait(30)  # the split is on the server, not answered yet
+    page.keyboard.type("Nun ")  # the cursor is at the start of the new turn already
+    assert texts(page) == [first, second, *before[1:]]
+    page.wait_for_function("() => pending === 2")  # the typed text waits behind the split
+    split.released.set()
+    assert typed.arrived.wait(30)  # the split is answered, the typed text on its way
+    assert texts(page) == [first, second, *before[1:]]
+    typed.released.set()
+    wait_saved(page, n + 2)
+    result = saved(episode)
+    assert [s.text for s in result.segments] == [first, second, *before[1:]]
+    assert result.segments[0].words == transcript.segments[0].words[:3] and result.segments[0].id == ids[0]
+    assert result.segments[2:] == transcript.segments[1:]  # no neighbouring turn changed
+    made, split_first = result.segments[1].id, result.segments[0]
+    assert made not in ids and texts(page) == [s.text for s in result.segments]
+
+    merge, typed = Held(monkeypatch, "merge"), Held(monkeypatch, "edit")
+    word(page, 2, 0).click()
+    word(page, 2, 0).evaluate("el => getSelection().collapse(el.firstChild, 0)")
+    page.keyboard.press("Backspace")  # at the start of a turn: merge with the one before
+    assert merge.arrived.wait(30)
+    page.keyboard.type("Ja, ")  # the cursor is where the two turns meet
+    merged = f"{second} Ja, {before[1]}"
+    assert texts(page) == [first, merged, *before[2:]]
+    page.wait_for_function("() => pending === 2")
+    merge.released.set()
+    assert typed.arrived.wait(30)
+    assert texts(page) == [first, merged, *before[2:]]
+    typed.released.set()
+    wait_saved(page, n + 4)
+    result = saved(episode)
+    assert [s.text for s in result.segments] == [first, merged, *before[2:]]
+    assert [s.id for s in result.segments] == [ids[0], made, *ids[2:]]
+    assert result.segments[0] == split_first and result.segments[2:] == transcript.segments[2:]
+    assert texts(page) == [s.text for s in result.segments]
+    assert page.evaluate("document.activeElement.closest('.turn').dataset.id") == made  # the cursor stayed
 
 
 def test_always_replace_fixes_the_transcript_and_the_show_glossary(editor) -> None:
@@ -211,7 +287,7 @@ def test_always_replace_fixes_the_transcript_and_the_show_glossary(editor) -> No
     wait_saved(page, n + 1)
     assert load_glossary(episode.parent).replacements == {"E-Pa": "ePA"}
     assert "ePA" in saved(episode).segments[1].text and "E-Pa" not in to_text(saved(episode))
-    assert "ePA" in page.locator('.turn[data-i="1"] .text').inner_text()
+    assert "ePA" in turn(page, 1).locator(".text").inner_text()
     page.keyboard.press("Control+z")
     wait_saved(page, n + 1)
     page.wait_for_function("() => state.history.can_redo")
@@ -223,7 +299,7 @@ def test_a_file_changed_outside_the_editor_is_not_overwritten(editor) -> None:
     outside = saved(episode)
     outside.segments[2].words[0].text = "Sagen"
     outside.save(episode / "transcript.json")
-    text = page.locator('.turn[data-i="0"] .text')
+    text = turn(page, 0).locator(".text")
     text.click()
     page.keyboard.press("End")
     page.keyboard.type(" Prima.")
@@ -233,7 +309,7 @@ def test_a_file_changed_outside_the_editor_is_not_overwritten(editor) -> None:
     assert "außerhalb dieses Fensters geändert" in banner.inner_text()
     assert saved(episode) == outside
     banner.get_by_role("button", name="Neu laden").click()
-    page.wait_for_function("() => document.querySelector('.turn[data-i=\"2\"] .w').textContent === 'Sagen'")
+    page.wait_for_function("() => document.querySelectorAll('.turn')[2].querySelector('.w').textContent === 'Sagen'")
     assert banner.is_hidden() and "Prima." not in text.inner_text()
 
 

@@ -88,39 +88,45 @@ def sample() -> transcript_mod.Transcript:
 
 
 def test_edit_retimes_inside_the_turn_and_empty_text_removes_it(sample, tmp_path: Path) -> None:
-    label = apply(sample, {"op": "edit", "segment": 1, "text": "Danke! Die ePA läuft wirklich gut."}, show_dir=tmp_path)
+    ids = [s.id for s in sample.segments]
+    label = apply(
+        sample, {"op": "edit", "segment": ids[1], "text": "Danke! Die ePA läuft wirklich gut."}, show_dir=tmp_path
+    )
     seg = sample.segments[1]
     assert seg.text == "Danke! Die ePA läuft wirklich gut." and "Absatz 2" in label
     assert_ordered(seg.words, seg.start, seg.end)
     assert sample.provenance["edited"]
-    apply(sample, {"op": "edit", "segment": 2, "text": "  "}, show_dir=tmp_path)
-    assert len(sample.segments) == 2
+    apply(sample, {"op": "edit", "segment": ids[2], "text": "  "}, show_dir=tmp_path)
+    assert len(sample.segments) == 2 and [s.id for s in sample.segments] == ids[:2]
 
 
 def test_rename_reassign_split_merge(sample, tmp_path: Path) -> None:
     t = sample
+    ids = [s.id for s in t.segments]
     apply(t, {"op": "rename", "speaker": "S2", "name": "Jana Albers", "organisation": "Praxis Nord"}, show_dir=tmp_path)
     assert t.speaker("S2").label == "Jana Albers [Praxis Nord]" and t.speaker("S2").source == "editor"
     assert "Jana Albers [Praxis Nord]:" in to_text(t) and "Sprecher 2" not in to_text(t)
 
-    apply(t, {"op": "reassign", "segment": 2, "name": "Tobias Reimann", "organisation": ""}, show_dir=tmp_path)
+    apply(t, {"op": "reassign", "segment": ids[2], "name": "Tobias Reimann", "organisation": ""}, show_dir=tmp_path)
     new_id = t.segments[2].speaker
     assert t.speaker(new_id).name == "Tobias Reimann" and new_id not in ("S1", "S2")
-    apply(t, {"op": "reassign", "segment": 2, "speaker": "S1"}, show_dir=tmp_path)
+    apply(t, {"op": "reassign", "segment": ids[2], "speaker": "S1"}, show_dir=tmp_path)
     assert t.segments[2].speaker == "S1"
 
     words = list(t.segments[1].words)
-    apply(t, {"op": "split", "segment": 1, "word": 5}, show_dir=tmp_path)
+    apply(t, {"op": "split", "segment": ids[1], "word": 5}, show_dir=tmp_path)
     first, second = t.segments[1], t.segments[2]
     assert first.words + second.words == words and first.end == words[4].end and second.start == words[5].start
-    apply(t, {"op": "merge", "segment": 1}, show_dir=tmp_path)
-    assert t.segments[1].words == words and len(t.segments) == 3
+    assert first.id == ids[1] and second.id not in ids  # the first part keeps the id, the second gets a new one
+    apply(t, {"op": "merge", "segment": ids[1]}, show_dir=tmp_path)
+    assert t.segments[1].words == words and len(t.segments) == 3 and [s.id for s in t.segments] == ids
     transcript_mod.validate(t.to_dict())
 
     for bad in (
-        {"op": "split", "segment": 1, "word": 0},
-        {"op": "merge", "segment": 2},
+        {"op": "split", "segment": ids[1], "word": 0},
+        {"op": "merge", "segment": ids[2]},
         {"op": "edit", "segment": 9, "text": "x"},
+        {"op": "edit", "segment": "t9", "text": "x"},
         {"op": "rename", "speaker": "S1", "name": ""},
         {"op": "explode"},
         {"op": "split", "segment": "1", "word": 2},
@@ -156,7 +162,9 @@ def test_history_undo_redo_restore_survive_a_restart(sample, tmp_path: Path) -> 
     history = History(path)
     t, etag = history.load()
     assert [v.label for v in history.versions()] == ["Ausgangsstand"]
-    label = apply(t, {"op": "edit", "segment": 0, "text": "Hallo und herzlich willkommen."}, show_dir=tmp_path)
+    label = apply(
+        t, {"op": "edit", "segment": t.segments[0].id, "text": "Hallo und herzlich willkommen."}, show_dir=tmp_path
+    )
     assert history.load()[0] == sample  # load gives a private copy
     etag2 = history.commit(t, label, expected=etag)
     t.segments[0].words[0].text = "changed after the commit"
@@ -198,7 +206,7 @@ def test_a_change_interrupted_before_the_transcript_was_replaced_recovers(sample
     sample.save(path)
     history = History(path)
     t, etag = history.load()
-    label = apply(t, {"op": "merge", "segment": 0}, show_dir=tmp_path)
+    label = apply(t, {"op": "merge", "segment": t.segments[0].id}, show_dir=tmp_path)
     from audiokit.editor import history as history_mod
 
     real = history_mod.atomic.write_bytes
@@ -229,7 +237,7 @@ def test_history_keeps_a_bounded_number_of_versions(tmp_path: Path, monkeypatch)
     history = History(path)
     _, etag = history.load()
     for k in range(8):
-        label = apply(t, {"op": "edit", "segment": 0, "text": f"Version {k}"}, show_dir=tmp_path)
+        label = apply(t, {"op": "edit", "segment": t.segments[0].id, "text": f"Version {k}"}, show_dir=tmp_path)
         etag = history.commit(t, label, expected=etag)
     assert [v.n for v in history.versions()] == [5, 6, 7, 8, 9]
     assert len(list(history.folder.glob("v*.json.gz"))) == 5

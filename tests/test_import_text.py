@@ -130,6 +130,8 @@ def test_merged_and_split_turns_and_a_new_speaker() -> None:
     new = next(s for s in imported.speakers if s.name == "Dr. Neu")
     assert new.organisation == "Gast" and new.id not in {s.id for s in small.speakers}
     assert {s.speaker for s in imported.segments} - {new.id} <= {s.id for s in small.speakers}
+    ids = [s.id for s in imported.segments]  # a turn keeps its id, the half split off gets a new one
+    assert ids[:3] == [s.id for s in small.segments[:3]] and len(set(ids)) == len(ids)
 
 
 def test_cli_import_text_keeps_the_previous_version(tmp_path: Path) -> None:

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from audiokit import build
-from audiokit.build import BuildContext, Stage, file_stamp
 from audiokit.errors import ConfigError
 from audiokit.publish.check import check_site
-from audiokit.stages import default_stages
+from audiokit.stages import BuildContext, Stage, default_stages
+from audiokit.stamps import file_stamp
 from audiokit.workspace import load_episodes, load_show
 from test_build_engine import Index, ToFlac
 

@@ -39,11 +39,13 @@ def test_item4_a_rule_with_backslashes_is_literal_and_saved_with_the_transcript(
     glossary.write_text(GLOSSARY, "utf-8")
     right = "Pra\\1xis \\g<0> \\"
     with EditorServer(open_episode(episode)).start() as srv:
-        etag = state(srv)["etag"]
+        before = state(srv)
+        etag, second = before["etag"], before["transcript"]["segments"][1]["id"]
         response, data = op(srv, {"op": "replace_always", "wrong": "E-Pa", "right": right}, etag)
         assert response.status == 200, data
         after = json.loads(data)
-        assert right in " ".join(w["text"] for w in after["transcript"]["segments"][1]["words"])
+        changed = {s["id"]: s for s in after["changed"]}
+        assert right in " ".join(w["text"] for w in changed[second]["words"])
         text = glossary.read_text("utf-8")
         assert text.startswith(GLOSSARY.split("\n[replace]")[0].split("\n")[0])  # the comments stay
         assert "# Firmen und Behörden" in text and "# falsch erkannt = richtig" in text

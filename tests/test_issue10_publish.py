@@ -14,14 +14,15 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from audiokit.build import BuildContext, Stage, build
+from audiokit.build import build
 from audiokit.errors import AudiokitError, ConfigError, PublishError, TranscriptError
 from audiokit.exports import export_transcript
 from audiokit.ffmpeg import find_ffmpeg
-from audiokit.mastering.stage import MasterStage
 from audiokit.publish.check import check_site
-from audiokit.publish.stage import PublishEpisodeStage, PublishShowStage
 from audiokit.scaffold import new_episode
+from audiokit.stages import BuildContext, Stage
+from audiokit.stages.master import MasterStage
+from audiokit.stages.publish import PublishEpisodeStage, PublishShowStage
 from audiokit.transcript import Segment, Transcript, TranscriptSpeaker, load
 from audiokit.workspace import load_show
 from helpers_publish import add_episode, master_all, publish, sample_transcript, timed_words, tone_mp3, write_show

@@ -11,8 +11,9 @@ from mutagen.id3 import ID3
 from audiokit.build import build
 from audiokit.cli import cli
 from audiokit.errors import ConfigError, UnsafePathError
-from audiokit.mastering import MasterStage, measure
-from audiokit.mastering import stage as stage_module
+from audiokit.mastering import episode as stage_module
+from audiokit.mastering import measure
+from audiokit.stages.master import MasterStage
 from helpers_mastering import sine, write_pcm
 
 

@@ -370,7 +370,7 @@ OP_BODIES = st.builds(
     OPS,
     st.dictionaries(
         st.sampled_from(["segment", "word", "text", "speaker", "name", "organisation", "wrong", "right", "version"]),
-        st.one_of(st.integers(-2, 6), NASTY_TEXT, JSON_VALUES, st.just("S1")),
+        st.one_of(st.integers(-2, 6), NASTY_TEXT, JSON_VALUES, st.just("S1"), st.just("t1")),
         max_size=4,
     ),
 )

@@ -12,12 +12,12 @@ import pytest
 from lxml import etree
 
 from audiokit.build import build
-from audiokit.clips.stage import SoundbiteStage
 from audiokit.ffmpeg import media_path
-from audiokit.mastering.stage import MasterStage
 from audiokit.publish.check import NS
-from audiokit.publish.stage import PublishEpisodeStage, PublishShowStage
 from audiokit.stages import default_stages
+from audiokit.stages.master import MasterStage
+from audiokit.stages.publish import PublishEpisodeStage, PublishShowStage
+from audiokit.stages.soundbites import SoundbiteStage
 from helpers_publish import master_all, publish, tone_mp3, write_show
 
 SLUG = "001-folge-1"

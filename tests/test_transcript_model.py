@@ -45,7 +45,7 @@ def test_json_round_trip_validates_against_schema(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mutate", "where"),
     [
-        (lambda d: d.update(version=2), "version"),
+        (lambda d: d.update(version=3), "version"),
         (lambda d: d["segments"][0]["words"][0].pop("start"), "segments/0/words/0"),
         (lambda d: d["speakers"][0].update(id="a b"), "speakers/0/id"),
         (lambda d: d["segments"][0].update(speaker="S9"), "unknown speaker"),
@@ -57,6 +57,24 @@ def test_invalid_transcripts_are_rejected(tmp_path: Path, mutate, where: str) ->
     path = tmp_path / "t.json"
     path.write_text(json.dumps(data))
     with pytest.raises(TranscriptError, match=where):
+        transcript_mod.load(path)
+
+
+def test_a_version_1_file_migrates_on_load_with_ids_in_order(tmp_path: Path) -> None:
+    data = sample().to_dict()
+    assert data["version"] == 2 and [s["id"] for s in data["segments"]] == ["t1", "t2", "t3"]
+    data["version"] = 1
+    for segment in data["segments"]:
+        del segment["id"]
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps(data))
+    migrated = transcript_mod.load(path)
+    assert migrated == sample() and [s.id for s in migrated.segments] == ["t1", "t2", "t3"]
+    assert migrated.new_segment_id() == "t4"
+    data = sample().to_dict()
+    data["segments"][2]["id"] = "t1"
+    path.write_text(json.dumps(data))
+    with pytest.raises(TranscriptError, match="two segments have the id 't1'"):
         transcript_mod.load(path)
 
 

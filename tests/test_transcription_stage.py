@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from audiokit import build, load_episode, load_show
 from audiokit.cli import cli
+from audiokit.stages.transcribe import TranscriptionStage
 from audiokit.transcript import load
-from audiokit.transcription import TranscriptionStage, write_transcript
+from audiokit.transcription import write_transcript
 from helpers_transcription import room_noise, write_show
 from synth import write_wav
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from .build import BuildContext, BuildReport, Stage, build
+from .build import BuildReport, build
 from .errors import (
     AudioError,
     AudiokitError,
@@ -23,17 +23,21 @@ from .errors import (
     TranscriptError,
     UnsafePathError,
 )
-from .ffmpeg import AudioInfo, find_ffmpeg, probe
 from .models import ResolvedModel, resolve_model
 from .paths import check_slug, slugify
-from .scaffold import init_show, new_episode
+from .stages import BuildContext, BuildOptions, EpisodeStage, ShowStage, Stage
 from .transcript import Segment, Transcript, TranscriptSpeaker, Word
 from .workspace import Chapter, Episode, Show, Speaker, load_episode, load_show
 
 logging.getLogger("audiokit").addHandler(logging.NullHandler())
 
-# The pipeline stages load on first use, so ``import audiokit`` stays cheap (no Whisper, no scipy).
+# The rest loads on first use, so ``import audiokit`` stays cheap (no Whisper, scipy, Pillow, feedgen …).
 _LAZY = {
+    "AudioInfo": "ffmpeg",
+    "find_ffmpeg": "ffmpeg",
+    "probe": "ffmpeg",
+    "init_show": "scaffold",
+    "new_episode": "scaffold",
     "MasteringSettings": "mastering",
     "master_file": "mastering",
     "master_episode": "mastering",
@@ -59,7 +63,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name not in _LAZY:
         raise AttributeError(f"module 'audiokit' has no attribute {name!r}")
     import importlib
@@ -69,20 +73,22 @@ def __getattr__(name: str):
 
 __all__ = [
     "AudioError",
-    "AudioInfo",
     "AudiokitError",
     "BuildContext",
     "BuildLockedError",
+    "BuildOptions",
     "BuildReport",
     "Chapter",
     "ConfigError",
     "Episode",
+    "EpisodeStage",
     "FFmpegError",
     "ModelError",
     "PublishError",
     "ResolvedModel",
     "Segment",
     "Show",
+    "ShowStage",
     "Speaker",
     "Stage",
     "Transcript",
@@ -92,12 +98,8 @@ __all__ = [
     "Word",
     "build",
     "check_slug",
-    "find_ffmpeg",
-    "init_show",
     "load_episode",
     "load_show",
-    "new_episode",
-    "probe",
     "resolve_model",
     "slugify",
     *sorted(_LAZY),

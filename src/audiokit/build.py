@@ -18,101 +18,27 @@ out with a note.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from . import atomic
+from . import atomic, locks
 from .errors import AudiokitError, BuildLockedError, ConfigError
 from .outputs import check_output_folder
-from .workspace import Episode, Show, load_episodes, load_show
+from .progress import ProgressFactory, no_progress
+from .stages import BuildContext, BuildOptions, Stage, default_stages
+from .stages.chain import StageResult, run_chain
+from .workspace import Episode, load_episodes, load_show
 
 log = logging.getLogger("audiokit")
 
 STATE_FILE = "state.json"
 LEGACY_STATE_FILE = ".audiokit-state.json"  # the state inside the output folder, before 0.2
-
-ProgressFactory = Callable[[str, float], Callable[[float], None]]
-"""``factory(label, total)`` returns ``update(done)``; the CLI turns it into a progress bar."""
-
-
-def no_progress(label: str, total: float) -> Callable[[float], None]:
-    """A progress factory that reports nothing (the default outside the CLI)."""
-    return lambda done: None
-
-
-@dataclass
-class BuildContext:
-    """What a stage gets: the show, the folder to write into, options and a progress factory."""
-
-    show: Show
-    out: Path
-    options: dict[str, Any] = field(default_factory=dict)
-    progress: ProgressFactory = no_progress
-    episodes: list[Episode] = field(default_factory=list)
-
-    def episode_out(self, episode: Episode) -> Path:
-        """The output folder of one episode (``out/<slug>/``)."""
-        return self.out / episode.slug
-
-
-class Stage:
-    """One step of the pipeline. ``scope`` is "episode" (run per episode) or "show" (once).
-
-    ``internal`` names files the stage writes for later stages or builds (in the episode's output
-    folder, or in ``out`` for a show stage) that are not published.
-    """
-
-    name: ClassVar[str] = ""
-    scope: ClassVar[str] = "episode"
-    internal: tuple[str, ...] = ()
-
-    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
-        """JSON-able description of everything the output depends on."""
-        raise NotImplementedError
-
-    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
-        """Files the stage produces; a missing one makes the stage run again."""
-        return []
-
-    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
-        """Write the outputs into ``ctx.out`` (atomically); raise AudiokitError on bad input."""
-        raise NotImplementedError
-
-
-def file_stamp(path: Path | None) -> list[Any] | None:
-    """Size and modification time of a file (None if absent): cheap change detection.
-
-    The path itself is left out, so a file keeps its stamp when the staging folder is swapped in.
-    """
-    if path is None:
-        return None
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
-
-
-def _digest(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
-@dataclass
-class StageResult:
-    """What one stage did for one episode (or for the show)."""
-
-    episode: str  # slug, or "" for show stages
-    stage: str
-    status: str  # "done", "skipped" or "failed"
-    error: AudiokitError | None = None
 
 
 @dataclass
@@ -132,26 +58,10 @@ class BuildReport:
         return any(r.status == "done" for r in self.results)
 
 
-@contextlib.contextmanager
-def build_lock(out: Path) -> Iterator[None]:
+def build_lock(out: Path) -> contextlib.AbstractContextManager[None]:
     """Hold an exclusive lock for ``out``; a second build of the same folder fails at once."""
-    lock_path = out.parent / f".{out.name}.lock"
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(lock_path, "a")
-    except OSError as exc:
-        raise atomic.os_error(exc, f"cannot create the build lock {lock_path}") from exc
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise BuildLockedError(
-                f"another build of {out} is running", "wait for it to finish (or stop it) and run again"
-            ) from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    busy = BuildLockedError(f"another build of {out} is running", "wait for it to finish (or stop it) and run again")
+    return locks.exclusive(out.parent / f".{out.name}.lock", busy=busy)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -283,22 +193,12 @@ class _Swap:
             atomic.remove_tree(self.internal_new)
 
 
-def tree_stamps(folder: Path, root: Path) -> dict[str, tuple[int, int]]:
-    """Every file below ``folder`` (relative to ``root``) with its inode and mtime."""
-    found = {}
-    for dirpath, _, names in os.walk(folder):
-        for name in names:
-            st = os.lstat(os.path.join(dirpath, name))
-            found[os.path.relpath(os.path.join(dirpath, name), root)] = (st.st_ino, st.st_mtime_ns)
-    return found
-
-
 def build(
     show_dir: Path | str,
     out: Path | str | None = None,
     *,
     stages: list[Stage] | None = None,
-    options: dict[str, Any] | None = None,
+    options: BuildOptions | None = None,
     progress: ProgressFactory = no_progress,
     only: list[str] | None = None,
     force: bool = False,
@@ -316,8 +216,6 @@ def build(
     others still build. A failing show stage (feed, site) publishes nothing: ``out`` stays as it was.
     The report lists every stage's status and the drafts left out.
     """
-    from .stages import default_stages
-
     show = load_show(show_dir)
     out = check_output_folder(Path(out) if out is not None else show.dir / "public", show.dir)
     stages = default_stages() if stages is None else stages
@@ -347,7 +245,7 @@ def build(
         swap = _Swap(out, {name for stage in stages for name in stage.internal})
         swap.recover()
         state = {} if force else swap.state()
-        ctx = BuildContext(show, swap.begin(), options or {}, progress, episodes)
+        ctx = BuildContext(show, swap.begin(), options or BuildOptions(), progress, episodes)
         try:
             _run_stages(ctx, stages, episodes, only, state, report, swap, executor)
             if any(not r.episode for r in report.failed):
@@ -385,6 +283,7 @@ def _run_stages(
     for stage, episode in [*((s, e) for e in chosen for s in per_episode), *((s, None) for s in per_show)]:
         stage.fingerprint(ctx, episode)  # bad settings stop the build here, before any work is done
     published = json.loads(json.dumps(state))  # the state that goes with the files in ``out``
+    outcomes: Iterator[tuple[str, list[StageResult], dict[str, Any]]]
     if executor is None:
         outcomes = ((e.slug, *run_chain(ctx, per_episode, e, state.get(e.slug, {}))) for e in chosen)
     else:
@@ -405,59 +304,3 @@ def _run_stages(
     report.results += results
     if not state[""]:
         del state[""]
-
-
-def is_current(ctx: BuildContext, stage: Stage, episode: Episode | None, record: Any) -> bool:
-    """Whether ``stage`` can be skipped: its fingerprint is the recorded one and its files are there."""
-    if isinstance(record, str):  # the state of an older audiokit: a key, no file list
-        record = {"key": record, "files": []}
-    if not record or record.get("key") != _digest([stage.name, stage.fingerprint(ctx, episode)]):
-        return False
-    return all(p.exists() for p in [*stage.outputs(ctx, episode), *(ctx.out / f for f in record.get("files", []))])
-
-
-def stage_record(ctx: BuildContext, stage: Stage, episode: Episode | None, files: list[str]) -> dict[str, Any]:
-    """The state entry of a stage that ran: its fingerprint now (it may have changed its own inputs,
-    e.g. written transcript.json) and the files it owns below ``ctx.out``."""
-    return {"key": _digest([stage.name, stage.fingerprint(ctx, episode)]), "files": sorted(files)}
-
-
-def run_chain(
-    ctx: BuildContext,
-    stages: list[Stage],
-    episode: Episode | None,
-    records: dict[str, Any],
-    started: Callable[[int], None] = lambda index: None,
-) -> tuple[list[StageResult], dict[str, Any]]:
-    """Run (or skip) ``stages`` in order for one episode (None: the show), from its state ``records``.
-
-    Stops at the first failure (the last result). Returns the results and the updated records;
-    ``started(i)`` is called before stage ``i`` runs.
-    """
-    slug = episode.slug if episode else ""
-    records = dict(records)
-    results: list[StageResult] = []
-    folder = ctx.episode_out(episode) if episode else ctx.out
-    for index, stage in enumerate(stages):
-        record = records.get(stage.name)
-        try:
-            if is_current(ctx, stage, episode, record):
-                results.append(StageResult(slug, stage.name, "skipped"))
-                continue
-            log.info("%s: %s", slug or ctx.show.slug, stage.name)
-            started(index)
-            before = tree_stamps(folder, ctx.out)
-            try:
-                stage.run(ctx, episode)
-            except OSError as exc:
-                raise atomic.os_error(exc, f"{stage.name} could not write its output") from exc
-            after = tree_stamps(folder, ctx.out)
-            written = {f for f, stamp in after.items() if before.get(f) != stamp}
-            kept = {f for f in (record or {}).get("files", []) if f in after} if isinstance(record, dict) else set()
-            records[stage.name] = stage_record(ctx, stage, episode, [*written, *kept])
-        except AudiokitError as exc:
-            log.error("%s: %s failed: %s", slug or ctx.show.slug, stage.name, exc)
-            results.append(StageResult(slug, stage.name, "failed", exc))
-            break
-        results.append(StageResult(slug, stage.name, "done"))
-    return results, records

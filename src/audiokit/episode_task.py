@@ -3,7 +3,7 @@
 The client packs what the stages read: the show's files (without the other episodes' folders and
 the build output), the episode's folder, and the episode's files in the staging view (internal
 ones such as master.json included), each with its modification time. The worker unpacks them into
-a temporary folder of the same layout, runs the stages there with :func:`audiokit.build.run_chain`
+a temporary folder of the same layout, runs the stages there with :func:`audiokit.stages.chain.run_chain`
 and sends back every file they wrote or removed; the client writes those (atomically, keeping the
 worker's modification times, so the fingerprints agree) into the staging view and the show.
 """
@@ -20,8 +20,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import atomic
-from .build import BuildContext, Stage, StageResult, run_chain, tree_stamps
 from .errors import AudiokitError
+from .stages import BuildContext, BuildOptions, Stage
+from .stages.chain import StageResult, run_chain
+from .stamps import tree_stamps
 from .workspace import EPISODE_FILE, Episode, load_episode, load_show
 
 log = logging.getLogger("audiokit")
@@ -45,7 +47,7 @@ class EpisodeTask:
     slug: str
     folder: str  # the episode's folder, relative to the show
     stages: list[Stage]
-    options: dict[str, Any]
+    options: BuildOptions
     records: dict[str, Any]  # the episode's build state
     show_files: Files
     out_files: Files  # relative to the output folder: <slug>/…

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from . import episode_task
-from .build import BuildContext, Stage, StageResult, is_current, stage_record
 from .errors import AudiokitError, ConfigError
 from .ffmpeg import probe
+from .stages import BuildContext, Stage
+from .stages.chain import StageResult, is_current, stage_record
 from .workspace import Episode, Show
 
 CLUSTER_ENV = "AUDIOKIT_CLUSTER"

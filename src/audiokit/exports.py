@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TranscriptError
+from .timefmt import clock, milliseconds
 from .transcript import Transcript, TranscriptSpeaker
-from .transcript_text import clock, to_text
+from .transcript_text import to_text
 from .workspace import EPISODE_FILE, TRANSCRIPT_FILE
 
 MAX_CUE_CHARS = 84
@@ -104,9 +105,7 @@ def cues(
 
 def _cue(speaker: TranscriptSpeaker, words: list, offset: float) -> Cue:
     text = " ".join(" ".join(w.text.split()) for w in words)
-    start = max(0, round((words[0].start + offset) * 1000))
-    end = max(0, round((max(w.end for w in words) + offset) * 1000))
-    return Cue(speaker, start, end, text)
+    return Cue(speaker, milliseconds(words[0].start + offset), milliseconds(max(w.end for w in words) + offset), text)
 
 
 def turns(transcript: Transcript, *, offset: float = 0.0) -> list[Turn]:
@@ -130,11 +129,6 @@ def turns(transcript: Transcript, *, offset: float = 0.0) -> list[Turn]:
     return result
 
 
-def _stamp(ms: int, separator: str) -> str:
-    seconds, ms = divmod(ms, 1000)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}{separator}{ms:03d}"
-
-
 def _lines(text: str) -> str:
     """Break a cue into two lines near the middle when it is longer than one subtitle line."""
     if len(text) <= LINE_CHARS or " " not in text:
@@ -152,7 +146,8 @@ def _srt(transcript: Transcript, offset: float) -> str:
         if cue.speaker.id != previous:
             text = f"{cue.speaker.name}: {text}"
             previous = cue.speaker.id
-        blocks.append(f"{number}\n{_stamp(cue.start_ms, ',')} --> {_stamp(cue.end_ms, ',')}\n{_lines(text)}\n")
+        times = f"{clock(cue.start, 3, separator=',')} --> {clock(cue.end, 3, separator=',')}"
+        blocks.append(f"{number}\n{times}\n{_lines(text)}\n")
     return "\n".join(blocks)
 
 
@@ -161,7 +156,7 @@ def _vtt(transcript: Transcript, offset: float) -> str:
     for cue in cues(transcript, offset=offset):
         voice = html.escape(" ".join(cue.speaker.name.split()))  # apps show the voice as the name
         text = html.escape(_lines(cue.text), quote=False)
-        blocks.append(f"{_stamp(cue.start_ms, '.')} --> {_stamp(cue.end_ms, '.')}\n<v {voice}>{text}</v>\n")
+        blocks.append(f"{clock(cue.start, 3)} --> {clock(cue.end, 3)}\n<v {voice}>{text}</v>\n")
     return "\n".join(blocks)
 
 

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +61,12 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None, progress: 
     cmd += list(args)
     log.debug("ffmpeg %s", " ".join(cmd[1:]))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    out, err = proc.stdout, proc.stderr
+    assert out is not None and err is not None  # both are pipes
     stderr_chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: stderr_chunks.append(proc.stderr.read()), daemon=True)
+    reader = threading.Thread(target=lambda: stderr_chunks.append(err.read()), daemon=True)
     reader.start()
-    for raw in proc.stdout:
+    for raw in out:
         if progress is not None and raw.startswith(b"out_time_us="):
             value = raw.split(b"=", 1)[1].strip()
             if value.isdigit():
@@ -164,23 +166,43 @@ def wav_data_seconds(path: Path) -> float | None:
 
 
 def stream_pcm(
-    path: Path, *, sample_rate: int, channels: int, block_seconds: float = 10.0, filters: str | None = None
-) -> Iterator[np.ndarray]:
-    """Decode ``path`` with ffmpeg and yield float32 blocks of shape (frames, channels).
+    path: Path,
+    *,
+    sample_rate: int,
+    channels: int,
+    block_seconds: float = 10.0,
+    filters: str | None = None,
+    split: str | None = None,
+) -> Generator[np.ndarray, None, None]:
+    """Decode ``path`` with ffmpeg and yield float32 blocks of shape (frames, channels), through the
+    ``filters`` chain; with ``split``, a copy through that chain follows as ``channels`` more columns
+    (ffmpeg filters it in its own process, beside the caller's work).
 
     Memory stays bounded by one block whatever the length of the recording.
     """
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", media_path(path), "-map", "0:a:0"]
-    if filters:
-        cmd += ["-af", filters]
-    cmd += ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", media_path(path)]
+    if split:
+        layout = {1: "mono", 2: "stereo"}.get(channels, f"{channels}c")
+        chain = ",".join(
+            [f"aresample={sample_rate}", f"aformat=sample_fmts=fltp:channel_layouts={layout}"] + [filters or "anull"]
+        )
+        graph = f"[0:a:0]{chain},asplit[plain][copy];[copy]{split}[split];[plain][split]amerge=inputs=2[out]"
+        cmd += ["-filter_complex", graph, "-map", "[out]"]
+        channels *= 2
+    else:
+        cmd += (
+            ["-map", "0:a:0"] + (["-af", filters] if filters else []) + ["-ac", str(channels), "-ar", str(sample_rate)]
+        )
+    cmd += ["-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     frame_bytes = 4 * channels
     block = max(1, int(block_seconds * sample_rate)) * frame_bytes
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    out, err = proc.stdout, proc.stderr
+    assert out is not None and err is not None  # both are pipes
     try:
         pending = b""
         while True:
-            data = proc.stdout.read(block)
+            data = out.read(block)
             if not data:
                 break
             data = pending + data
@@ -188,7 +210,7 @@ def stream_pcm(
             pending = data[usable:]
             if usable:
                 yield np.frombuffer(data[:usable], dtype="<f4").reshape(-1, channels)
-        stderr = proc.stderr.read()
+        stderr = err.read()
         if proc.wait() != 0:
             raise AudioError(
                 f"{path}: decoding failed: {_tail(stderr)}", "the file may be corrupt or truncated; export it again"
@@ -197,5 +219,5 @@ def stream_pcm(
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        out.close()
+        err.close()

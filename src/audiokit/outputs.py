@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .config.tomlio import read_toml
 from .errors import AudiokitError, ConfigError
 from .glossary import GLOSSARY_FILE
-from .tomlfields import read_toml
-from .workspace import EPISODE_FILE, SHOW_FILE, TRANSCRIPT_FILE
+from .workspace import EPISODE_FILE, HISTORY_DIR, SHOW_FILE, TRANSCRIPT_FILE
 
 _PATH_KEYS = ("cover", "recording", "track", "voice_sample")
 
@@ -66,8 +66,6 @@ def source_files(show_dir: Path) -> set[Path]:
 
 
 def _is_protected(target: Path, show_dir: Path) -> bool:
-    from .editor.history import HISTORY_DIR  # the editor imports the build engine, which imports this
-
     if HISTORY_DIR in target.parts or ".audiokit" in target.relative_to(show_dir).parts:
         return True
     return target in source_files(show_dir)

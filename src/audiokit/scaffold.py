@@ -8,13 +8,12 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from . import atomic
+from .config.tomlio import read_toml
 from .errors import ConfigError
 from .paths import check_slug, slugify
 from .publish.guid import podcast_guid
-from .publish.stage import FEED
 from .templating import environment
-from .tomlfields import read_toml
-from .workspace import EPISODE_FILE, SHOW_FILE, Show, load_show
+from .workspace import EPISODE_FILE, FEED_FILE, SHOW_FILE, Show, load_show
 
 _ASCII_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
@@ -40,7 +39,7 @@ def init_show(
             host=host,
             organisation=organisation,
             owner_email=owner_email,
-            podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED),
+            podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED_FILE),
         )
     )
     made_folder = not folder.exists()
@@ -70,6 +69,7 @@ def placeholder_cover(title: str, size: int = 1400) -> Image.Image:
     draw = ImageDraw.Draw(image)
     draw.rectangle([size // 14, size // 14, size - size // 14, size - size // 14], outline=(240, 180, 60), width=12)
     points = size // 10
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
     while True:
         try:  # a system font with umlauts (Debian: fonts-dejavu-core); Pillow's built-in one has none
             font = ImageFont.truetype("DejaVuSans.ttf", points)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from .cleantext import strip_controls
 from .errors import TranscriptError
+from .timefmt import clock, parse_clock
 from .transcript import Transcript
 
 HEADER_RE = re.compile(
@@ -34,13 +35,6 @@ class TextTurn:
     organisation: str
     text: str
     start: float | None = None
-
-
-def clock(seconds: float) -> str:
-    """``hh:mm:ss`` for a time in seconds, cut to the second (the one rule for every shown time: a
-    link to that second never starts after the turn does)."""
-    seconds = max(0, int(seconds))
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 def to_text(transcript: Transcript, *, timestamps: bool = False, offset: float = 0.0) -> str:
@@ -74,11 +68,8 @@ def parse_text(text: str) -> list[TextTurn]:
         match = HEADER_RE.match(stripped) if block_start else None
         block_start = False
         if match:
-            start = None
-            if match.group("time"):
-                start = 0.0
-                for part in match.group("time").split(":"):
-                    start = start * 60 + float(part)
+            time = match.group("time")
+            start = parse_clock(time) if time else None
             turns.append(TextTurn(match.group("name").strip(), (match.group("org") or "").strip(), "", start))
         elif not turns:
             raise TranscriptError(

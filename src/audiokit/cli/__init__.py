@@ -5,6 +5,7 @@ from . import (
     editor_commands,  # noqa: F401  (registers edit, import-text)
     master_commands,  # noqa: F401  (registers master)
     publish_commands,  # noqa: F401  (registers check)
+    settings_commands,  # noqa: F401  (registers settings)
     soundbite_commands,  # noqa: F401  (registers soundbites)
     transcribe_commands,  # noqa: F401  (registers transcribe, export)
     workspace_commands,  # noqa: F401  (registers init, new, build)

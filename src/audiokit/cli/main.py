@@ -6,11 +6,15 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..atomic import os_error
 from ..errors import AudiokitError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 log = logging.getLogger("audiokit")
 
@@ -18,7 +22,7 @@ log = logging.getLogger("audiokit")
 class AudiokitGroup(click.Group):
     """Turns every AudiokitError (and OSError) into ``Error: <what> — <fix>`` and exit code 1."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AudiokitError as exc:
@@ -75,7 +79,7 @@ class _LazyBar:
         end_progress(done=True)
         self.label, self.total = label, max(total, 1e-9)
         self.started = time.monotonic()
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.shown = 0
         type(self).active = self
 
@@ -85,18 +89,18 @@ class _LazyBar:
                 return
             self.bar = click.progressbar(length=1000, label=self.label, file=sys.stderr, show_eta=True)
             self.bar.render_progress()
-        self._move(min(1000, int(1000 * done / self.total)))
+        self._move(self.bar, min(1000, int(1000 * done / self.total)))
 
-    def _move(self, target: int) -> None:
+    def _move(self, bar: ProgressBar[int], target: int) -> None:
         if target > self.shown:
-            self.bar.update(target - self.shown)
+            bar.update(target - self.shown)
             self.shown = target
 
     def end(self, done: bool) -> None:
         """Finish the bar's line (at 100 % when the work is ``done``) and show the cursor again."""
         if self.bar is not None:
             if done:
-                self._move(1000)
+                self._move(self.bar, 1000)
             self.bar.render_finish()
         if type(self).active is self:
             type(self).active = None

@@ -66,7 +66,8 @@ def master(
     The sources are only read; the output is written atomically.
     """
     from ..mastering import master_episode, master_file, master_tracks  # numpy/scipy load only here
-    from ..mastering.stage import MANIFEST, audio_name
+    from ..mastering.episode import audio_name
+    from ..mastering.manifest import MANIFEST
 
     if fmt is None and out is not None and out.suffix[1:].lower() in FORMAT_NAMES:
         fmt = out.suffix[1:].lower()
@@ -93,7 +94,8 @@ def master(
         out_dir = out or folder / "master"
         for name in (audio_name(episode, settings), MANIFEST):
             check_output_file(out_dir / name, episode.audio_inputs)
-        result = master_episode(episode, out_dir, settings, progress=progress)
+        manifest = master_episode(episode, out_dir, settings, progress=progress)
+        stats, path = manifest.to_json().rstrip(), out_dir / manifest.audio
     else:
         if any(p.is_dir() for p in paths):
             raise ConfigError(
@@ -106,4 +108,5 @@ def master(
             result = master_file(paths[0], target_path, settings, progress=progress)
         else:
             result = master_tracks(paths, target_path, settings, progress=progress)
-    echo_result(json.dumps(result.manifest(), indent=1, ensure_ascii=False) if print_stats else result.path)
+        stats, path = json.dumps(result.manifest(), indent=1, ensure_ascii=False), result.path
+    echo_result(stats if print_stats else path)

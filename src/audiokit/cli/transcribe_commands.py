@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .. import atomic
+from ..config.schema import DEVICES
 from ..editor import open_episode
 from ..exports import EXPORT_FORMATS, export_transcript, find_transcript, transcript_beside
 from ..outputs import check_output_file
@@ -19,7 +20,7 @@ from .main import cli, echo_result, progress_factory
 @cli.command()
 @click.argument("target", metavar="EPISODE_OR_AUDIO", type=click.Path(exists=True, path_type=Path))
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
+@click.option("--device", type=click.Choice(DEVICES), help="Where Whisper runs.")
 @click.option("--language", default="de", show_default=True, help="Language of a bare audio file.")
 @click.option(
     "--speakers",

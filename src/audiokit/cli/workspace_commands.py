@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from ..build import build as run_build
+from ..config.schema import DEVICES
 from ..scaffold import init_show, new_episode
+from ..stages import BuildOptions
 from ..workspace import load_show
 from .main import cli, echo_result, is_quiet, progress_factory
 
@@ -43,7 +45,7 @@ def new(show_dir: Path, title: str, slug: str | None) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder [default: SHOW/public].")
 @click.option("--episode", "only", multiple=True, help="Build only this episode (repeatable).")
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs.")
+@click.option("--device", type=click.Choice(DEVICES), help="Where Whisper runs.")
 @click.option("--force", is_flag=True, help="Run every stage again, changed or not.")
 @click.option(
     "--workers",
@@ -74,11 +76,10 @@ def build(
 
     An episode still waiting for its recording (or marked draft = true) is left out with a note.
     """
-    options = {k: v for k, v in {"model": model, "device": device}.items() if v}
     report = run_build(
         show_dir,
         out,
-        options=options,
+        options=BuildOptions(model=model or None, device=device or None),
         progress=progress_factory(ctx),
         only=list(only),
         force=force,

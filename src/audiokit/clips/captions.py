@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..exports import SENTENCE_END, export_transcript
+from ..timefmt import clock
 from ..transcript import Segment, Transcript, Word
 from .layout import ACCENT, TEXT, Layout, font
 
@@ -90,11 +91,6 @@ def pages(transcript: Transcript, start: float, duration: float, max_chars: int)
     return result
 
 
-def _ass_time(seconds: float) -> str:
-    cs = max(0, round(seconds * 100))
-    return f"{cs // 360000}:{cs // 6000 % 60:02d}:{cs // 100 % 60:02d}.{cs % 100:02d}"
-
-
 def _ass_colour(rgb: tuple[int, int, int]) -> str:
     r, g, b = rgb
     return f"&H00{b:02X}{g:02X}{r:02X}"
@@ -133,7 +129,7 @@ def ass(pages_: list[Page], layout: Layout) -> str:
     ]
     for page in pages_:
         lines.append(
-            f"Dialogue: 0,{_ass_time(page.start)},{_ass_time(page.end)},Speaker,,0,0,0,,{_ass_text(page.speaker)}"
+            f"Dialogue: 0,{clock(page.start, 2)},{clock(page.end, 2)},Speaker,,0,0,0,,{_ass_text(page.speaker)}"
         )
         for i, word in enumerate(page.words):
             shown_from = page.start if i == 0 else word.start
@@ -144,7 +140,7 @@ def ass(pages_: list[Page], layout: Layout) -> str:
                 f"{{\\c{accent}}}{_ass_text(w.text)}{{\\c{white}}}" if j == i else _ass_text(w.text)
                 for j, w in enumerate(page.words)
             )
-            lines.append(f"Dialogue: 1,{_ass_time(shown_from)},{_ass_time(shown_to)},Caption,,0,0,0,,{text}")
+            lines.append(f"Dialogue: 1,{clock(shown_from, 2)},{clock(shown_to, 2)},Caption,,0,0,0,,{text}")
     return "\n".join(lines) + "\n"
 
 

@@ -144,6 +144,8 @@ def render_frames(
     ]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+        pipe = proc.stdin
+        assert pipe is not None
         try:
             page_index = 0
             for index in range(frames):
@@ -156,9 +158,9 @@ def render_frames(
                 if page_index < len(pages) and pages[page_index].start <= t:
                     page = pages[page_index]
                     draw_page(draw, layout, page, page.current(t))
-                proc.stdin.write(frame.tobytes())
+                pipe.write(frame.tobytes())
                 update(t)
-            proc.stdin.close()
+            pipe.close()
         except BrokenPipeError:  # ffmpeg stopped: its stderr says why
             pass
         except BaseException:

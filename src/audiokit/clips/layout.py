@@ -188,4 +188,6 @@ def background(episode: Episode, layout: Layout) -> Image.Image:
 
 def font_file(bold: bool = False) -> Path:
     """The file of the caption font, for libass."""
-    return Path(font(10, bold).path)
+    path = font(10, bold).path  # where Pillow found the font file that font() named
+    assert isinstance(path, str)
+    return Path(path)

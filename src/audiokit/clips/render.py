@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import atomic
-from ..build import ProgressFactory, no_progress
 from ..errors import AudiokitError, TranscriptError
 from ..ffmpeg import Progress, find_ffmpeg, media_path, probe, run_ffmpeg
 from ..outputs import check_output_file
+from ..progress import ProgressFactory, no_progress
+from ..timefmt import timestamp
 from ..transcript import Transcript, load
 from ..workspace import CLIP_SECONDS, Episode, parse_timestamp
 from . import captions as cap
@@ -80,7 +81,7 @@ class Source:
 def find_source(episode: Episode, master_dir: Path | None = None) -> Source:
     """The episode's mastered audio (in ``master_dir``, which must hold it, else where build or master
     put it), else its recording. A multitrack episode must be mastered first."""
-    from ..publish.stage import read_master
+    from ..mastering.manifest import read_master
 
     # where 'audiokit build' (default --out SHOW/public, bookkeeping beside it) and 'audiokit master EPISODE' put it
     places = (
@@ -102,7 +103,7 @@ def find_source(episode: Episode, master_dir: Path | None = None) -> Source:
                     audio,
                 )
             return Source(audio, master.offset, True)
-    if episode.multitrack:
+    if episode.recording is None:  # multitrack
         raise AudiokitError(
             f"episode {episode.slug!r} is recorded on several tracks and not mastered yet",
             f"run 'audiokit build {episode.show.dir}' (or 'audiokit master {episode.dir}') first",
@@ -128,12 +129,9 @@ def check_range(start: float | str, end: float | str, length: float) -> tuple[fl
 
 def clip_name(episode: Episode, start: float, end: float, layout: str = "square", audio_only: bool = False) -> str:
     """A file name for a clip: ``<slug>-<mmss>-<mmss>-<layout>.mp4`` (``.m4a`` for audio only)."""
-
-    def stamp(t: float) -> str:
-        return f"{int(t) // 60:02d}{int(t) % 60:02d}"
-
+    span = "-".join(timestamp(t).replace(":", "") for t in (start, end))
     tail = "" if audio_only else f"-{layout}"
-    return f"{episode.slug}-{stamp(start)}-{stamp(end)}{tail}{'.m4a' if audio_only else '.mp4'}"
+    return f"{episode.slug}-{span}{tail}{'.m4a' if audio_only else '.mp4'}"
 
 
 def render_clip(
@@ -175,7 +173,7 @@ def render_clip(
     for target in (out, *side):
         check_output_file(target, [*episode.audio_inputs, source.path])
     tags = episode_tags(episode)
-    tags.title, tags.chapters = f"{episode.title} ({_clock(start)}–{_clock(end)})", []
+    tags.title, tags.chapters = f"{episode.title} ({timestamp(start)}–{timestamp(end)})", []
     with tempfile.TemporaryDirectory(prefix="audiokit-clip-") as tmp:
         work = Path(tmp)
         excerpt = work / "excerpt.wav"
@@ -213,8 +211,8 @@ def render_clip(
                 log.warning(
                     "%s: the transcript has no words between %s and %s; the clip has no captions",
                     episode.slug,
-                    _clock(start),
-                    _clock(end),
+                    timestamp(start),
+                    timestamp(end),
                 )
             video = Video(episode, layout, tags, audio, mastered.duration, pages, work)
             with atomic.atomic_path(out) as target:
@@ -299,11 +297,6 @@ class Video:
             duration=self.duration,
             progress=update,
         )
-
-
-def _clock(t: float) -> str:
-    t = int(t)
-    return f"{t // 3600}:{t // 60 % 60:02d}:{t % 60:02d}" if t >= 3600 else f"{t // 60}:{t % 60:02d}"
 
 
 def _transcript(episode: Episode, *, required: bool) -> Transcript | None:

@@ -37,6 +37,7 @@ from .. import atomic
 from ..errors import ConfigError, TranscriptError
 from ..ffmpeg import stream_pcm
 from ..glossary import load_glossary
+from ..timefmt import timestamp
 from ..transcript import Transcript, Word
 from ..transcript import load as load_transcript
 from ..transcription.vocabulary import vocabulary
@@ -320,15 +321,6 @@ def propose_soundbites(episode: Episode, n: int = 5, *, offset: float = 0.0, rep
     return pick(passages, n, offset=offset, keep=[] if replace else episode.soundbites)
 
 
-def _clock(seconds: float) -> str:
-    """``mm:ss.s`` (``h:mm:ss.s`` from an hour), as parse_timestamp reads it."""
-    tenths = round(seconds * 10)
-    hours, rest = divmod(tenths, 36000)
-    minutes, rest = divmod(rest, 600)
-    text = f"{minutes:02d}:{rest // 10:02d}.{rest % 10}"
-    return f"{hours}:{text}" if hours else text
-
-
 def write_soundbites(episode: Episode, bites: list[Soundbite], *, replace: bool = False) -> Episode:
     """Add ``bites`` as ``[[soundbites]]`` at the end of episode.toml (``replace``: instead of the ones
     there), keeping the file's comments and layout; written atomically. Returns the episode re-read."""
@@ -340,7 +332,7 @@ def write_soundbites(episode: Episode, bites: list[Soundbite], *, replace: bool 
         del doc["soundbites"]
     text = tomlkit.dumps(doc).rstrip("\n") + "\n"
     for bite in bites:
-        table = {"start": _clock(bite.start), "duration": bite.duration, "title": bite.title}
+        table = {"start": timestamp(bite.start, 1), "duration": bite.duration, "title": bite.title}
         text += "\n" + tomlkit.dumps({"soundbites": [table]})
     atomic.write_text(episode.file, text)
     return load_episode(episode.show, episode.dir, drafts=True)

@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 from ..atomic import atomic_path
-from ..build import ProgressFactory, file_stamp, no_progress
 from ..ffmpeg import media_path, probe, run_ffmpeg
 from ..models import cache_dir
+from ..progress import ProgressFactory, no_progress
+from ..stamps import file_stamp
 from ..workspace import Episode
 
 BROWSER_TYPES = {

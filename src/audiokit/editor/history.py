@@ -16,26 +16,24 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
-import fcntl
 import gzip
 import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import atomic
+from .. import atomic, locks
 from ..errors import TranscriptError
 from ..glossary import GLOSSARY_FILE, read_glossary_text, write_glossary_text
 from ..transcript import Transcript, now_iso
 from ..transcript import load as load_transcript
+from ..workspace import HISTORY_DIR
 
 log = logging.getLogger("audiokit")
 
-HISTORY_DIR = ".transcript-history"
 MAX_VERSIONS = 200
 
 
@@ -60,11 +58,6 @@ class Version:
     time: str
     sha256: str
     glossary: dict[str, Any] | None = None
-
-
-def serialize(transcript: Transcript) -> bytes:
-    """The bytes of a transcript file."""
-    return (json.dumps(transcript.to_dict(), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 class History:
@@ -124,7 +117,7 @@ class History:
         """
         with self._locked():
             head = self._check(expected)
-            etag = self._write(serialize(transcript), label, head, glossary)
+            etag = self._write(transcript.to_json(), label, head, glossary)
             self._parsed = (etag, _clone(transcript))
             return etag
 
@@ -134,7 +127,7 @@ class History:
             head = self._check(expected)
             versions = self.versions()
             current = _find(versions, head)
-            if current.parent is None or _find(versions, current.parent) is None:
+            if current is None or current.parent is None or _find(versions, current.parent) is None:
                 raise TranscriptError("there is no older version", "nothing to undo")
             etag = self._move(current.parent)
             _switch_glossary(current.glossary, "after", "before")
@@ -161,15 +154,8 @@ class History:
 
     # -- internals -------------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / ".lock", "a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return locks.exclusive(self.folder / ".lock")
 
     def _check(self, expected: str | None) -> int:
         """Refuse a change based on another file state; return the head version."""

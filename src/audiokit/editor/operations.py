@@ -1,7 +1,7 @@
 """The editing operations: each changes a transcript in place and returns a label for the history.
 
-Each takes the operation as the editor sends it (a JSON object with ``op``) so the browser and
-the tests speak the same language; bad input raises :class:`EditError`.
+Each takes the operation as the editor sends it (a JSON object with ``op``; a turn is named by its
+segment id) so the browser and the tests speak the same language; bad input raises :class:`EditError`.
 """
 
 from __future__ import annotations
@@ -73,10 +73,13 @@ class _Args:
         return " ".join(value.split())
 
 
-def _segment(t: Transcript, index: int) -> Segment:
-    if not 0 <= index < len(t.segments):
-        raise EditError(f"there is no turn {index}", "reload the editor")
-    return t.segments[index]
+def _segment(t: Transcript, args: _Args) -> tuple[int, Segment]:
+    """The position and the segment an operation names by its id (``segment``)."""
+    wanted = args.op.get("segment")
+    for index, segment in enumerate(t.segments):
+        if segment.id == wanted:
+            return index, segment
+    raise EditError(f"there is no turn {wanted!r}", "reload the editor")
 
 
 def _speaker_id(t: Transcript, args: _Args) -> str:
@@ -107,8 +110,7 @@ def retime(segment: Segment, text: str) -> None:
 
 
 def edit(t: Transcript, args: _Args, show_dir: Path) -> str:
-    index = args.number("segment")
-    segment = _segment(t, index)
+    index, segment = _segment(t, args)
     text = args.string("text", empty=True)
     if not text:
         del t.segments[index]
@@ -133,27 +135,25 @@ def rename(t: Transcript, args: _Args, show_dir: Path) -> str:
 
 
 def reassign(t: Transcript, args: _Args, show_dir: Path) -> str:
-    index = args.number("segment")
-    segment = _segment(t, index)
+    index, segment = _segment(t, args)
     segment.speaker = _speaker_id(t, args)
     return f"Absatz {index + 1} an {t.speaker(segment.speaker).label}"
 
 
 def split(t: Transcript, args: _Args, show_dir: Path) -> str:
-    index, at = args.number("segment"), args.number("word")
-    segment = _segment(t, index)
+    index, segment = _segment(t, args)
+    at = args.number("word")
     if not 0 < at < len(segment.words):
         raise EditError(f"turn {index + 1} cannot be split before word {at}", "put the cursor inside the turn")
     words = segment.words
-    second = Segment(segment.speaker, words[at].start, segment.end, words[at:], segment.overlap)
+    second = Segment(segment.speaker, words[at].start, segment.end, words[at:], segment.overlap, t.new_segment_id())
     segment.words, segment.end = words[:at], words[at - 1].end
     t.segments.insert(index + 1, second)
     return f"Absatz {index + 1} geteilt"
 
 
 def merge(t: Transcript, args: _Args, show_dir: Path) -> str:
-    index = args.number("segment")
-    segment = _segment(t, index)
+    index, segment = _segment(t, args)
     if index + 1 >= len(t.segments):
         raise EditError(f"turn {index + 1} is the last one", "there is no next turn to merge with")
     following = t.segments.pop(index + 1)

@@ -11,6 +11,9 @@ Security, in the order every request is checked:
 * writes are ``POST`` of ``application/json`` only, must carry the token header (not just the
   cookie), an ``Origin`` of this server if any, and ``If-Match`` with the ETag they were based on.
 
+``GET /api/state`` gives the whole transcript; ``POST /api/op`` (an operation naming turns by
+segment id) answers with the new ETag and only what changed (:func:`changes`).
+
 HTTP (ranges for the audio, conditional requests, JSON) is Werkzeug's.
 """
 
@@ -30,9 +33,10 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
-from ..build import ProgressFactory, no_progress
 from ..errors import AudiokitError
 from ..exports import EXPORT_FORMATS, export_transcript
+from ..progress import ProgressFactory, no_progress
+from ..transcript import Transcript
 from ..workspace import Episode
 from .audio import playable_audio
 from .history import ChangedOnDisk, History
@@ -168,7 +172,7 @@ class EditorServer:
             return self._index()
         if path.startswith("/static/") and path[8:] in STATIC:
             name = path[8:]
-            text = resources.files("audiokit.editor").joinpath("static", name).read_bytes()
+            text = resources.files("audiokit.editor").joinpath("static").joinpath(name).read_bytes()
             return Response(text, mimetype=STATIC[name])
         if path == "/audio":
             return send_file(self.audio, request.environ, mimetype=self.audio_type, conditional=True)
@@ -181,28 +185,29 @@ class EditorServer:
         return _json({"error": f"{path} not found"}, 404)
 
     def _index(self) -> Response:
-        html = resources.files("audiokit.editor").joinpath("static", "index.html").read_text("utf-8")
+        html = resources.files("audiokit.editor").joinpath("static").joinpath("index.html").read_text("utf-8")
         html = html.replace("__TOKEN__", self.token)
         return Response(html, mimetype="text/html")
 
     def _state(self) -> Response:
+        """The whole transcript, for the first page load and a reload."""
         transcript, etag = self.history.load()
+        episode = {"title": self.episode.title, "slug": self.episode.slug, "show": self.episode.show.title}
+        data = {"episode": episode, "transcript": transcript.to_dict(), "exports": list(EXPORT_FORMATS)}
+        return self._answer(etag, data)
+
+    def _answer(self, etag: str, data: dict[str, Any]) -> Response:
+        """``data`` with the ETag and the version history."""
         versions = self.history.versions()
         head = self.history.head()
         current = next(v for v in versions if v.n == head)
-        data = {
-            "episode": {"title": self.episode.title, "slug": self.episode.slug, "show": self.episode.show.title},
-            "transcript": transcript.to_dict(),
-            "etag": etag,
-            "history": {
-                "head": head,
-                "can_undo": any(v.n == current.parent for v in versions),
-                "can_redo": any(v.parent == head for v in versions),
-                "versions": [{"n": v.n, "label": v.label, "time": v.time} for v in reversed(versions)],
-            },
-            "exports": list(EXPORT_FORMATS),
+        history = {
+            "head": head,
+            "can_undo": any(v.n == current.parent for v in versions),
+            "can_redo": any(v.parent == head for v in versions),
+            "versions": [{"n": v.n, "label": v.label, "time": v.time} for v in reversed(versions)],
         }
-        response = _json(data)
+        response = _json({**data, "etag": etag, "history": history})
         response.set_etag(etag)
         return response
 
@@ -217,6 +222,7 @@ class EditorServer:
         if len(expected) != 1:
             return _json({"error": "a change needs If-Match with the ETag it is based on"}, 428)
         etag = expected.pop()
+        before, _ = self.history.load()
         kind = op.get("op")
         if kind == "undo":
             self.history.undo(expected=etag)
@@ -229,7 +235,8 @@ class EditorServer:
             self.history.restore(version, expected=etag)
         else:
             apply_and_save(self.history, op, expected=etag, show_dir=self.episode.show.dir)
-        return self._state()
+        after, etag = self.history.load()
+        return self._answer(etag, changes(before, after))
 
     def _export(self, fmt: str) -> Response:
         if fmt not in EXPORT_FORMATS:
@@ -240,6 +247,20 @@ class EditorServer:
         response = Response(body, mimetype=spec.mime)
         response.headers["Content-Disposition"] = f'attachment; filename="{self.episode.slug}{spec.suffix}"'
         return response
+
+
+def changes(before: Transcript, after: Transcript) -> dict[str, Any]:
+    """What a page showing ``before`` redraws to show ``after``: the speakers, the segments that are new,
+    changed or follow another one than before (each with ``after``, the id it follows now), the ids gone."""
+    old = {s.id: (s, prev) for s, prev in zip(before.segments, [None, *(s.id for s in before.segments)])}
+    changed, prev = [], None
+    for segment in after.segments:
+        if old.get(segment.id) != (segment, prev):
+            changed.append({**segment.to_dict(), "after": prev})
+        prev = segment.id
+    kept = {s.id for s in after.segments}
+    removed = [sid for sid in old if sid not in kept]
+    return {"speakers": [vars(s) for s in after.speakers], "changed": changed, "removed": removed}
 
 
 def _json(data: Any, status: int = 200) -> Response:

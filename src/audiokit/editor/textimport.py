@@ -77,8 +77,9 @@ def import_text(transcript: Transcript, text: str) -> Transcript:
 
     speakers, speaker_of = _resolve_speakers(transcript, origin, blocks)
     segments: list[Segment] = []
+    kept_ids: set[str] = set()
     for turn, words, source in blocks:
-        segments += _segments(transcript, origin, first, speaker_of[_header(turn)], words, source)
+        segments += _segments(transcript, origin, first, speaker_of[_header(turn)], words, source, kept_ids)
     used = {s.speaker for s in segments}
     before = {s.speaker for s in transcript.segments}
     return replace(
@@ -112,11 +113,13 @@ def _segments(
     speaker: str,
     words: list[Word],
     source: list[int | None],
+    kept_ids: set[str],
 ) -> list[Segment]:
     """Cut one block into segments where its words pass into another original segment.
 
     A segment that still begins (ends) with its original first (last) word keeps its original
-    start (end), so an unchanged text imports as the very same transcript.
+    start (end), and the first segment made from an original one keeps its id (``kept_ids``), so
+    an unchanged text imports as the very same transcript.
     """
     seg_of = _fill([None if i is None else origin[i] for i in source])
     groups: list[tuple[int | None, list[int]]] = []
@@ -137,7 +140,9 @@ def _segments(
             start = min(start, original.start)
         if source[ks[-1]] == first[seg + 1] - 1:
             end = max(end, original.end)
-        out.append(Segment(speaker, start, end, group, original.overlap))
+        sid = "" if original.id in kept_ids else original.id  # "": a new id
+        kept_ids.add(original.id)
+        out.append(Segment(speaker, start, end, group, original.overlap, sid))
     return out
 
 

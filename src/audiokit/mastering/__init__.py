@@ -5,7 +5,7 @@ jingles, a true-peak limiter, encoding and tags — streaming, in one analysis a
     result = master_file(Path("aufnahme.wav"), Path("folge.mp3"), MasteringSettings.from_preset("podcast"))
     print(result.stats["output"]["integrated"])
 
-The signal-processing modules (numpy, scipy) load on first use, so importing the presets is cheap.
+The signal-processing modules (numpy, bottleneck, PyAV) load on first use, so importing the presets is cheap.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ _LAZY = {
     "MasterResult": "master",
     "master_file": "master",
     "master_tracks": "multitrack",
-    "MasterStage": "stage",
-    "episode_tags": "stage",
-    "master_episode": "stage",
+    "MasterManifest": "manifest",
+    "episode_tags": "episode",
+    "master_episode": "episode",
     "Tags": "tags",
     "write_tagged_copy": "tags",
 }
@@ -37,8 +37,8 @@ __all__ = [
     "Format",
     "Loudness",
     "LoudnessMeter",
+    "MasterManifest",
     "MasterResult",
-    "MasterStage",
     "MasteringSettings",
     "PRESETS",
     "Preset",

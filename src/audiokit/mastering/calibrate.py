@@ -30,18 +30,20 @@ class Samples:
     """Short pieces of the source kept during the analysis pass: (first frame, audio)."""
 
     rate: int
+    channels: int
     duration: float  # expected seconds
     pieces: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
     def keep(self, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-        """Pass ``blocks`` through, keeping SAMPLE_SECONDS from each of SAMPLE_POSITIONS."""
+        """Pass ``blocks`` through, keeping SAMPLE_SECONDS of their first ``channels`` columns from each of
+        SAMPLE_POSITIONS."""
         length = round(SAMPLE_SECONDS * self.rate)
         todo = sorted({round(p * max(0.0, self.duration - SAMPLE_SECONDS) * self.rate) for p in SAMPLE_POSITIONS})
         pos = 0
         for block in blocks:
             while todo and todo[0] < pos + len(block):
                 start = max(todo.pop(0), pos)
-                self.pieces.append((start, np.array(block[start - pos : start - pos + length])))
+                self.pieces.append((start, np.array(block[start - pos : start - pos + length, : self.channels])))
             pos += len(block)
             yield block
 
@@ -77,9 +79,10 @@ def calibrate(pieces: list[np.ndarray], grid: Grid, ceiling: float, encoder: Enc
     encoder.write(pcm)
     after = encoder.finish()
     ref = before.result()
-    if not (math.isfinite(ref.integrated) and math.isfinite(after.integrated)):
+    ref_peak, peak = ref.true_peak, after.true_peak  # None only from a meter told not to measure it
+    if ref_peak is None or peak is None or not (math.isfinite(ref.integrated) and math.isfinite(after.integrated)):
         return Calibration(0.0, 0.0)
-    result = Calibration(ref.integrated - after.integrated, max(0.0, after.true_peak - ref.true_peak))
+    result = Calibration(ref.integrated - after.integrated, max(0.0, peak - ref_peak))
     log.debug(
         "codec calibration on %.1f s: %.2f LU lost, %.2f dB peak overshoot",
         len(pcm) / grid.rate,

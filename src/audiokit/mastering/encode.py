@@ -134,7 +134,7 @@ class Encoder:
         dual_mono: bool = False,
     ) -> None:
         self.path, self.fmt, self.rate, self.channels, self.dual_mono = path, fmt, rate, channels, dual_mono
-        if fmt.lossy:
+        if fmt.bitrates is not None:
             kbps = bitrate or fmt.bitrates[channels - 1]
             codec_args = ["-c:a", fmt.codec, "-b:a", f"{kbps}k"]
             if fmt.name == "mp3":  # LAME is about 10 % faster on 16-bit input, as from a WAV file
@@ -169,7 +169,9 @@ class Encoder:
         self._decoder = subprocess.Popen(
             decode, stdin=self._encoder.stdout, stdout=subprocess.PIPE, stderr=self._logs[1]
         )
-        for pipe in (self._encoder.stdin, self._encoder.stdout, self._decoder.stdout):
+        assert self._encoder.stdin and self._encoder.stdout and self._decoder.stdout  # all three are pipes
+        self._stdin, self._output = self._encoder.stdin, self._decoder.stdout
+        for pipe in (self._stdin, self._encoder.stdout, self._output):
             _widen(pipe)
         self._encoder.stdout.close()  # the decoder owns it now
         self.meter = LoudnessMeter(decoded_rate, channels, dual_mono=dual_mono)
@@ -184,11 +186,11 @@ class Encoder:
             thread.start()
 
     def _feed(self) -> None:
-        stdin = self._encoder.stdin
+        stdin = self._stdin
         try:
             while (block := self._queue.get()) is not None:
                 if self._error is None:
-                    stdin.write(memoryview(block).cast("B"))
+                    stdin.write(block.data.cast("B"))
         except OSError as exc:  # the encoder died; keep draining so write() never blocks
             self._error = exc
             while self._queue.get() is not None:
@@ -204,14 +206,14 @@ class Encoder:
         chunk = frame_bytes * self.meter.grid.rate * 5  # five seconds
         pending = b""
         try:
-            while data := self._decoder.stdout.read(chunk):
+            while data := self._output.read(chunk):
                 data = pending + data
                 usable = len(data) - len(data) % frame_bytes
                 pending = data[usable:]
                 self.meter.add(np.frombuffer(data[:usable], dtype="<f4").reshape(-1, self.channels))
         except BaseException as exc:  # keep the pipeline flowing; finish() reports it
             self._error = exc
-            while self._decoder.stdout.read(chunk):
+            while self._output.read(chunk):
                 pass
 
     def write(self, block: np.ndarray) -> None:
@@ -254,7 +256,7 @@ class Encoder:
             self._queue.put(None)  # the feeder drains to this sentinel once its pipe is broken
         for thread in self._threads:
             thread.join()
-        for handle in (*self._logs, self._encoder.stdin, self._decoder.stdout):
+        for handle in (*self._logs, self._stdin, self._output):
             try:
                 handle.close()
             except OSError:

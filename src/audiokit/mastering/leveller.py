@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
 
 from .loudness import ABSOLUTE_GATE, Grid, to_db
+from .windows import moving
 
 _OFFSET = -0.691
 
@@ -36,21 +36,21 @@ def _segments(seconds: float, grid: Grid) -> int:
 
 def _close(mask: np.ndarray, size: int) -> np.ndarray:
     """Fill gaps shorter than ``size`` segments."""
-    grown = maximum_filter1d(mask.astype(np.uint8), size, mode="nearest")
-    return minimum_filter1d(grown, size, mode="nearest").astype(bool) | mask
+    grown = moving("max", mask.astype(np.uint8), size)
+    return moving("min", grown, size).astype(bool) | mask
 
 
 def open_runs(mask: np.ndarray, size: int) -> np.ndarray:
     """Drop runs shorter than ``size`` segments."""
-    shrunk = minimum_filter1d(mask.astype(np.uint8), size, mode="nearest")
-    return maximum_filter1d(shrunk, size, mode="nearest").astype(bool) & mask
+    shrunk = moving("min", mask.astype(np.uint8), size)
+    return moving("max", shrunk, size).astype(bool) & mask
 
 
 def short_loudness(energies: np.ndarray, grid: Grid, seconds: float) -> np.ndarray:
     """Loudness (LUFS scale) of a centred window of ``seconds`` around every segment."""
     size = _segments(seconds, grid)
     # the filter's running sum leaves tiny negative values beside digital silence: clamp them to 0
-    mean = np.maximum(uniform_filter1d(energies.astype(np.float64), size, mode="constant"), 0.0) / grid.segment
+    mean = np.maximum(moving("mean", energies.astype(np.float64), size, cval=0.0), 0.0) / grid.segment
     return _OFFSET + to_db(mean, power=True)
 
 
@@ -79,9 +79,9 @@ def _phrases(active: np.ndarray, grid: Grid, options: LevellerOptions) -> tuple[
     """Per segment: start and end (exclusive) of its phrase, padded by the ramp into the pauses;
     -1 for segments in no phrase."""
     pad = _segments(options.ramp, grid)
-    mask = maximum_filter1d(
-        _close(active, _segments(options.pause, grid)).astype(np.uint8), 2 * pad + 1, mode="constant"
-    ).astype(bool)
+    mask = moving("max", _close(active, _segments(options.pause, grid)).astype(np.uint8), 2 * pad + 1, cval=0).astype(
+        bool
+    )
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     first = np.full(len(active), -1)
@@ -123,7 +123,7 @@ def level_gains(
     # stays even from pause to pause instead of following the speaker before it
     pause = min(0.0, float(np.percentile(gains[known], 10))) if known.any() else 0.0
     gains = np.where(known, gains, pause)
-    return uniform_filter1d(gains, _segments(0.05, grid), mode="nearest")
+    return moving("mean", gains, _segments(0.05, grid))
 
 
 def trim_bounds(active: np.ndarray, grid: Grid, lead: float = 0.5, tail: float = 0.8) -> tuple[int, int]:

@@ -10,9 +10,9 @@ sample under the ceiling. Attack and release are each about ``radius`` segments 
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 from .loudness import TAPS, Grid, integrated_loudness, sample_peaks, segment_true_peaks, to_db
+from .windows import moving
 
 RADIUS_SECONDS = 0.04
 
@@ -35,8 +35,8 @@ def ramp(curve: np.ndarray, first: int, lo: int, hi: int, segment: int) -> np.nd
 
 def limiter_gains(required_db: np.ndarray, radius: int) -> np.ndarray:
     """Smooth gain curve (dB per segment) that honours ``required_db`` (≤ 0) at every segment."""
-    held = minimum_filter1d(required_db, 2 * radius + 1, mode="constant", cval=0.0)
-    return uniform_filter1d(held, 2 * radius - 1, mode="nearest")
+    held = moving("min", required_db, 2 * radius + 1, cval=0.0)
+    return moving("mean", held, 2 * radius - 1)
 
 
 def plan_gain(

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -61,7 +62,7 @@ TRUE_PEAK_BOUND = float(np.abs(TRUE_PEAK_PHASES).sum(axis=1).max())
 _WINDOW_WEIGHTS = np.ascontiguousarray(TRUE_PEAK_PHASES[:, ::-1].T)  # (taps, phases) for window @ weights
 
 
-def to_db(value: float | np.ndarray, power: bool = False):
+def to_db(value: float | np.ndarray, power: bool = False) -> Any:
     """Amplitude (or power) to dB; zero gives -inf without a warning."""
     with np.errstate(divide="ignore"):
         return (10 if power else 20) * np.log10(value)
@@ -220,11 +221,19 @@ class LoudnessMeter:
     """Feed float32 blocks (frames, channels) with ``add``; read results at any time.
 
     ``energies`` holds the K-weighted, channel-weighted energy (sum of squares) of every complete
-    segment and ``peaks`` its sample peak; both are what the leveller and limiter plan with.
+    segment and ``peaks`` its sample peak; both are what the leveller and limiter plan with. With
+    ``weighted``, blocks bring their K-weighted channels after the plain ones (frames, 2 * channels).
     """
 
     def __init__(
-        self, rate: int, channels: int, *, dual_mono: bool = False, true_peak: bool = True, highpass: float = 0.0
+        self,
+        rate: int,
+        channels: int,
+        *,
+        dual_mono: bool = False,
+        true_peak: bool = True,
+        highpass: float = 0.0,
+        weighted: bool = False,
     ) -> None:
         self.grid = Grid.for_rate(rate)
         self.channels = channels
@@ -234,8 +243,8 @@ class LoudnessMeter:
         sos = k_weighting(rate)
         if highpass:  # energies as after the rumble filter (peaks stay those of the input)
             sos = np.vstack([rumble_filter(rate, highpass), sos])
-        self._filter = Biquads(sos, rate, channels)
-        self._pending = np.zeros((0, channels), dtype=np.float32)
+        self._filter = None if weighted else Biquads(sos, rate, channels)
+        self._pending = np.zeros((0, channels * (1 + weighted)), dtype=np.float32)
         self._history = np.zeros((TAPS - 1, channels), dtype=np.float32)
         self._energies: list[np.ndarray] = []
         self._peaks: list[np.ndarray] = []
@@ -252,7 +261,10 @@ class LoudnessMeter:
 
     def _process(self, data: np.ndarray) -> None:
         seg = self.grid.segment
-        filtered = self._filter(data.T)
+        if self._filter is None:
+            data, filtered = data[:, : self.channels], data[:, self.channels :].T
+        else:
+            filtered = self._filter(data.T)
         squares = filtered * filtered
         if self._weighted:
             squares *= self.weights[:, None]
@@ -280,7 +292,7 @@ class LoudnessMeter:
         return self._peaks[0] if self._peaks else np.zeros(0, np.float32)
 
     def result(self) -> Loudness:
-        tail_peak = float(np.abs(self._pending).max()) if len(self._pending) else 0.0
+        tail_peak = float(np.abs(self._pending[:, : self.channels]).max()) if len(self._pending) else 0.0
         sample_peak = max(float(self.peaks.max()) if len(self.peaks) else 0.0, tail_peak)
         true_peak = max(self._tp, tail_peak) if self.true_peak else None
         return Loudness(

@@ -19,7 +19,7 @@ import math
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,15 +27,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..atomic import atomic_path
-from ..build import ProgressFactory, no_progress
 from ..errors import AudioError, ConfigError
 from ..ffmpeg import check_complete, probe, stream_pcm
+from ..progress import ProgressFactory, no_progress
 from .calibrate import SAMPLES_USED, Samples, calibrate, calibration_encoder
 from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
 from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
 from .limiter import StreamLimiter, plan_gain, ramp
-from .loudness import Grid, Loudness, LoudnessMeter, biquad_filters, meter_blocks, rumble_filter
+from .loudness import Grid, Loudness, LoudnessMeter, biquad_filters, k_weighting, meter_blocks, rumble_filter
 from .presets import MasteringSettings
 from .tags import Tags, apply_tags
 
@@ -51,16 +51,17 @@ MAX_STEP = 10.0  # LU the planned target moves at most between two encodes
 
 class Source(Protocol):
     """Audio to master, decoded as float32 blocks (frames, channels) at ``rate``, through the rumble
-    filter (a 2nd-order Butterworth high-pass) at ``highpass`` Hz, or unfiltered for 0."""
+    filter (a 2nd-order Butterworth high-pass) at ``highpass`` Hz, or unfiltered for 0; ``weighted``
+    adds the K-weighted channels after them (frames, 2 * channels), for the meter of pass 1."""
 
     rate: int
     channels: int
     duration: float  # expected seconds, for progress
 
-    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]: ...
+    def blocks(self, highpass: float = 0.0, weighted: bool = False) -> Iterator[np.ndarray]: ...
 
 
-def prefetched(blocks: Iterator[np.ndarray], depth: int = 3) -> Iterator[np.ndarray]:
+def prefetched(blocks: Generator[np.ndarray, None, None], depth: int = 3) -> Generator[np.ndarray, None, None]:
     """Read ``blocks`` ahead in a thread, so the decoder keeps working while the caller computes."""
     ready: queue.Queue = queue.Queue(depth)
     stop = threading.Event()
@@ -106,10 +107,19 @@ class FileSource:
     channels: int
     duration: float
 
-    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]:
-        sections = biquad_filters(rumble_filter(self.rate, highpass)) if highpass else []
-        rumble = ",".join([f"aresample={self.rate}"] + [f"biquad={args}" for args in sections]) if sections else None
-        return prefetched(stream_pcm(self.path, sample_rate=self.rate, channels=self.channels, filters=rumble))
+    def blocks(self, highpass: float = 0.0, weighted: bool = False) -> Iterator[np.ndarray]:
+        rumble = _chain(rumble_filter(self.rate, highpass)) if highpass else None
+        split = _chain(k_weighting(self.rate)) if weighted else None
+        if rumble and not split:
+            rumble = f"aresample={self.rate},{rumble}"
+        return prefetched(
+            stream_pcm(self.path, sample_rate=self.rate, channels=self.channels, filters=rumble, split=split)
+        )
+
+
+def _chain(sos: np.ndarray) -> str:
+    """ffmpeg filter chain of the biquads ``sos``."""
+    return ",".join(f"biquad={args}" for args in biquad_filters(sos))
 
 
 @dataclass
@@ -305,8 +315,8 @@ def master_source(
     fmt = FORMATS[settings.format]
     if output.suffix.lower() != fmt.suffix:
         raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
-    samples = Samples(source.rate, source.duration)
-    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False)
+    samples = Samples(source.rate, source.channels, source.duration)
+    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False, weighted=True)
     tries: list[tuple[float, float]] = []  # (planned target, measured loudness) of every encode
     best: Encode | None = None
     with atomic_path(output) as tmp, _scratch(tmp) as trial, contextlib.ExitStack() as started:
@@ -334,7 +344,7 @@ def master_source(
             if fmt.lossy
             else None
         )
-        blocks = source.blocks(settings.highpass)
+        blocks = source.blocks(settings.highpass, weighted=True)
         meter_blocks(
             samples.keep(blocks) if fmt.lossy else blocks, meter, progress(f"Analysing {name}", source.duration)
         )
@@ -385,6 +395,7 @@ def master_source(
             plan.solve(meter, target=target, ceiling=plan.ceiling - max(0.0, over) - 0.2 * (over > 0))
         if tags is not None:
             apply_tags(tmp, fmt, tags)
+    assert best is not None  # the first encode always becomes the best so far
     result, reduction = best.result, best.reduction
     stats = {
         "preset": settings.label,

@@ -15,18 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
-from ..build import ProgressFactory, no_progress
 from ..errors import AudioError
 from ..ffmpeg import check_complete, probe, stream_pcm
+from ..progress import ProgressFactory, no_progress
 from .encode import FORMATS, output_rate, sample_depth
 from .leveller import LevellerOptions, level_gains, open_runs, short_loudness, speech_loudness
 from .limiter import ramp
-from .loudness import Biquads, Grid, LoudnessMeter, rumble_filter
+from .loudness import Biquads, Grid, LoudnessMeter, k_weighting, rumble_filter
 from .master import MasterResult, master_source, prefetched
 from .presets import MasteringSettings
 from .tags import Tags
+from .windows import moving
 
 log = logging.getLogger("audiokit")
 
@@ -53,9 +53,7 @@ def _blocks(paths: list[Path], rate: int, channels: int) -> Iterator[list[np.nda
 
 def _dilate(mask: np.ndarray, before: int, after: int) -> np.ndarray:
     """Grow every True run by ``before`` segments earlier and ``after`` segments later."""
-    return maximum_filter1d(
-        mask.astype(np.uint8), before + after + 1, origin=(after - before) // 2, mode="constant"
-    ).astype(bool)
+    return moving("max", mask.astype(np.uint8), before + after + 1, origin=(after - before) // 2, cval=0).astype(bool)
 
 
 def gates(energies: list[np.ndarray], grid: Grid) -> list[np.ndarray]:
@@ -64,7 +62,7 @@ def gates(energies: list[np.ndarray], grid: Grid) -> list[np.ndarray]:
     floors = [np.percentile(lv[np.isfinite(lv)], 10) if np.isfinite(lv).any() else np.inf for lv in levels]
     # bleed arrives a little later than the speaker's own track: compare with the others' recent peak
     reach = round(BLEED_DELAY / grid.seconds)
-    recent = maximum_filter1d(levels, 2 * reach + 1, axis=1, mode="nearest")
+    recent = moving("max", levels, 2 * reach + 1, axis=1)
     result = []
     for i, level in enumerate(levels):
         others = np.delete(recent, i, axis=0)
@@ -99,8 +97,12 @@ class MixSource:
     curves: list[np.ndarray]  # gain in dB per segment, per track
     grid: Grid
 
-    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]:
-        return highpassed(self._mixdown(), self.rate, highpass)
+    def blocks(self, highpass: float = 0.0, weighted: bool = False) -> Iterator[np.ndarray]:
+        blocks = highpassed(self._mixdown(), self.rate, highpass)
+        if not weighted:
+            return blocks
+        k = Biquads(k_weighting(self.rate), self.rate, self.channels)
+        return (np.hstack([b, k(b.T).T]) for b in blocks)
 
     def _mixdown(self) -> Iterator[np.ndarray]:
         pos, seg = 0, self.grid.segment
@@ -148,7 +150,7 @@ def plan_tracks(
             if settings.leveller
             else np.zeros(len(e))
         )
-        gate = uniform_filter1d(np.where(o, 0.0, GATE_RANGE), smooth, mode="nearest")
+        gate = moving("mean", np.where(o, 0.0, GATE_RANGE), smooth)
         curves.append(level + gate)
     return curves, meters
 

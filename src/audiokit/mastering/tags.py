@@ -13,16 +13,18 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import mutagen
 from mutagen import id3
 from mutagen.flac import FLAC, Picture
-from mutagen.mp4 import MP4, MP4Cover
+from mutagen.mp4 import MP4, MP4Cover, MP4Tags
 from PIL import Image, UnidentifiedImageError
 
 from ..atomic import atomic_path
 from ..errors import PublishError
 from ..ffmpeg import media_path, run_ffmpeg
+from ..timefmt import clock
 from ..workspace import Chapter
 from .encode import FORMATS, Format
 
@@ -68,11 +70,6 @@ def _spans(chapters: list[Chapter], duration: float) -> list[tuple[Chapter, floa
     inside = sorted((c for c in chapters if 0 <= c.start < duration), key=lambda c: c.start)
     ends = [c.start for c in inside[1:]] + [duration]
     return [(c, c.start, end) for c, end in zip(inside, ends[: len(inside)], strict=True)]
-
-
-def _clock(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def _id3(tags: Tags, duration: float) -> list[id3.Frame]:
@@ -129,7 +126,7 @@ def _vorbis(tags: Tags, duration: float) -> dict[str, str]:
         "TRACKNUMBER": "" if tags.track is None else str(tags.track),
     }
     for i, (chapter, start, _end) in enumerate(_spans(tags.chapters, duration)):
-        comments[f"CHAPTER{i:03d}"] = _clock(start)
+        comments[f"CHAPTER{i:03d}"] = clock(start, 3)
         comments[f"CHAPTER{i:03d}NAME"] = chapter.title
     return {k: v for k, v in comments.items() if v}
 
@@ -219,6 +216,7 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
         audio = MP4(path)
         if audio.tags is None:
             audio.add_tags()
+        mp4_tags = cast(MP4Tags, audio.tags)  # mutagen declares FileType.tags as None
         values = {
             "\xa9nam": tags.title,
             "\xa9ART": tags.artist,
@@ -227,13 +225,13 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
             "\xa9cmt": tags.comment,
             "\xa9gen": tags.genre,
         }
-        audio.tags.update({k: [v] for k, v in values.items() if v})
+        mp4_tags.update({k: [v] for k, v in values.items() if v})
         if tags.track is not None:
-            audio.tags["trkn"] = [(tags.track, 0)]
+            mp4_tags["trkn"] = [(tags.track, 0)]
         if tags.cover is not None:
             data, mime = cover_image(tags.cover)
             kind = MP4Cover.FORMAT_PNG if mime == "image/png" else MP4Cover.FORMAT_JPEG
-            audio.tags["covr"] = [MP4Cover(data, imageformat=kind)]
+            mp4_tags["covr"] = [MP4Cover(data, imageformat=kind)]
         audio.save()
     else:
         if audio.tags is None:  # a FLAC file may come without a comment block

@@ -1,34 +1,42 @@
-"""Publishing: shownotes, chapters, the Podcasting 2.0 feed, the listener site and its check."""
+"""Publishing: shownotes, chapters, the Podcasting 2.0 feed, the listener site and its check.
 
-from .chapters import chapters_json, episode_chapters, propose_chapters
-from .check import Problem, artwork_problem, check_site
-from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
-from .guid import episode_guid, keep_podcast_guid, podcast_guid
-from .settings import Link, PublishSettings, publish_settings
-from .shownotes import render_shownotes
-from .site import render_episode_page, render_index
-from .stage import PublishEpisodeStage, PublishShowStage
+The modules load on first use, so importing one of them (e.g. ``audiokit.publish.guid``) does not
+pull in the feed and site renderers (feedgen, lxml, Pillow, jinja2).
+"""
 
-__all__ = [
-    "FeedChannel",
-    "FeedItem",
-    "Link",
-    "Problem",
-    "PublishEpisodeStage",
-    "PublishSettings",
-    "PublishShowStage",
-    "TranscriptLink",
-    "artwork_problem",
-    "chapters_json",
-    "check_site",
-    "episode_chapters",
-    "episode_guid",
-    "keep_podcast_guid",
-    "podcast_guid",
-    "propose_chapters",
-    "publish_settings",
-    "render_episode_page",
-    "render_feed",
-    "render_index",
-    "render_shownotes",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "chapters_json": "chapters",
+    "episode_chapters": "chapters",
+    "propose_chapters": "chapters",
+    "Problem": "check",
+    "artwork_problem": "check",
+    "check_site": "check",
+    "publish_episode": "episode",
+    "FeedChannel": "feed",
+    "FeedItem": "feed",
+    "TranscriptLink": "feed",
+    "render_feed": "feed",
+    "episode_guid": "guid",
+    "keep_podcast_guid": "guid",
+    "podcast_guid": "guid",
+    "Link": "settings",
+    "PublishSettings": "settings",
+    "publish_settings": "settings",
+    "render_shownotes": "shownotes",
+    "publish_show": "show",
+    "render_episode_page": "site",
+    "render_index": "site",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)

@@ -10,12 +10,11 @@ import json
 import re
 
 from ..exports import SENTENCE_END
+from ..people import HOST_ROLES
 from ..transcript import Segment, Transcript, TranscriptSpeaker
-from ..transcript_text import clock
 from ..workspace import Chapter, Episode
 from .markup import safe_url
 
-HOST_ROLES = ("host", "cohost", "moderator")
 OPENING_TITLE = "Begrüßung"
 MIN_WORDS = 6
 """A guest's first turn with at least this many words opens their chapter (shorter ones are interjections)."""
@@ -109,10 +108,3 @@ def chapters_json(chapters: list[Chapter]) -> str:
             item["url"] = url
         items.append(item)
     return json.dumps({"version": "1.2.0", "chapters": items}, ensure_ascii=False, indent=1) + "\n"
-
-
-def timestamp(seconds: float) -> str:
-    """``mm:ss`` below an hour, else ``h:mm:ss`` — the form podcast apps turn into seek links; cut to
-    the second like ``transcript_text.clock``."""
-    hours, minutes, secs = clock(seconds).split(":")
-    return f"{int(hours)}:{minutes}:{secs}" if int(hours) else f"{minutes}:{secs}"

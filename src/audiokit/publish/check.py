@@ -21,7 +21,7 @@ from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from ..cleantext import CONTROL_RE
-from ..workspace import LANGUAGE_RE
+from ..config.schema import LANGUAGE_RE
 from .categories import category_problem
 from .placeholders import PLACEHOLDERS
 
@@ -186,7 +186,7 @@ class _Checker:
         else:
             path = self.local(where, image.get("href"), "itunes:image")
             problem = artwork_problem(path) if path else ""
-            if problem:
+            if path and problem:
                 self.add(
                     where,
                     f"the artwork {path.name} {problem}",

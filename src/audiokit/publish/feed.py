@@ -15,6 +15,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from ..timefmt import clock
 from ..workspace import Chapter, Episode, Show, Speaker
 from .categories import split_category
 from .markup import clean_text, safe_url
@@ -85,12 +86,6 @@ def _persons(parent: etree._Element, speakers: list[Speaker]) -> None:
         )
 
 
-def _npt(seconds: float) -> str:
-    """Normal Play Time ``hh:mm:ss.mmm`` for Podlove Simple Chapters."""
-    ms = round(seconds * 1000)
-    return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
-
-
 def _seconds(value: float) -> str:
     """Seconds as a plain decimal (``73.5``), as podcast:soundbite wants them."""
     return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
@@ -99,8 +94,7 @@ def _seconds(value: float) -> str:
 class _ChannelExtension(BaseExtension):
     """podcast:guid, podcast:locked, podcast:person for hosts and itunes:explicit true/false."""
 
-    def __init__(self) -> None:
-        self.channel: FeedChannel | None = None
+    channel: FeedChannel  # set by render_feed (feedgen makes the instance)
 
     def extend_ns(self) -> dict[str, str]:
         return {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "psc": PSC_NS}
@@ -118,8 +112,7 @@ class _ChannelExtension(BaseExtension):
 class _ItemExtension(BaseEntryExtension):
     """podcast:season/episode/person/transcript/soundbite/chapters, psc:chapters and itunes:explicit for one item."""
 
-    def __init__(self) -> None:
-        self.item: FeedItem | None = None
+    item: FeedItem  # set by render_feed (feedgen makes the instance)
 
     def extend_rss(self, entry: etree._Element) -> etree._Element:
         item, episode = self.item, self.item.episode
@@ -154,7 +147,8 @@ class _ItemExtension(BaseEntryExtension):
         if item.chapters:
             psc = _sub(entry, PSC_NS, "chapters", version="1.2")
             for chapter in item.chapters:
-                _sub(psc, PSC_NS, "chapter", start=_npt(chapter.start), title=chapter.title, href=safe_url(chapter.url))
+                start = clock(chapter.start, 3)
+                _sub(psc, PSC_NS, "chapter", start=start, title=chapter.title, href=safe_url(chapter.url))
         return entry
 
 

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import uuid
+from typing import Any
 
-from .. import atomic
-from ..errors import ConfigError
+from ..config.tomlio import edit_toml
 from ..workspace import Show
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 log = logging.getLogger("audiokit")
 
@@ -37,26 +31,25 @@ def keep_podcast_guid(show: Show, feed_url: str) -> str:
     """The show's podcast:guid; computed from ``feed_url`` and written into show.toml the first time.
 
     The spec wants the GUID never to change, even when the feed moves: once stored in show.toml
-    it wins over the URL. The line goes before the first key, so comments and layout stay intact.
+    it wins over the URL. The key goes before the first one in the file; comments and layout stay.
     """
     if show.podcast_guid:
         return show.podcast_guid
     guid = podcast_guid(feed_url)
-    text = show.file.read_text("utf-8-sig")  # a byte order mark is dropped with the rewrite
-    lines = text.splitlines(keepends=True)
-    at = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), len(lines))
-    lines.insert(at, f'podcast_guid = "{guid}"  # Podcasting 2.0 GUID of this show: keep it when the URL changes\n')
-    new_text = "".join(lines)
-    try:
-        ok = tomllib.loads(new_text) == {**tomllib.loads(text), "podcast_guid": guid}
-    except tomllib.TOMLDecodeError:
-        ok = False
-    if not ok:
-        raise ConfigError(
-            f"{show.file}: cannot add podcast_guid automatically",
-            f'add this line before the first [table]: podcast_guid = "{guid}"',
-        )
-    atomic.write_text(show.file, new_text)  # keeps the file's mode
+
+    def add(doc: Any) -> None:
+        import tomlkit
+
+        item = tomlkit.item(guid)
+        item.comment("Podcasting 2.0 GUID of this show: keep it when the URL changes")
+        item.trivia.comment_ws = "  "
+        first = next((i for i, (key, _) in enumerate(doc.body) if key is not None), None)
+        if first is None or "podcast_guid" in doc:  # an empty podcast_guid = "" is filled in where it is
+            doc["podcast_guid"] = item
+        else:  # tomlkit has no public insert (python-poetry/tomlkit#7)
+            doc._insert_at(first, "podcast_guid", item)
+
+    edit_toml(show.file, add, f'add this line before the first [table]: podcast_guid = "{guid}"')
     log.info("%s: stored podcast_guid %s", show.file, guid)
     show.podcast_guid = guid
     return guid

@@ -72,11 +72,16 @@ def sanitize(html: str) -> str:
     return _cleaner().clean(clean_text(html))
 
 
+class _AnyLink(MarkdownIt):
+    """Markdown that renders every link: nh3 decides which survive, so none leaks as raw text."""
+
+    def validateLink(self, url: str) -> bool:
+        return True
+
+
 @functools.lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
-    md.validateLink = lambda url: True  # nh3 decides which links survive, so none leaks as raw text
-    return md
+    return _AnyLink("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 
 def markdown_html(text: str) -> str:

@@ -18,7 +18,7 @@ def check_placeholders(episode: Episode, people: list[Speaker]) -> None:
         raise _placeholder(episode, "description", PLACEHOLDER_DESCRIPTION)
     for speaker in people:
         if speaker.name == PLACEHOLDER_NAME or speaker.organisation == PLACEHOLDER_ORGANISATION:
-            raise _placeholder(episode, "speakers", f"{speaker.name} [{speaker.organisation}]")
+            raise _placeholder(episode, "speakers", speaker.label)
 
 
 def _placeholder(episode: Episode, key: str, text: str) -> ConfigError:

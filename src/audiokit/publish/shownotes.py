@@ -14,9 +14,10 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from ..people import HOST_ROLES
 from ..templating import environment
+from ..timefmt import timestamp
 from ..workspace import Chapter, Episode, Show, Speaker
-from .chapters import HOST_ROLES, timestamp
 from .markup import markdown_html, sanitize
 from .settings import Link
 

@@ -16,9 +16,9 @@ from markupsafe import Markup
 
 from .. import atomic
 from ..exports import turns
+from ..timefmt import timestamp
 from ..transcript import Transcript
 from ..workspace import Chapter, Episode, Show, Speaker
-from .chapters import timestamp
 from .markup import clean_text, markdown_html, safe_url
 from .settings import Link
 from .shownotes import Download, german_date, hosts_and_guests, show_templates
@@ -123,6 +123,7 @@ def render_index(show: Show, *, cover: str, feed_url: str, episodes: list[IndexE
 def write_assets(show: Show, out: Path) -> list[Path]:
     """Copy the stylesheet and script (the show's override first) to ``out/assets/``."""
     env = show_templates(show)
+    assert env.loader is not None  # templating.environment always gives one
     written = []
     for name in ASSETS:
         source, _, _ = env.loader.get_source(env, f"site/{name}")

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import atomic
-from ..build import file_stamp
 from ..errors import AudioError
+from ..stamps import file_stamp
 from ..workspace import Episode, Show
 from .embeddings import embed_speech
 from .encoder import MODEL_FILE

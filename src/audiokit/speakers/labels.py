@@ -55,8 +55,8 @@ def _result(episode: Episode, groups: np.ndarray, names: list[Name]) -> SpeakerL
         log.info("speaker %s: %s (%s, confidence %.2f)", s.id, s.name, s.source, s.confidence)
     heard = {names[g].person for g in order}
     missing = [p.name for i, p in enumerate(episode.speakers) if i not in heard]
-    for name in missing:
-        log.warning("%s: %s is listed in episode.toml but was not heard", episode.slug, name)
+    for unheard in missing:
+        log.warning("%s: %s is listed in episode.toml but was not heard", episode.slug, unheard)
     return SpeakerLabels(speakers, [ids[int(g)] for g in groups], missing)
 
 

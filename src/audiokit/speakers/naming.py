@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..people import HOST_ROLES
 from ..transcript import Word
 from ..workspace import Speaker
 
@@ -33,7 +34,7 @@ NAME_MATCH = 0.8  # difflib ratio for a recognised word to count as a name
 SELF_INTRO = ("ich bin", "mein name ist", "ich heisse", "hier spricht")
 RESPONSES = ("danke", "hallo", "guten abend", "guten tag", "guten morgen", "servus", "moin")
 INTRO_CUES = ("begruess", "gast", "willkommen", "bei mir", "mit mir", "mit uns", "vorstellen", "zugeschaltet")
-HOST_ROLES = ("host", "moderator")
+UMLAUTS = {ord("ä"): "ae", ord("ö"): "oe", ord("ü"): "ue", ord("ß"): "ss"}
 TITLES = {"dr", "prof", "frau", "herr", "herrn", "doktor", "professor", "professorin"}
 
 
@@ -48,7 +49,7 @@ class Name:
 
 def fold(text: str) -> str:
     """Lower-case ASCII without punctuation: ``Größe,`` -> ``groesse``."""
-    text = text.lower().translate(str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}))
+    text = text.lower().translate(UMLAUTS)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9 -]", "", text)
 

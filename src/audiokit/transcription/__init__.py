@@ -3,19 +3,19 @@
 * ``transcribe_episode(episode)`` — the canonical ``Transcript`` of an episode (names from
   ``audiokit.speakers``), with provenance.
 * ``transcribe_file(path)`` — the same for a bare audio file (speakers stay "Sprecher N").
-* ``write_transcript(episode)`` — transcribe into ``transcript.json``, keeping an editor's work.
-* ``TranscriptionStage`` — the ``transcribe`` stage of ``audiokit build``.
+* ``write_transcript(episode)`` — transcribe into ``transcript.json`` when its inputs changed,
+  keeping an editor's work.
 """
 
 from .pipeline import transcribe_episode, transcribe_file
 from .settings import TranscriptionSettings, load_settings
-from .stage import TranscriptionStage, write_transcript
+from .write import transcript_inputs, write_transcript
 
 __all__ = [
     "TranscriptionSettings",
-    "TranscriptionStage",
     "load_settings",
     "transcribe_episode",
     "transcribe_file",
+    "transcript_inputs",
     "write_transcript",
 ]

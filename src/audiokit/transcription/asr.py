@@ -41,6 +41,11 @@ CUT_SEARCH = 20.0  # at most this many seconds before a window's end are searche
 
 Regions = list[tuple[float, float]]
 
+CLIP_MEMORY = {"tiny": 40, "base": 80, "small": 150, "medium": 250, "large": 300}
+"""MB of GPU memory one clip of a float16 batch takes, by model size, with headroom: large-v3-turbo
+was seen to hold 80 clips in 19 GB (faster-whisper issue 1257); smaller models scale with their width."""
+MAX_GPU_BATCH = 64
+
 
 @dataclass(frozen=True)
 class LoadedModel:
@@ -50,6 +55,7 @@ class LoadedModel:
     name: str
     device: str
     compute_type: str
+    batch_size: int  # clips per batch; 0: sequential decoding
 
 
 @dataclass
@@ -66,6 +72,34 @@ def _device(requested: str) -> str:
     import ctranslate2
 
     return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def gpu_batch_size(free_mb: float, model: str) -> int:
+    """Clips per batch that ``free_mb`` of GPU memory holds for ``model`` (a size name in it, e.g. "base")."""
+    size = next((s for s in CLIP_MEMORY if s in model.lower()), "large")
+    return max(1, min(MAX_GPU_BATCH, int(0.8 * free_mb // CLIP_MEMORY[size])))
+
+
+def _free_gpu_mb() -> float | None:
+    """Free memory of the first CUDA card in MB, from NVML (None without a card or driver)."""
+    import pynvml
+
+    try:
+        pynvml.nvmlInit()
+        try:
+            return pynvml.nvmlDeviceGetMemoryInfo(pynvml.nvmlDeviceGetHandleByIndex(0)).free / 2**20
+        finally:
+            pynvml.nvmlShutdown()
+    except pynvml.NVMLError:
+        return None
+
+
+def batch_size(settings: TranscriptionSettings, device: str, model: str) -> int:
+    """The batch size of ``settings``, or when it is "auto" (None): 8 on the CPU, what the card holds on CUDA."""
+    if settings.batch_size is not None:
+        return settings.batch_size
+    free = _free_gpu_mb() if device == "cuda" else None
+    return 8 if free is None else gpu_batch_size(free, model)
 
 
 @functools.lru_cache(maxsize=2)
@@ -89,7 +123,9 @@ def load_model(settings: TranscriptionSettings) -> LoadedModel:
             f"Whisper model {settings.model!r} cannot be loaded on {device} ({exc})",
             "check the model folder and compute_type; --device cpu works everywhere",
         ) from exc
-    return LoadedModel(whisper, f"{resolved.source}:{resolved.path.name}", device, compute_type)
+    batch = batch_size(settings, device, resolved.path.name)
+    log.debug("Whisper %s on %s (%s), batches of %d clips", resolved.path.name, device, compute_type, batch)
+    return LoadedModel(whisper, f"{resolved.source}:{resolved.path.name}", device, compute_type, batch)
 
 
 def quiet_cut(samples: np.ndarray, search: int) -> int:
@@ -326,8 +362,8 @@ def _decode(
         last = speech.clips[-1][0]
         used = round((speech.original(last) - offset) * SAMPLE_RATE)
         speech = dataclasses.replace(speech, audio=speech.audio[: round(last * SAMPLE_RATE)], clips=speech.clips[:-1])
-    if settings.batch_size:
-        return _batched(model, speech, options, settings.batch_size, stats, progress), used
+    if model.batch_size:
+        return _batched(model, speech, options, model.batch_size, stats, progress), used
     return _sequential(model, speech, options, stats, progress), used
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..build import ProgressFactory, no_progress
 from ..errors import AudiokitError, ConfigError
-from ..ffmpeg import probe
+from ..ffmpeg import Progress, probe
 from ..glossary import load_glossary
 from ..models import sha256_file
 from ..paths import slugify
+from ..progress import ProgressFactory, no_progress
 from ..transcript import Transcript, Word, now_iso
 from ..workspace import Episode, Show
 from .asr import load_model, transcribe_audio
@@ -41,6 +41,11 @@ def _version() -> str:
         return metadata.version("audiokit")
     except metadata.PackageNotFoundError:
         return "0+unknown"
+
+
+def _after(update: Progress, done: float) -> Progress:
+    """``update`` for one track of several: its seconds count after the ``done`` seconds of the others."""
+    return lambda seconds: update(done + seconds)
 
 
 def audio_digest(episode: Episode) -> tuple[str, list[dict[str, str]]]:
@@ -103,7 +108,7 @@ def transcribe_episode(
                 language=language,
                 prompt=bias,
                 regions=activity[index],
-                progress=lambda s, d=done: update(d + s),
+                progress=_after(update, done),
             )
             stats += recognition.stats
             tagged += [(w, index) for w in apply_vocabulary(recognition.words, glossary, terms)]

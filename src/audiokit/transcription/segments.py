@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..transcript import Segment, Word
 
 
@@ -23,7 +25,7 @@ def build_segments(
     *,
     word_tracks: list[int] | None = None,
     max_pause: float = 2.0,
-    overlaps: list[tuple[float, float]] = (),
+    overlaps: Sequence[tuple[float, float]] = (),
 ) -> list[Segment]:
     """Group time-ordered ``words`` into turns of their speaker ``labels``.
 
@@ -35,10 +37,10 @@ def build_segments(
     if len(labels) != len(words) or (word_tracks is not None and len(word_tracks) != len(words)):
         raise ValueError("one label (and track) per word is needed")
     if word_tracks is None:
-        segments = _runs(words, labels, max_pause)
-        for segment in segments:
+        runs = _runs(words, labels, max_pause)
+        for segment in runs:
             segment.overlap = any(start < segment.end and end > segment.start for start, end in overlaps)
-        return segments
+        return runs
     segments: list[Segment] = []
     for track in sorted(set(word_tracks)):
         chosen = [i for i, t in enumerate(word_tracks) if t == track]

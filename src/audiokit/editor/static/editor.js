@@ -1,21 +1,28 @@
 // audiokit transcript editor: renders the transcript as speaker turns, follows the audio and
 // sends every change to the local server, which re-times the words and saves a new version.
+// Turns are named by their segment id. The server answers a change with what changed, and only
+// those turns are redrawn. Typing, split and merge show at once: the turns they touch are held
+// (not redrawn) until the server has answered, and a turn being typed in keeps its text.
 "use strict";
 
 const TOKEN = document.querySelector('meta[name="audiokit-token"]').content;
 const $ = (id) => document.getElementById(id);
 const audio = $("audio");
+const transcript = $("transcript");
 
-let state = null;            // the last answer of /api/state
-let timeline = [];           // every word {start, end, el, turn}, sorted by start
+let state = null;            // etag, history, episode and exports, as the server last said
+let speakers = new Map();    // speaker id -> speaker with its colour number k
+let speakersSeen = "";
+const segs = new Map();      // segment id -> the segment as the server last said, with `after` (the id before it)
+let timeline = [];           // every word {start, end, el}, sorted by start
 const wordOf = new WeakMap(); // word span -> its entry in timeline
 let active = null;           // the highlighted word
 let queue = Promise.resolve();
 let pending = 0;
 const dirty = new Set();     // text elements with changes not sent yet
+const held = new Map();      // turn -> how many changes shown here already are on their way
 let saveTimer = null;
 let caretMoved = false;
-let rendering = false;
 
 // ---------------------------------------------------------------- server
 
@@ -33,7 +40,21 @@ function enqueue(task) {
   return queue;
 }
 
-async function send(op) {
+/** A turn's segment id in JSON, read when the operation is sent (a split in flight names the new turn). */
+const idOf = (turn) => ({ toJSON: () => turn.dataset.id });
+
+/** Hold ``turns`` (not redrawn) while a change the page shows already is on its way; ``release`` when answered. */
+function hold(turns) {
+  for (const turn of turns) held.set(turn, (held.get(turn) || 0) + 1);
+}
+
+function release(turns) {
+  for (const turn of turns) if (held.set(turn, held.get(turn) - 1).get(turn) === 0) held.delete(turn);
+}
+
+/** Send ``op``, whose effect the page shows on the held turns ``ahead`` already; ``check(data)`` is false
+ * when the page went another way than the server (it is then reloaded). */
+async function send(op, ahead = [], check = () => true) {
   const res = await fetch("/api/op", {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Audiokit-Token": TOKEN, "If-Match": `"${state.etag}"` },
@@ -46,32 +67,43 @@ async function send(op) {
            + "Bitte neu laden und die Änderung wiederholen.", "Neu laden", () => reload().catch(fail));
     throw null;
   }
-  if (!res.ok) throw new Error(data.error + (data.fix ? ` — ${data.fix}` : ""));
-  state = data;
-  render();
+  if (!res.ok) {
+    if (ahead.length) await reload();
+    throw new Error(data.error + (data.fix ? ` — ${data.fix}` : ""));
+  }
+  release(ahead);
+  if (check(data)) patch(data);
+  else await reload();
 }
 
 /** Send the text of every changed turn, then ``op`` (if any), in order. */
-function run(op) {
+function run(op, ahead = [], check) {
   clearTimeout(saveTimer);
   for (const el of [...dirty]) {
     dirty.delete(el);
-    const turn = Number(el.closest(".turn").dataset.i);
+    const turn = el.closest(".turn");
     const text = el.textContent;
-    if (norm(text) !== norm(state.transcript.segments[turn].text)) {
-      enqueue(() => send({ op: "edit", segment: turn, text }));
-    }
+    hold([turn]);
+    enqueue(() => {
+      const seg = segs.get(turn.dataset.id);
+      if (seg && norm(text) !== norm(seg.text)) return send({ op: "edit", segment: seg.id, text }, [turn]);
+      release([turn]);
+    });
   }
-  if (op) enqueue(() => send(op));
+  if (op) {
+    hold(ahead);
+    enqueue(() => send(op, ahead, check));
+  }
   status();
   return queue;
 }
 
 async function reload() {
+  const data = await fetchState();
   dirty.clear();
-  state = await fetchState();
+  held.clear();
+  render(data);
   hideBanner();
-  render();
 }
 
 function fail(error) {
@@ -82,6 +114,7 @@ function fail(error) {
 
 const norm = (text) => text.split(/\s+/).filter(Boolean).join(" ");
 const hue = (k) => (k * 137 + 205) % 360;
+const turnOf = (id) => transcript.querySelector(`.turn[data-id="${CSS.escape(id)}"]`);
 
 function clock(seconds) {
   const s = Math.max(0, Math.floor(seconds));
@@ -95,81 +128,153 @@ function node(tag, cls, text) {
   return el;
 }
 
-function render() {
-  rendering = true;
-  const focus = captureFocus();
-  const t = state.transcript;
-  const speakers = new Map(t.speakers.map((s, k) => [s.id, { ...s, k }]));
+function button(cls, text, title = "") {
+  const b = node("button", cls, text);
+  b.type = "button";
+  b.title = title;
+  return b;
+}
+
+/** The whole transcript, on load and reload; the focus stays in its turn. */
+function render(data) {
+  const el = editing() ? document.activeElement : null;
+  const focus = el && { id: el.closest(".turn").dataset.id, at: caretOffset(el) };
+  state = data;
+  segs.clear();
+  let after = null;
+  for (const seg of data.transcript.segments) {
+    segs.set(seg.id, { ...seg, after });
+    after = seg.id;
+  }
+  setSpeakers(data.transcript.speakers);
   $("title").textContent = state.episode.title;
   $("show").textContent = state.episode.show;
   document.title = `${state.episode.title} – audiokit Editor`;
-  timeline = [];
-  active = null;
-  $("transcript").replaceChildren(...t.segments.map((seg, i) => renderTurn(seg, i, speakers)));
-  timeline.sort((a, b) => a.start - b.start);
-  renderSpeakers(speakers);
-  renderVersions();
+  transcript.replaceChildren(...data.transcript.segments.map(renderTurn));
   renderExports();
+  refresh();
+  const turn = focus && turnOf(focus.id);
+  if (turn) restoreFocus(turn, focus.at);
+}
+
+/** Apply the answer to a change: redraw only the turns that changed, and move those that moved. */
+function patch(data) {
+  state = { ...state, etag: data.etag, history: data.history };
+  const renamed = setSpeakers(data.speakers);
+  for (const id of data.removed) {
+    segs.delete(id);
+    turnOf(id)?.remove();
+  }
+  for (const seg of data.changed) {
+    const known = segs.get(seg.id);
+    segs.set(seg.id, seg);
+    if ([...held.keys()].some((turn) => turn.dataset.id === seg.id)) continue;
+    let turn = turnOf(seg.id);
+    if (turn && known && JSON.stringify(known.words) === JSON.stringify(seg.words)) setMeta(turn, seg);
+    else turn = redraw(turn, seg);
+    if (!known || known.after !== seg.after || !turn.isConnected) place(turn, seg.after);
+  }
+  if (renamed) {
+    for (const turn of transcript.children) if (segs.has(turn.dataset.id)) setMeta(turn, segs.get(turn.dataset.id));
+  }
+  refresh();
+}
+
+/** ``turn`` (if any) drawn anew for ``seg``; a text being typed in stays, and so does the caret. */
+function redraw(turn, seg) {
+  const text = turn && turn.querySelector(".text");
+  if (text && dirty.has(text)) {
+    setMeta(turn, seg);
+    return turn;
+  }
+  const fresh = renderTurn(seg);
+  if (!turn) return fresh;
+  const focused = document.activeElement === text;
+  const at = focused ? caretOffset(text) : null;
+  turn.replaceWith(fresh);
+  if (focused) restoreFocus(fresh, at);
+  return fresh;
+}
+
+/** Put ``turn`` right after the turn ``after`` (null: first), unless that one is held. */
+function place(turn, after) {
+  const before = after === null ? null : turnOf(after);
+  if (after !== null && !before) return;
+  if (before ? before.nextElementSibling !== turn : transcript.firstElementChild !== turn) {
+    if (before) before.after(turn);
+    else transcript.prepend(turn);
+  }
+}
+
+/** Index the words on the page and redraw the side panel. */
+function refresh() {
+  timeline = [...transcript.querySelectorAll(".w")].map((span) => wordOf.get(span)).filter(Boolean);
+  timeline.sort((a, b) => a.start - b.start);
+  if (active && !active.el.isConnected) active = null;
+  renderSpeakers();
+  renderVersions();
   $("undo").disabled = !state.history.can_undo;
   $("redo").disabled = !state.history.can_redo;
-  restoreFocus(focus);
   highlight();
   status();
-  rendering = false;
+}
+
+/** Take the speakers the server sent; true when they changed. */
+function setSpeakers(list) {
+  const seen = JSON.stringify(list);
+  speakers = new Map(list.map((s, k) => [s.id, { ...s, k }]));
+  const changed = seen !== speakersSeen;
+  speakersSeen = seen;
+  return changed;
 }
 
 function label(s) {
   return s.organisation ? `${s.name} [${s.organisation}]` : s.name;
 }
 
-function renderTurn(seg, i, speakers) {
-  const turn = node("article", "turn");
-  turn.dataset.i = i;
-  turn.style.setProperty("--hue", hue(speakers.get(seg.speaker).k));
-  const meta = node("div", "meta");
-  const who = node("select", "who");
-  who.title = "Redebeitrag einer anderen Person zuordnen";
-  for (const s of speakers.values()) who.append(new Option(label(s), s.id, false, s.id === seg.speaker));
-  who.append(new Option("Neue Person …", ""));
-  who.addEventListener("change", () => reassign(i, who));
-  const time = node("button", "time", clock(seg.start));
-  time.type = "button";
-  time.title = "Hierher springen";
-  time.addEventListener("click", () => seek(seg.start));
-  const split = node("button", "split", "Teilen");
-  split.type = "button";
-  split.title = "Am Cursor teilen (Enter)";
-  split.addEventListener("mousedown", (e) => e.preventDefault()); // keep the caret
-  split.addEventListener("click", () => splitAtCaret(text));
-  const merge = node("button", "merge", "Zusammenführen ↓");
-  merge.type = "button";
-  merge.title = "Mit dem nächsten Redebeitrag zusammenführen";
-  merge.disabled = i === state.transcript.segments.length - 1;
-  merge.addEventListener("click", () => run({ op: "merge", segment: i }));
-  const tools = node("span", "tools");
-  tools.append(split, merge);
-  meta.append(who, time, ...(seg.overlap ? [node("span", "overlap", "überlappend")] : []), tools);
+function textElement() {
   const text = node("div", "text");
   text.contentEditable = "plaintext-only";
   text.spellcheck = true;
   text.lang = "de";
+  return text;
+}
+
+function renderTurn(seg) {
+  const turn = node("article", "turn");
+  turn.dataset.id = seg.id;
+  const text = textElement();
   seg.words.forEach((w, k) => {
     if (k) text.append(" ");
     const span = node("span", w.probability < 0.6 ? "w low" : "w", w.text);
-    const entry = { start: w.start, end: w.end, el: span, turn: i };
-    wordOf.set(span, entry);
-    timeline.push(entry);
+    wordOf.set(span, { start: w.start, end: w.end, el: span });
     text.append(span);
   });
-  turn.append(meta, text);
+  turn.append(node("div", "meta"), text);
+  setMeta(turn, seg);
   return turn;
 }
 
-function renderSpeakers(speakers) {
+/** The speaker, time and tools of ``turn``. */
+function setMeta(turn, seg) {
+  turn.style.setProperty("--hue", hue(speakers.get(seg.speaker).k));
+  const who = node("select", "who");
+  who.title = "Redebeitrag einer anderen Person zuordnen";
+  for (const s of speakers.values()) who.append(new Option(label(s), s.id, false, s.id === seg.speaker));
+  who.append(new Option("Neue Person …", ""));
+  const tools = node("span", "tools");
+  tools.append(button("split", "Teilen", "Am Cursor teilen (Enter)"),
+               button("merge", "Zusammenführen ↓", "Mit dem nächsten Redebeitrag zusammenführen"));
+  const time = button("time", clock(seg.start), "Hierher springen");
+  const overlap = seg.overlap ? [node("span", "overlap", "überlappend")] : [];
+  turn.querySelector(".meta").replaceChildren(who, time, ...overlap, tools);
+}
+
+function renderSpeakers() {
   const box = $("speakers");
   if (box.contains(document.activeElement)) return; // do not disturb typing; redrawn on focusout
   const counts = new Map();
-  for (const seg of state.transcript.segments) counts.set(seg.speaker, (counts.get(seg.speaker) || 0) + 1);
+  for (const seg of segs.values()) counts.set(seg.speaker, (counts.get(seg.speaker) || 0) + 1);
   box.replaceChildren(...[...speakers.values()].map((s) => {
     const row = node("div", "speaker");
     row.style.setProperty("--hue", hue(s.k));
@@ -207,8 +312,7 @@ function renderVersions() {
     if (v.n === h.head) {
       li.append(node("span", "here", "aktuell"));
     } else {
-      const b = node("button", "restore", "Wiederherstellen");
-      b.type = "button";
+      const b = button("restore", "Wiederherstellen");
       b.addEventListener("click", () => run({ op: "restore", version: v.n }));
       li.append(b);
     }
@@ -235,13 +339,11 @@ function status() {
 
 function banner(message, action, handler) {
   const el = $("banner");
-  const close = node("button", "close", "×");
-  close.type = "button";
+  const close = button("close", "×");
   close.addEventListener("click", hideBanner);
   el.replaceChildren(node("span", "", message));
   if (action) {
-    const b = node("button", "", action);
-    b.type = "button";
+    const b = button("", action);
     b.addEventListener("click", handler);
     el.append(b);
   }
@@ -264,32 +366,27 @@ function caretOffset(el) {
   return range.toString().length;
 }
 
-function placeCaret(el, offset) {
+/** The DOM position ``offset`` characters into ``el``. */
+function point(el, offset) {
   const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
   let left = offset;
   let last = null;
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     last = n;
-    if (left <= n.length) { getSelection().collapse(n, left); return; }
+    if (left <= n.length) return [n, left];
     left -= n.length;
   }
-  if (last) getSelection().collapse(last, last.length);
-  else getSelection().collapse(el, 0);
+  return last ? [last, last.length] : [el, 0];
 }
 
-function captureFocus() {
-  const el = document.activeElement;
-  if (!el || !el.classList.contains("text")) return null;
-  return { turn: el.closest(".turn").dataset.i, offset: caretOffset(el), text: el.textContent, dirty: dirty.has(el) };
+function placeCaret(el, offset) {
+  getSelection().collapse(...point(el, offset));
 }
 
-function restoreFocus(focus) {
-  if (!focus) return;
-  const el = document.querySelector(`.turn[data-i="${focus.turn}"] .text`);
-  if (!el) return;
-  if (focus.dirty) { el.textContent = focus.text; dirty.add(el); }
+function restoreFocus(turn, offset) {
+  const el = turn.querySelector(".text");
   el.focus({ preventScroll: true });
-  if (focus.offset !== null) placeCaret(el, focus.offset);
+  if (offset !== null) placeCaret(el, offset);
 }
 
 /** The word at the caret: the span holding it, else the next word of the turn. */
@@ -309,17 +406,45 @@ function caretWord() {
   return null;
 }
 
+/** Split the turn of ``el`` before the word at the caret: on the page at once, then on the server. */
 function splitAtCaret(el) {
   const offset = caretOffset(el);
-  const turn = Number(el.closest(".turn").dataset.i);
-  const text = el.textContent;
-  const starts = [...text.matchAll(/\S+/g)].map((m) => m.index);
+  const starts = [...el.textContent.matchAll(/\S+/g)].map((m) => m.index);
   const at = offset === null ? 0 : starts.filter((s) => s < offset).length;
   if (at <= 0 || at >= starts.length) {
     banner("Zum Teilen den Cursor zwischen zwei Wörter setzen.");
     return;
   }
-  run({ op: "split", segment: turn, word: at });
+  const turn = el.closest(".turn");
+  const part = node("article", "turn");
+  run({ op: "split", segment: idOf(turn), word: at }, [turn, part], (data) => {
+    const made = data.changed.find((s) => s.after === turn.dataset.id && !segs.has(s.id));
+    if (made) part.dataset.id = made.id;
+    return Boolean(made);
+  });
+  const rest = document.createRange();
+  rest.setStart(...point(el, starts[at]));
+  rest.setEnd(el, el.childNodes.length);
+  const text = textElement();
+  text.append(rest.extractContents());
+  part.style.cssText = turn.style.cssText;
+  part.append(turn.querySelector(".meta").cloneNode(true), text);
+  turn.after(part);
+  restoreFocus(part, 0);
+}
+
+/** Merge ``turn`` with the next one: on the page at once, then on the server. */
+function mergeWithNext(turn) {
+  const next = turn.nextElementSibling;
+  if (!next) return;
+  run({ op: "merge", segment: idOf(turn) }, [turn, next], (data) => data.removed.includes(next.dataset.id));
+  const text = turn.querySelector(".text");
+  const from = next.querySelector(".text");
+  const junction = text.textContent.length + 1;
+  const caretThere = document.activeElement === from;
+  text.append(" ", ...from.childNodes);
+  next.remove();
+  if (caretThere) restoreFocus(turn, junction);
 }
 
 // ---------------------------------------------------------------- playback
@@ -376,46 +501,58 @@ function tick() {
   if (!audio.paused) requestAnimationFrame(tick);
 }
 
+/** The turn being edited, else the one being played. */
 function currentTurn() {
-  const el = document.activeElement;
-  if (el && el.classList.contains("text")) return Number(el.closest(".turn").dataset.i);
-  if (active) return active.turn;
-  const t = audio.currentTime;
-  const segs = state.transcript.segments;
-  let k = -1;
-  segs.forEach((s, i) => { if (s.start <= t) k = i; });
-  return k;
+  if (editing()) return document.activeElement.closest(".turn");
+  if (active) return active.el.closest(".turn");
+  let found = null;
+  for (const turn of transcript.children) if (segs.get(turn.dataset.id)?.start <= audio.currentTime) found = turn;
+  return found;
+}
+
+function seekTurn(turn) {
+  const seg = segs.get(turn.dataset.id);
+  if (seg) seek(seg.start);
 }
 
 function gotoTurn(step) {
-  const segs = state.transcript.segments;
-  const i = Math.min(segs.length - 1, Math.max(0, currentTurn() + step));
-  const el = document.querySelector(`.turn[data-i="${i}"] .text`);
-  if (!el) return;
-  seek(segs[i].start);
-  el.focus({ preventScroll: true });
-  placeCaret(el, 0);
+  const here = currentTurn();
+  const next = here && (step < 0 ? here.previousElementSibling : here.nextElementSibling);
+  const turn = next || here || transcript.firstElementChild;
+  if (!turn) return;
+  seekTurn(turn);
+  restoreFocus(turn, 0);
   caretMoved = false;
-  el.closest(".turn").scrollIntoView({ block: "center" });
+  turn.scrollIntoView({ block: "center" });
 }
 
-function reassign(i, select) {
+function reassign(turn, select) {
   if (select.value) {
-    run({ op: "reassign", segment: i, speaker: select.value });
+    run({ op: "reassign", segment: idOf(turn), speaker: select.value });
     return;
   }
   const name = (prompt("Name der Person, die hier spricht:") || "").trim();
-  if (name) run({ op: "reassign", segment: i, name, organisation: "" });
-  else select.value = state.transcript.segments[i].speaker;
+  if (name) run({ op: "reassign", segment: idOf(turn), name, organisation: "" });
+  else select.value = segs.get(turn.dataset.id)?.speaker ?? "";
 }
 
 // ---------------------------------------------------------------- events
 
-const transcript = $("transcript");
+transcript.addEventListener("mousedown", (e) => {
+  if (e.target.closest(".split")) e.preventDefault(); // keep the caret
+});
 
 transcript.addEventListener("click", (e) => {
   const span = e.target.closest(".w");
+  const turn = e.target.closest(".turn");
   if (span && wordOf.has(span)) seek(wordOf.get(span).start);
+  else if (e.target.closest(".time")) seekTurn(turn);
+  else if (e.target.closest(".split")) splitAtCaret(turn.querySelector(".text"));
+  else if (e.target.closest(".merge")) mergeWithNext(turn);
+});
+
+transcript.addEventListener("change", (e) => {
+  if (e.target.matches(".who")) reassign(e.target.closest(".turn"), e.target);
 });
 
 transcript.addEventListener("input", (e) => {
@@ -428,7 +565,7 @@ transcript.addEventListener("input", (e) => {
 });
 
 transcript.addEventListener("focusout", (e) => {
-  if (e.target.classList.contains("text") && dirty.has(e.target) && !rendering) run();
+  if (e.target.classList.contains("text") && dirty.has(e.target)) run();
 });
 
 transcript.addEventListener("mouseup", () => {
@@ -439,18 +576,18 @@ transcript.addEventListener("mouseup", () => {
 transcript.addEventListener("keydown", (e) => {
   const el = e.target.closest(".text");
   if (!el) return;
-  const turn = Number(el.closest(".turn").dataset.i);
+  const turn = el.closest(".turn");
   const sel = getSelection();
   if (e.key === "Enter") {
     e.preventDefault();
     splitAtCaret(el);
-  } else if (e.key === "Backspace" && sel.isCollapsed && caretOffset(el) === 0 && turn > 0) {
+  } else if (e.key === "Backspace" && sel.isCollapsed && caretOffset(el) === 0 && turn.previousElementSibling) {
     e.preventDefault();
-    run({ op: "merge", segment: turn - 1 });
+    mergeWithNext(turn.previousElementSibling);
   } else if (e.key === "Delete" && sel.isCollapsed && caretOffset(el) === el.textContent.length
-             && turn < state.transcript.segments.length - 1) {
+             && turn.nextElementSibling) {
     e.preventDefault();
-    run({ op: "merge", segment: turn });
+    mergeWithNext(turn);
   }
 });
 
@@ -476,8 +613,7 @@ document.addEventListener("keydown", (e) => {
   if (handled) e.preventDefault();
 });
 
-$("speakers").addEventListener("focusout", () => setTimeout(() => state && renderSpeakers(
-  new Map(state.transcript.speakers.map((s, k) => [s.id, { ...s, k }]))), 0));
+$("speakers").addEventListener("focusout", () => setTimeout(() => state && renderSpeakers(), 0));
 
 $("play").addEventListener("click", togglePlay);
 $("back").addEventListener("click", () => seek(audio.currentTime - 5));
@@ -505,8 +641,7 @@ addEventListener("beforeunload", (e) => { if (dirty.size || pending) e.preventDe
   const rate = localStorage.getItem("audiokit-rate");
   if (rate) { audio.playbackRate = Number(rate); $("rate").value = rate; }
   try {
-    state = await fetchState();
-    render();
+    render(await fetchState());
   } catch (error) {
     banner(error.message);
   }

@@ -1,0 +1,151 @@
+"""Settings from a TOML file or the command line checked against the schema: every problem is one
+ConfigError naming the file, the key, what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar, get_args, get_origin
+
+import msgspec
+
+from ..cleantext import strip_controls
+from ..errors import ConfigError
+from .fields import bounds, child, example, is_struct, kind, split
+
+T = TypeVar("T")
+_UNKNOWN = "is not a known setting"
+_ERROR_RE = re.compile(r"(?P<text>.*?)(?: - at `(?:key` in `)?\$(?P<path>[^`]*)`)?", re.DOTALL)
+_STEP_RE = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where settings come from: a TOML file (None: the command line) and the table in it (``"hosts[0]."``)."""
+
+    file: Path | None = None
+    table: str = ""
+
+    def where(self, key: str) -> str:
+        return f"{self.file}: key '{self.table}{key}'" if self.file else f"setting '{self.table}{key}'"
+
+    def error(self, key: str, what: str, fix: str) -> ConfigError:
+        return ConfigError(f"{self.where(key)} {what}", fix)
+
+    def inside(self, key: str) -> Place:
+        return Place(self.file, f"{self.table}{key}.")
+
+
+def convert(given: Mapping[str, Any], schema: type[T], place: Place = Place()) -> T:
+    """``given`` as ``schema``, its text without control characters (file paths stay as written: they are
+    refused, not changed). Known keys are checked first, so a misspelt required key is reported as missing."""
+    data: dict[str, Any] = _clean(given, schema, place, "")
+    unknown: ConfigError | None = None
+    while True:
+        try:
+            result = msgspec.convert(data, schema, dec_hook=_path)
+        except msgspec.ValidationError as exc:
+            steps, what, fix = _problem(str(exc), data, schema)
+            error = place.error(_key(steps), what, fix)
+            if what != _UNKNOWN:
+                raise error from None
+            unknown = unknown or error
+            parent = data
+            for step in steps[:-1]:
+                parent = parent[step]
+            del parent[steps[-1]]  # look for other problems without it
+            continue
+        if unknown is not None:
+            raise unknown
+        return result
+
+
+def layered(schema: type, layers: Iterable[tuple[Mapping[str, Any], Place]]) -> dict[str, Any]:
+    """The keys of all ``layers`` (later ones win), each layer checked against ``schema`` on its own so
+    that an error names the file it is in."""
+    values: dict[str, Any] = {}
+    for data, place in layers:
+        convert(data, schema, place)
+        values.update(data)
+    return values
+
+
+def _path(kind_: type, value: Any) -> Any:
+    if kind_ is Path and isinstance(value, (str, Path)):
+        return Path(value)
+    raise TypeError(f"Expected `{kind_.__name__}`")
+
+
+def _fits(value: Any, annotation: Any) -> bool:
+    try:
+        msgspec.convert(value, annotation, dec_hook=_path)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
+def _clean(value: Any, annotation: Any, place: Place, key: str) -> Any:
+    """A copy of ``value`` with control characters stripped from its text; a NUL character is refused."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise place.error(key, "contains a NUL character", "remove it")
+        return value if split(annotation)[1].get("path") else strip_controls(value)
+    if isinstance(value, dict):
+        return {k: _clean(v, child(annotation, k), place, f"{key}.{k}".lstrip(".")) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v, child(annotation, i), place, f"{key}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _key(steps: list[Any]) -> str:
+    return "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps).lstrip(".")
+
+
+def _problem(message: str, data: Any, schema: Any) -> tuple[list[Any], str, str]:
+    """The key path, what is wrong and the fix, from one of msgspec's messages."""
+    found = _ERROR_RE.fullmatch(message)
+    assert found is not None  # the pattern matches any text
+    steps: list[Any] = []
+    value, annotation = data, schema
+    field, field_type = 0, schema  # the declared key the problem is in (steps[:field]) and its type
+    for name, index in _STEP_RE.findall(found["path"] or ""):
+        step: Any = name or (int(index) if index != "..." else None)
+        if step is None:  # a value of a table with free keys: the first one that does not fit
+            step = next(k for k, v in value.items() if not _fits(v, child(annotation, k)))
+        steps.append(step)
+        if is_struct(split(annotation)[0]):
+            field, field_type = len(steps), child(annotation, step)
+        value, annotation = value[step], child(annotation, step)
+    text = found["text"]
+    missing = re.fullmatch(r"Object (missing required|contains unknown) field `(.+)`", text)
+    if missing:
+        steps.append(missing[2])
+        if missing[1] == "missing required":
+            return steps, "is missing", f"add it, for example: {missing[2]} = {example(child(annotation, missing[2]))}"
+        known = ", ".join(f.encode_name for f in msgspec.structs.fields(split(annotation)[0]))
+        return steps, _UNKNOWN, f"use one of: {known}"
+    core, meta = split(annotation)
+    for_example = f"for example: {steps[field - 1] if field else ''} = {example(field_type)}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return steps, f"is {value}, not a finite number", for_example
+    if get_origin(core) is Literal:
+        return steps, f"is {value!r}", f"use one of: {', '.join(map(str, get_args(core)))}"
+    if "timezone" in text:
+        return steps, "has no time zone", f"add the UTC offset, {for_example}"
+    if "matching regex" in text:
+        if not value.strip():
+            return steps, "is empty", f"fill it in, {for_example}"
+        return steps, f"is {value!r}, not {meta.get('kind', 'valid')}", meta.get("fix", for_example)
+    if re.match(r"Expected `\w+` [<>]", text):
+        if meta.get("unit") and "ge" in meta and "le" in meta:
+            return steps, f"is outside {meta['ge']:g}…{meta['le']:g} {meta['unit']}", f"give a number {bounds(meta)}"
+        return steps, f"is {value!r}", f"give {bounds(meta)}"
+    table = _key(steps[:field])
+    if kind(field_type) == "a list of tables":
+        return steps, f"must be {kind(annotation)}", f"write each entry as a [[{table}]] table"
+    if kind(annotation) == "a table":
+        return steps, "must be a table", f"write it as [{table}] with its keys below"
+    return steps, f"must be {kind(annotation)}", for_example

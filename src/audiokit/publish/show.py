@@ -1,0 +1,134 @@
+"""Publishing the show: the cover, ``feed.xml``, the start page and the site assets, from what
+publishing each episode left (``publish.json``) and its mastered audio."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from PIL import Image
+
+from .. import atomic
+from ..errors import PublishError
+from ..exports import EXPORT_FORMATS
+from ..mastering.manifest import MasterManifest, read_master
+from ..timefmt import timestamp
+from ..workspace import FEED_FILE, Chapter, Episode, Show, Speaker
+from .episode import MANIFEST, EpisodeManifest, url
+from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
+from .guid import episode_guid, keep_podcast_guid
+from .markup import plain_text
+from .settings import publish_settings
+from .shownotes import german_date
+from .site import IndexEntry, render_index, write_assets
+from .validate import check_cover
+
+log = logging.getLogger("audiokit")
+
+
+def cover_name(show: Show) -> str:
+    """The published file name of the cover: ``cover.png`` or ``cover.jpg``."""
+    return "cover.jpg" if show.cover.suffix.lower() in (".jpg", ".jpeg") else "cover.png"
+
+
+def publish_cover(show: Show, out: Path) -> Path:
+    """Validate the show's cover and copy it to ``out``; re-saved when its colours or format do not fit.
+
+    A cover in another colour mode (RGBA, palette, CMYK) is flattened to RGB, and a JPEG named
+    ``.png`` (or the reverse) is saved in the format its name promises; the source stays untouched.
+    """
+    check_cover(show)
+    target = out / cover_name(show)
+    fmt = "JPEG" if target.suffix == ".jpg" else "PNG"
+    with Image.open(show.cover) as image, atomic.atomic_path(target) as tmp:
+        if image.mode == "RGB" and image.format == fmt:
+            shutil.copyfile(show.cover, tmp)
+        else:
+            log.info("%s: cover saved as RGB %s (was %s %s)", show.slug, fmt, image.mode, image.format)
+            rgba = image.convert("RGBA")
+            rgb = Image.new("RGB", image.size, (255, 255, 255))
+            rgb.paste(rgba, mask=rgba.getchannel("A"))
+            rgb.save(tmp, format=fmt, quality=92)
+    for stale in {"cover.jpg", "cover.png"} - {target.name}:
+        (out / stale).unlink(missing_ok=True)
+    return target
+
+
+def publish_show(show: Show, episodes: list[Episode], out: Path) -> None:
+    """Write the cover, feed.xml, index.html and the site assets into ``out``; ``out/<slug>/`` holds
+    each published episode (an episode not published yet is left out with a warning)."""
+    cover = publish_cover(show, out)
+    feed_url = url(show, FEED_FILE)
+    channel = FeedChannel(show, feed_url, show.base_url + "/", url(show, cover.name), keep_podcast_guid(show, feed_url))
+    items, entries = [], []
+    for ep in episodes:
+        folder = out / ep.slug
+        published = _published(ep, folder)
+        if published is None:
+            continue
+        master, manifest = published
+        items.append(_item(show, ep, folder, master, manifest, channel.guid))
+        entries.append(
+            IndexEntry(
+                ep.slug,
+                ep.title,
+                ep.number,
+                german_date(ep.date),
+                ep.date.isoformat(),
+                timestamp(master.duration),
+                plain_text(manifest.summary_html),
+            )
+        )
+    atomic.write_bytes(out / FEED_FILE, render_feed(channel, items))
+    entries.sort(key=lambda e: e.iso_date, reverse=True)
+    atomic.write_text(out / "index.html", render_index(show, cover=cover.name, feed_url=feed_url, episodes=entries))
+    write_assets(show, out)
+
+
+def _item(
+    show: Show, ep: Episode, folder: Path, master: MasterManifest, manifest: EpisodeManifest, show_guid: str
+) -> FeedItem:
+    guid = publish_settings(show, ep).guid or episode_guid(show_guid, ep.slug)
+    transcripts = [
+        TranscriptLink(url(show, ep.slug, name), EXPORT_FORMATS[fmt].mime, "captions" if fmt == "vtt" else "")
+        for fmt, name in manifest.transcripts.items()
+    ]
+    return FeedItem(
+        episode=ep,
+        guid=guid,
+        page_url=url(show, ep.slug) + "/",
+        audio_url=url(show, ep.slug, master.audio),
+        audio_length=(folder / master.audio).stat().st_size,
+        audio_mime=master.mime,
+        duration=master.duration,
+        summary_html=manifest.summary_html,
+        shownotes_html=(folder / manifest.shownotes_file).read_text("utf-8"),
+        chapters=[Chapter(**c) for c in manifest.chapters],
+        chapters_url=url(show, ep.slug, manifest.chapters_file) if manifest.chapters_file else "",
+        transcripts=transcripts,
+        people=[Speaker(**p) for p in manifest.people] if manifest.people else list(ep.speakers),
+    )
+
+
+def _published(episode: Episode, folder: Path) -> tuple[MasterManifest, EpisodeManifest] | None:
+    """The mastered audio and the manifest of a published episode; None (with a warning) for one not
+    published yet. The enclosure comes from master.json and the file itself, so the feed links the
+    audio that is there, even when publishing the episode failed after its mastering."""
+    if not (folder / MANIFEST).is_file():
+        log.warning("%s: not published yet (no %s), left out of the feed", episode.slug, MANIFEST)
+        return None
+    master = read_master(folder, episode)
+    try:
+        manifest = EpisodeManifest.load(folder / MANIFEST)
+    except (OSError, ValueError, TypeError) as exc:
+        raise PublishError(
+            f"episode {episode.slug!r}: {folder / MANIFEST} is broken ({exc})",
+            "delete it and run 'audiokit build' again",
+        ) from exc
+    if manifest.audio != master.audio or manifest.audio_bytes != (folder / master.audio).stat().st_size:
+        log.warning(
+            "%s: the page, chapters and transcripts are from an earlier build (publishing the new audio failed)",
+            episode.slug,
+        )
+    return master, manifest

@@ -1,0 +1,58 @@
+"""The "soundbites" stage: each ``[[soundbites]]`` of an episode as a square clip beside its page.
+
+A clip is rendered again only when what it shows changed: its times, the sound of the mastered
+audio (master.json's "source" and offset, not its tags), the transcript, the cover or the titles.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..clips.soundbite_clips import LAYOUT, MANIFEST, render_soundbites
+from ..mastering.manifest import load_manifest
+from ..stamps import file_stamp
+from ..workspace import Episode
+from .base import BuildContext, EpisodeStage
+
+VERSION = 1
+"""Bump when the clips change for the same inputs, so every clip is rendered again."""
+
+
+def _sound(folder: Path) -> Any:
+    """What the mastered audio sounds like: master.json's "source" and offset (a re-tag keeps them)."""
+    master = load_manifest(folder)
+    if master is None:
+        return None
+    return [master.source or file_stamp(folder / master.audio), master.offset]
+
+
+class SoundbiteStage(EpisodeStage):
+    """Render the episode's soundbites into clips, only those whose clip is missing or out of date."""
+
+    name = "soundbites"
+    internal = (MANIFEST,)
+
+    def _common(self, ctx: BuildContext, episode: Episode) -> dict[str, Any]:
+        """What every clip of the episode depends on besides its own times."""
+        show = ctx.show
+        return {
+            "version": VERSION,
+            "layout": LAYOUT,
+            "sound": _sound(ctx.episode_out(episode)),
+            "transcript": file_stamp(episode.transcript_path),
+            "look": [show.title, episode.title, file_stamp(show.cover)],
+        }
+
+    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
+        assert episode is not None
+        return {**self._common(ctx, episode), "bites": [[b.start, b.duration, b.title] for b in episode.soundbites]}
+
+    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
+        assert episode is not None
+        folder = ctx.episode_out(episode)
+        return [folder / b.clip_name for b in episode.soundbites]
+
+    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
+        assert episode is not None
+        render_soundbites(episode, ctx.episode_out(episode), self._common(ctx, episode), progress=ctx.progress)
