@@ -11,7 +11,7 @@ wheel on PyPI (Resemble AI, https://github.com/resemble-ai/Resemblyzer), a GE2E 
 Apache License 2.0. The exported file is a derivative of those weights and is distributed under
 the same licence.
 
-The graph takes centred power spectra (batch, frames, 201) as audiokit.speakers.encoder computes
+The graph takes centred power spectra (batch, frames, 201) as audiokit.speakers.embeddings computes
 them and applies librosa's 40-band Slaney mel matrix (the one Resemblyzer uses, stored as a
 constant), the LSTM, the linear layer, ReLU and the L2 norm. Batch and frame count are dynamic.
 
@@ -34,7 +34,7 @@ from resemblyzer import hparams, preprocess_wav
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 from audiokit.ffmpeg import stream_pcm  # noqa: E402
-from audiokit.speakers import encoder  # noqa: E402
+from audiokit.speakers import embeddings as encoder  # noqa: E402
 
 TOLERANCE = 1e-4
 SPEECH = [

@@ -5,12 +5,12 @@ python scripts/make_demo.py episodes
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from helpers_ffmpeg import encode_opus  # noqa: E402
 from synth import Turn, Voice, dialogue, mix, speak, write_wav  # noqa: E402
 
 VOICES = {
@@ -49,36 +49,14 @@ SAMPLE = (
 )
 
 
-def encode(wav: Path, target: Path, bitrate: str) -> None:
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-y",
-            "-v",
-            "error",
-            "-i",
-            f"file:{wav}",
-            "-ac",
-            "1",
-            "-c:a",
-            "libopus",
-            "-b:a",
-            bitrate,
-            f"file:{target}",
-        ],
-        check=True,
-    )
-
-
 def main(show: Path) -> None:
     tracks, timed = dialogue(TURNS, VOICES, pause=0.6, noise_db=-62.0)
     with tempfile.TemporaryDirectory() as tmp:
         wav = write_wav(Path(tmp) / "mix.wav", mix(tracks))
-        encode(wav, show / "001-epa-im-praxisalltag" / "aufnahme.opus", "48k")
+        encode_opus(wav, show / "001-epa-im-praxisalltag" / "aufnahme.opus", "48k")
         sample = write_wav(Path(tmp) / "sample.wav", speak(SAMPLE, VOICES["host"]))
         (show / "voices").mkdir(exist_ok=True)
-        encode(sample, show / "voices" / "clara-vogt.opus", "32k")
+        encode_opus(sample, show / "voices" / "clara-vogt.opus", "32k")
     for turn in timed:
         print(f"{turn.start:6.2f} {turn.end:6.2f} {turn.speaker}: {turn.text}")
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import functools
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from helpers_ffmpeg import ffmpeg
 
 RATE = 16000
 VOICES = Path(__file__).resolve().parents[2] / "shared" / "data" / "voices"
@@ -76,27 +77,7 @@ class Conversation:
         """Write as 16-bit WAV, or (``opus_kbps``) through an Opus encode at that bit rate."""
         pcm = (np.clip(self.samples, -1, 1) * 32767).astype("<i2").tobytes()
         codec = ["-c:a", "pcm_s16le"] if opus_kbps is None else ["-c:a", "libopus", "-b:a", f"{opus_kbps}k"]
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-nostdin",
-                "-y",
-                "-v",
-                "error",
-                "-f",
-                "s16le",
-                "-ar",
-                str(RATE),
-                "-ac",
-                "1",
-                "-i",
-                "pipe:",
-                *codec,
-                f"file:{path}",
-            ],
-            input=pcm,
-            check=True,
-        )
+        ffmpeg("-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:", *codec, f"file:{path}", input=pcm)
         return path
 
 
@@ -108,25 +89,7 @@ def readers() -> list[Reader]:
 
 @functools.cache
 def decode(clip: Path) -> np.ndarray:
-    out = subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            f"file:{clip}",
-            "-f",
-            "f32le",
-            "-ac",
-            "1",
-            "-ar",
-            str(RATE),
-            "pipe:",
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
+    out = ffmpeg("-i", f"file:{clip}", "-f", "f32le", "-ac", "1", "-ar", str(RATE), "pipe:")
     return np.frombuffer(out, np.float32).copy()
 
 

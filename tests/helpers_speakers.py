@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ import numpy as np
 from PIL import Image
 
 from audiokit.transcript import Word
+from helpers_ffmpeg import encode_opus
 from synth import Turn, Voice, dialogue, mix, speak, with_bleed, write_wav
 
 
@@ -68,30 +68,6 @@ HOST_SAMPLE = (
 NOISE_DB = -50.0
 
 
-def encode(wav: Path, target: Path) -> Path:
-    """Compress like a real upload (Opus), so that tests also exercise decoding."""
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-nostdin",
-            "-y",
-            "-v",
-            "error",
-            "-i",
-            f"file:{wav}",
-            "-ac",
-            "1",
-            "-c:a",
-            "libopus",
-            "-b:a",
-            "48k",
-            f"file:{target}",
-        ],
-        check=True,
-    )
-    return target
-
-
 def make_show(
     root: Path,
     *,
@@ -123,7 +99,7 @@ def make_show(
             write_wav(episode / f"{p}.wav", track)
     else:
         write_wav(episode / "mix.wav", mix(tracks))
-        encode(episode / "mix.wav", episode / "aufnahme.opus")
+        encode_opus(episode / "mix.wav", episode / "aufnahme.opus")
         (episode / "mix.wav").unlink()
         lines.append('recording = "aufnahme.opus"')
     for p in people:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -103,9 +104,26 @@ def test_unknown_episode(runner: CliRunner, tiny_show: Path, tmp_path: Path) -> 
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:
-    for name, command in cli.commands.items():
-        assert command.help, f"{name} has no help text"
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.help, f"{name} has no help text"
         assert runner.invoke(cli, [name, "--help"]).exit_code == 0
+
+
+def test_every_command_is_listed_with_its_module() -> None:
+    """The group loads commands lazily from COMMANDS: a command missing there could not be run."""
+    import importlib
+    import pkgutil
+
+    import audiokit.cli
+    from audiokit.cli.main import COMMANDS
+
+    found = {}
+    for info in pkgutil.iter_modules(audiokit.cli.__path__):
+        module = importlib.import_module(f"audiokit.cli.{info.name}")
+        found |= {c.name: info.name for c in vars(module).values() if isinstance(c, click.Command) and c is not cli}
+    assert found == COMMANDS
 
 
 def test_export_reads_the_transcript_beside_a_bare_audio_file(runner: CliRunner, tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from audiokit.errors import TranscriptError
-from audiokit.exports import EXPORT_FORMATS, MAX_CUE_CHARS, MAX_CUE_SECONDS, cues, export_transcript, turns
+from audiokit.exports import EXPORT_FORMATS, MAX_CUE_CHARS, MAX_CUE_SECONDS, cues, export_transcript
 from audiokit.transcript import Segment, Transcript, TranscriptSpeaker
-from audiokit.transcript_text import parse_text
+from audiokit.transcript_text import parse_text, turns
 from helpers_publish import TURNS, sample_transcript, timed_words
 
 STAMP = r"(\d\d):(\d\d):(\d\d)[.,](\d{3})"

@@ -14,9 +14,9 @@ from audiokit import ConfigError, UnsafePathError, load_show
 from audiokit.cli import cli
 from audiokit.ffmpeg import find_ffmpeg, probe
 from audiokit.mastering import MasteringSettings, master_file, measure
+from audiokit.publish.episode import publish_settings
 from audiokit.publish.guid import keep_podcast_guid
-from audiokit.publish.settings import publish_settings
-from audiokit.transcription.settings import load_settings
+from audiokit.transcription import load_settings
 from helpers_mastering import sine, warnings_to, write_pcm
 
 EPISODE = "001-erste-folge"

@@ -12,13 +12,13 @@ from click.testing import CliRunner
 
 from audiokit import ConfigError, load_show
 from audiokit.cli import cli
-from audiokit.config.fields import split
 from audiokit.config.reference import reference
 from audiokit.config.schema import FILES, Role
+from audiokit.config.validate import split
 from audiokit.glossary import GLOSSARY_FILE, add_replacement, load_glossary
 from audiokit.people import HOST_ROLES
 from audiokit.publish.guid import keep_podcast_guid, podcast_guid
-from audiokit.transcription.settings import load_settings
+from audiokit.transcription import load_settings
 from helpers_mastering import sine, write_pcm
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from audiokit.speakers.clustering import cluster_windows
+from audiokit.speakers.diarize import resegment
 from audiokit.speakers.embeddings import SpeechEmbeddings
-from audiokit.speakers.resegment import resegment
 from audiokit.speakers.vad import RegionTracker
 from audiokit.transcript import Word
 

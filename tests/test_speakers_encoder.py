@@ -7,7 +7,7 @@ import pytest
 
 import helpers_speakers as h
 from audiokit.errors import AudioError
-from audiokit.speakers import encoder as enc
+from audiokit.speakers import embeddings as enc
 from audiokit.speakers.embeddings import embed_speech, frame_power
 from synth import speak, write_wav
 

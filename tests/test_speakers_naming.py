@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from audiokit.speakers.naming import fold, mentions, name_clusters
+from audiokit.speakers.labels import fold, mentions, name_clusters
 from audiokit.transcript import Word
 from audiokit.workspace import Speaker
 

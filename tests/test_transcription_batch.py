@@ -3,8 +3,8 @@ CUDA, what the card's free memory holds for the model."""
 
 from msgspec.structs import replace
 
+from audiokit.transcription import TranscriptionSettings
 from audiokit.transcription.asr import MAX_GPU_BATCH, batch_size, gpu_batch_size
-from audiokit.transcription.settings import TranscriptionSettings
 
 
 def test_gpu_batch_grows_with_free_memory_and_shrinks_with_the_model() -> None:

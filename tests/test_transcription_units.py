@@ -11,11 +11,10 @@ import pytest
 from audiokit import ConfigError, load_episode, load_show
 from audiokit.glossary import Glossary
 from audiokit.transcript import Word
+from audiokit.transcription import load_settings
 from audiokit.transcription.asr import SAMPLE_RATE, mask, quiet_cut, windows
 from audiokit.transcription.guards import is_stock_phrase, remove_loops
-from audiokit.transcription.pipeline import check_inputs
-from audiokit.transcription.segments import build_segments
-from audiokit.transcription.settings import load_settings
+from audiokit.transcription.pipeline import build_segments, check_inputs
 from audiokit.transcription.vocabulary import apply_vocabulary, prompt
 from helpers_transcription import interview_audio, normalise, wer, write_show
 from synth import Turn, write_wav

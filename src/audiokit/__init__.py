@@ -9,6 +9,7 @@ Everything the ``audiokit`` command does is available here::
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from .build import BuildReport, build
@@ -32,42 +33,30 @@ from .workspace import Chapter, Episode, Show, Speaker, load_episode, load_show
 logging.getLogger("audiokit").addHandler(logging.NullHandler())
 
 # The rest loads on first use, so ``import audiokit`` stays cheap (no Whisper, scipy, Pillow, feedgen …).
-_LAZY = {
-    "AudioInfo": "ffmpeg",
-    "find_ffmpeg": "ffmpeg",
-    "probe": "ffmpeg",
-    "init_show": "scaffold",
-    "new_episode": "scaffold",
-    "MasteringSettings": "mastering",
-    "master_file": "mastering",
-    "master_episode": "mastering",
-    "master_tracks": "mastering",
-    "measure": "mastering",
-    "write_tagged_copy": "mastering",
-    "transcribe_episode": "transcription",
-    "transcribe_file": "transcription",
-    "write_transcript": "transcription",
-    "label_words": "speakers",
-    "track_activity": "speakers",
-    "SpeakerLabels": "speakers",
-    "EditorServer": "editor",
-    "History": "editor",
-    "import_text": "editor",
-    "export_transcript": "exports",
-    "EXPORT_FORMATS": "exports",
-    "check_site": "publish",
-    "propose_chapters": "publish",
-    "podcast_guid": "publish",
-    "load_glossary": "glossary",
-    "add_replacement": "glossary",
+_LAZY_MODULES = {
+    "ffmpeg": ("AudioInfo", "find_ffmpeg", "probe"),
+    "scaffold": ("init_show", "new_episode"),
+    "mastering": (
+        "MasteringSettings",
+        "master_file",
+        "master_episode",
+        "master_tracks",
+        "measure",
+        "write_tagged_copy",
+    ),
+    "transcription": ("transcribe_episode", "transcribe_file", "write_transcript"),
+    "speakers": ("label_words", "track_activity", "SpeakerLabels"),
+    "editor": ("EditorServer", "History", "import_text"),
+    "exports": ("export_transcript", "EXPORT_FORMATS"),
+    "publish": ("check_site", "propose_chapters", "podcast_guid"),
+    "glossary": ("load_glossary", "add_replacement"),
 }
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
 
 def __getattr__(name: str) -> object:
     if name not in _LAZY:
         raise AttributeError(f"module 'audiokit' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
 
 

@@ -1,4 +1,5 @@
-"""Atomic file output: write to a temp file in the same folder, then rename over the target.
+"""Atomic file output (write to a temp file in the same folder, then rename over the target) and
+exclusive locks between processes (``flock`` on a lock file).
 
 Every failure of the file system here becomes an :class:`AudiokitError` that names the file and
 how to fix it (:func:`os_error`), never a bare ``OSError``.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import shutil
 import stat
@@ -21,8 +23,7 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
 
 _FIXES = {
-    errno.EACCES: "make the folder writable (chmod u+w) or choose another place",
-    errno.EPERM: "make the folder writable (chmod u+w) or choose another place",
+    **dict.fromkeys((errno.EACCES, errno.EPERM), "make the folder writable (chmod u+w) or choose another place"),
     errno.EROFS: "the disk is mounted read-only: choose another place",
     errno.ENOSPC: "free some disk space and run again",
     errno.EDQUOT: "free some disk space (quota exceeded) and run again",
@@ -30,8 +31,7 @@ _FIXES = {
     errno.EISDIR: "give a file name, not a folder",
     errno.ENOTDIR: "a part of the path is a file, not a folder: correct the path",
     errno.ENAMETOOLONG: "choose a shorter name",
-    errno.EEXIST: "remove it or choose another name",
-    errno.ENOTEMPTY: "remove it or choose another name",
+    **dict.fromkeys((errno.EEXIST, errno.ENOTEMPTY), "remove it or choose another name"),
 }
 
 
@@ -117,3 +117,26 @@ def remove_tree(folder: Path) -> None:
             shutil.rmtree(folder)
     except OSError as exc:
         raise os_error(exc, f"cannot remove the leftover {folder}") from exc
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, *, busy: AudiokitError | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created when missing) while the block runs. Wait while another
+    process holds it or, given ``busy``, raise that at once instead."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a")
+    except OSError as exc:
+        raise os_error(exc, f"cannot create the lock file {path}") from exc
+    with fh:
+        if busy is None:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        else:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise busy from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)  # also for processes forked meanwhile, which share the open file

@@ -2,17 +2,13 @@
 
 A build works in a staging copy of the output folder (hard links, so it is cheap) and renames it
 into place only at the end: a build killed at any point leaves the previous output (or, once the
-swap has begun, the new one) whole, and the next build finishes or discards what was left. The
-feed never disagrees with the files: an episode whose stage fails is put back as the last build
-published it, and a failing show stage publishes nothing. Each stage declares a JSON fingerprint
-of its inputs (file sizes and times, settings); a stage whose fingerprint is unchanged and whose
-files are all still there is skipped, so a second build with no change does no work, and a
-deleted output is made again.
+swap has begun, the new one) whole, and the next build finishes or discards what was left. A stage
+whose JSON fingerprint of its inputs (file sizes and times, settings) is unchanged and whose files
+are all still there is skipped, so a second build with no change does no work.
 
 Bookkeeping (the build state, each stage's ``internal`` files such as master.json) lives beside
 the output in ``.<out>.audiokit/``, never in the published folder; stages still find those files in
-their output folder while they run. Episodes still waiting for their recording are drafts: left
-out with a note.
+their output folder while they run.
 """
 
 from __future__ import annotations
@@ -27,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import atomic, locks
+from . import atomic
 from .errors import AudiokitError, BuildLockedError, ConfigError
 from .outputs import check_output_folder
 from .progress import ProgressFactory, no_progress
@@ -61,7 +57,7 @@ class BuildReport:
 def build_lock(out: Path) -> contextlib.AbstractContextManager[None]:
     """Hold an exclusive lock for ``out``; a second build of the same folder fails at once."""
     busy = BuildLockedError(f"another build of {out} is running", "wait for it to finish (or stop it) and run again")
-    return locks.exclusive(out.parent / f".{out.name}.lock", busy=busy)
+    return atomic.exclusive(out.parent / f".{out.name}.lock", busy=busy)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -224,14 +220,11 @@ def build(
     episodes = [e for e in everything if not e.draft_reason]
     for slug, reason in drafts.items():
         log.warning("%s: left out, a draft: %s", slug, reason)
-    if only:
-        unknown = sorted(set(only) - {e.slug for e in episodes})
-        if unknown:
-            why = f" (a draft: {drafts[unknown[0]]})" if unknown[0] in drafts else ""
-            raise AudiokitError(
-                f"no episode named {unknown[0]!r} to build{why}",
-                "give the folder name of an episode with its recording",
-            )
+    if unknown := sorted(set(only or ()) - {e.slug for e in episodes}):
+        why = f" (a draft: {drafts[unknown[0]]})" if unknown[0] in drafts else ""
+        raise AudiokitError(
+            f"no episode named {unknown[0]!r} to build{why}", "give the folder name of an episode with its recording"
+        )
     if drafts and not episodes:
         slug, reason = next(iter(drafts.items()))
         raise ConfigError(
@@ -247,7 +240,8 @@ def build(
         state = {} if force else swap.state()
         ctx = BuildContext(show, swap.begin(), options or BuildOptions(), progress, episodes)
         try:
-            _run_stages(ctx, stages, episodes, only, state, report, swap, executor)
+            chosen = sorted((e for e in episodes if not only or e.slug in only), key=lambda e: e.slug)
+            report.results = _run_stages(ctx, stages, chosen, state, swap, executor)
             if any(not r.episode for r in report.failed):
                 log.error("nothing published: %s stays as the last build left it", out)
                 swap.discard()
@@ -263,21 +257,12 @@ def build(
 
 
 def _run_stages(
-    ctx: BuildContext,
-    stages: list[Stage],
-    episodes: list[Episode],
-    only: list[str] | None,
-    state: dict[str, Any],
-    report: BuildReport,
-    swap: _Swap,
-    executor: Any = None,
-) -> None:
-    """Run (or skip) every stage, updating ``state``; a failed episode is put back as it was published.
-
-    Episode stages run episode by episode here, or on ``executor`` (see :mod:`audiokit.executors`),
-    which runs whole episodes in parallel; the show stages run here afterwards.
-    """
-    chosen = sorted((e for e in episodes if not only or e.slug in only), key=lambda e: e.slug)
+    ctx: BuildContext, stages: list[Stage], chosen: list[Episode], state: dict[str, Any], swap: _Swap, executor: Any
+) -> list[StageResult]:
+    """Run (or skip) every stage for the ``chosen`` episodes and the show, updating ``state``; a failed
+    episode is put back as it was published. Episode stages run episode by episode here, or on
+    ``executor`` (see :mod:`audiokit.executors`), which runs whole episodes in parallel."""
+    all_results: list[StageResult] = []
     per_episode = [s for s in stages if s.scope == "episode"]
     per_show = [s for s in stages if s.scope == "show"]
     for stage, episode in [*((s, e) for e in chosen for s in per_episode), *((s, None) for s in per_show)]:
@@ -291,7 +276,7 @@ def _run_stages(
 
         outcomes = run_episodes(executor, ctx, per_episode, chosen, state, swap.out)
     for slug, results, records in outcomes:
-        report.results += results
+        all_results += results
         if not results or results[-1].status != "failed":
             state[slug] = records
             continue
@@ -301,6 +286,6 @@ def _run_stages(
         elsewhere = {name: r for name, r in records.items() if isinstance(r, dict) and not r["files"]}
         state[slug] = {**published.get(slug, {}), **elsewhere}
     results, state[""] = run_chain(ctx, per_show, None, state.get("", {}))
-    report.results += results
     if not state[""]:
         del state[""]
+    return all_results + results

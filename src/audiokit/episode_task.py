@@ -11,7 +11,9 @@ worker's modification times, so the fingerprints agree) into the staging view an
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -86,9 +88,7 @@ def pack(
 ) -> EpisodeTask:
     """The task of ``episode``: the show's files it may read and its files in the staging view."""
     show_dir = ctx.show.dir
-    own = episode.dir.resolve()
-
-    published = published.resolve()
+    own, published = episode.dir.resolve(), published.resolve()
 
     def skip(path: Path) -> bool:
         if path.parent == show_dir and path.name.startswith("."):
@@ -141,15 +141,6 @@ def unpack(ctx: BuildContext, result: TaskResult) -> None:
         log.log(level, "%s", message)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.lines: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append((record.levelno, record.getMessage()))
-
-
 def _progress(slug: str, stage_count: int, stage: list[int]) -> Callable[[str, float], Callable[[float], None]]:
     """A progress factory that reports the episode's fraction done, at most twice a second."""
 
@@ -169,7 +160,8 @@ def _progress(slug: str, stage_count: int, stage: list[int]) -> Callable[[str, f
 
 def run_task(task: EpisodeTask) -> TaskResult:
     """Run the task's stages in a temporary copy of its files (in a worker process)."""
-    collect = _Collect()
+    collect = logging.handlers.BufferingHandler(sys.maxsize)  # the worker's log lines go back with the result
+    collect.setLevel(logging.INFO)
     log.addHandler(collect)
     try:
         with tempfile.TemporaryDirectory(prefix="audiokit-task-") as tmp:
@@ -185,14 +177,12 @@ def run_task(task: EpisodeTask) -> TaskResult:
                 return TaskResult([StageResult(task.slug, task.stages[0].name, "failed", exc)], task.records)
             stage = [0]
             ctx = BuildContext(show, out, task.options, _progress(task.slug, len(task.stages), stage), [episode])
-            show_before = tree_stamps(show_dir, show_dir)
-            out_before = tree_stamps(out, out)
+            show_before, out_before = tree_stamps(show_dir, show_dir), tree_stamps(out, out)
             results, records = run_chain(
                 ctx, task.stages, episode, task.records, started=lambda index: stage.__setitem__(0, index)
             )
             report_progress([task.slug, 1.0])
-            show_after = tree_stamps(show_dir, show_dir)
-            out_after = tree_stamps(out, out)
+            show_after, out_after = tree_stamps(show_dir, show_dir), tree_stamps(out, out)
             changed = {f for f, stamp in show_after.items() if show_before.get(f) != stamp}
             written = {f for f, stamp in out_after.items() if out_before.get(f) != stamp}
             return TaskResult(
@@ -201,7 +191,7 @@ def run_task(task: EpisodeTask) -> TaskResult:
                 show_files=_read(show_dir, changed),
                 out_files=_read(out, written),
                 removed=sorted(set(out_before) - set(out_after)),
-                logs=collect.lines,
+                logs=[(record.levelno, record.getMessage()) for record in collect.buffer],
             )
     finally:
         log.removeHandler(collect)

@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import TranscriptError
 from .timefmt import clock, milliseconds
 from .transcript import Transcript, TranscriptSpeaker
-from .transcript_text import to_text
+from .transcript_text import to_text, turns
 from .workspace import EPISODE_FILE, TRANSCRIPT_FILE
 
 MAX_CUE_CHARS = 84
@@ -61,16 +61,6 @@ class Cue:
         return self.end_ms / 1000
 
 
-@dataclass
-class Turn:
-    """Consecutive segments of one speaker, joined (for HTML and the episode page)."""
-
-    speaker: TranscriptSpeaker
-    start: float
-    end: float
-    text: str
-
-
 def cues(
     transcript: Transcript, *, offset: float = 0.0, max_chars: int = MAX_CUE_CHARS, max_seconds: float = MAX_CUE_SECONDS
 ) -> list[Cue]:
@@ -82,9 +72,8 @@ def cues(
     result: list[Cue] = []
     for segment in sorted(transcript.segments, key=lambda s: (s.start, s.end)):
         speaker = transcript.speaker(segment.speaker)
-        words = [w for w in segment.words if w.text.strip()]
         group: list = []
-        for word in words:
+        for word in (w for w in segment.words if w.text.strip()):
             if group:
                 text_len = len(" ".join(w.text for w in group)) + 1 + len(word.text)
                 too_long = text_len > max_chars or word.end - group[0].start > max_seconds
@@ -108,34 +97,11 @@ def _cue(speaker: TranscriptSpeaker, words: list, offset: float) -> Cue:
     return Cue(speaker, milliseconds(words[0].start + offset), milliseconds(max(w.end for w in words) + offset), text)
 
 
-def turns(transcript: Transcript, *, offset: float = 0.0) -> list[Turn]:
-    """Speaker turns: consecutive segments of one speaker joined, times shifted by ``offset``."""
-    result: list[Turn] = []
-    for segment in transcript.segments:
-        if not segment.words:
-            continue
-        if result and result[-1].speaker.id == segment.speaker:
-            result[-1].text += " " + segment.text
-            result[-1].end = max(result[-1].end, segment.end + offset)
-            continue
-        result.append(
-            Turn(
-                transcript.speaker(segment.speaker),
-                max(0.0, segment.start + offset),
-                segment.end + offset,
-                segment.text,
-            )
-        )
-    return result
-
-
 def _lines(text: str) -> str:
     """Break a cue into two lines near the middle when it is longer than one subtitle line."""
     if len(text) <= LINE_CHARS or " " not in text:
         return text
-    middle = len(text) // 2
-    spaces = [i for i, c in enumerate(text) if c == " "]
-    cut = min(spaces, key=lambda i: abs(i - middle))
+    cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - len(text) // 2))
     return text[:cut] + "\n" + text[cut + 1 :]
 
 
@@ -185,24 +151,17 @@ def _html(transcript: Transcript, offset: float) -> str:
     return "\n".join(parts)
 
 
-_EXPORTERS: dict[str, Callable[[Transcript, float], str]] = {
-    "txt": lambda t, offset: to_text(t, timestamps=True, offset=offset),
-    "srt": _srt,
-    "vtt": _vtt,
-    "json": _json,
-    "html": _html,
-}
+_EXPORTERS: dict[str, Callable[[Transcript, float], str]] = {"srt": _srt, "vtt": _vtt, "json": _json, "html": _html}
 
 
 def export_transcript(transcript: Transcript, fmt: str, *, offset: float = 0.0, timestamps: bool = True) -> str:
     """Render ``transcript`` as ``fmt`` (a key of EXPORT_FORMATS), times shifted by ``offset`` seconds.
     ``timestamps=False`` leaves the ``[hh:mm:ss]`` out of the text form (the others always carry times)."""
-    exporter = _EXPORTERS.get(fmt)
-    if exporter is None:
+    if fmt == "txt":
+        return to_text(transcript, timestamps=timestamps, offset=offset)
+    if fmt not in _EXPORTERS:
         raise TranscriptError(f"unknown transcript export format {fmt!r}", f"use one of: {', '.join(EXPORT_FORMATS)}")
-    if fmt == "txt" and not timestamps:
-        return to_text(transcript, offset=offset)
-    return exporter(transcript, offset)
+    return _EXPORTERS[fmt](transcript, offset)
 
 
 def transcript_beside(audio: Path) -> Path:

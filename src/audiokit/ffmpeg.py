@@ -111,12 +111,9 @@ def probe(path: Path) -> AudioInfo:
                 )
             stream = streams[0]
             ctx = stream.codec_context
+            duration = (container.duration or 0) / 1_000_000
             if stream.duration is not None and stream.time_base is not None:
                 duration = float(stream.duration * stream.time_base)
-            elif container.duration is not None:
-                duration = container.duration / 1_000_000
-            else:
-                duration = 0.0
             bits = getattr(ctx, "bits_per_raw_sample", 0) or None
             fmt = ctx.format.name if ctx.format is not None else ""
             return AudioInfo(path, duration, ctx.sample_rate, ctx.channels, ctx.name, fmt, bits)
@@ -166,33 +163,12 @@ def wav_data_seconds(path: Path) -> float | None:
 
 
 def stream_pcm(
-    path: Path,
-    *,
-    sample_rate: int,
-    channels: int,
-    block_seconds: float = 10.0,
-    filters: str | None = None,
-    split: str | None = None,
+    path: Path, *, sample_rate: int, channels: int, block_seconds: float = 10.0, filters: str | None = None
 ) -> Generator[np.ndarray, None, None]:
     """Decode ``path`` with ffmpeg and yield float32 blocks of shape (frames, channels), through the
-    ``filters`` chain; with ``split``, a copy through that chain follows as ``channels`` more columns
-    (ffmpeg filters it in its own process, beside the caller's work).
-
-    Memory stays bounded by one block whatever the length of the recording.
-    """
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", media_path(path)]
-    if split:
-        layout = {1: "mono", 2: "stereo"}.get(channels, f"{channels}c")
-        chain = ",".join(
-            [f"aresample={sample_rate}", f"aformat=sample_fmts=fltp:channel_layouts={layout}"] + [filters or "anull"]
-        )
-        graph = f"[0:a:0]{chain},asplit[plain][copy];[copy]{split}[split];[plain][split]amerge=inputs=2[out]"
-        cmd += ["-filter_complex", graph, "-map", "[out]"]
-        channels *= 2
-    else:
-        cmd += (
-            ["-map", "0:a:0"] + (["-af", filters] if filters else []) + ["-ac", str(channels), "-ar", str(sample_rate)]
-        )
+    ``filters`` chain. Memory stays bounded by one block whatever the length of the recording."""
+    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", media_path(path), "-map", "0:a:0"]
+    cmd += (["-af", filters] if filters else []) + ["-ac", str(channels), "-ar", str(sample_rate)]
     cmd += ["-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     frame_bytes = 4 * channels
     block = max(1, int(block_seconds * sample_rate)) * frame_bytes

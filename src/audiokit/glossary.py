@@ -21,7 +21,7 @@ from .config.tomlio import edit_toml, read_toml
 from .config.validate import Place, convert
 from .errors import ConfigError
 
-__all__ = ["GLOSSARY_FILE", "Glossary", "add_replacement", "load_glossary", "save_glossary"]
+__all__ = ["GLOSSARY_FILE", "Glossary", "add_replacement", "load_glossary"]
 GLOSSARY_FILE = "glossary.toml"
 
 
@@ -50,38 +50,25 @@ def write_glossary_text(show_dir: Path, text: str | None) -> None:
         atomic.write_text(path, text)
 
 
-def save_glossary(show_dir: Path, glossary: Glossary) -> None:
-    """Write the glossary atomically, keeping the comments and layout of the existing file."""
-    load_glossary(show_dir)  # a broken file is reported, not overwritten
+def add_replacement(show_dir: Path, wrong: str, right: str) -> Glossary:
+    """Add "always replace ``wrong`` with ``right``" and remember ``right`` as a term; the file keeps
+    its comments and layout."""
+    glossary = load_glossary(show_dir)  # a broken file is reported, not overwritten
+    glossary.replacements[wrong] = right
+    if right not in glossary.terms:
+        glossary.terms.append(right)
 
     def change(doc: Any) -> None:
         import tomlkit
 
-        if list(doc.get("terms", [])) != glossary.terms:
-            if "terms" in doc:
-                terms = doc["terms"]
-                for term in [t for t in terms if t not in glossary.terms]:
-                    terms.remove(term)
-                terms.extend(t for t in glossary.terms if t not in terms)
-            else:
-                doc["terms"] = glossary.terms
+        if "terms" not in doc:
+            doc["terms"] = glossary.terms
+        elif right not in doc["terms"]:
+            doc["terms"].append(right)
         if "replace" not in doc:
             doc["replace"] = tomlkit.table()
-        table = doc["replace"]
-        for wrong in [k for k in table if k not in glossary.replacements]:
-            del table[wrong]
-        for wrong, right in glossary.replacements.items():
-            if table.get(wrong) != right:
-                table[wrong] = right
+        if doc["replace"].get(wrong) != right:
+            doc["replace"][wrong] = right
 
     edit_toml(Path(show_dir) / GLOSSARY_FILE, change, "edit glossary.toml by hand")
-
-
-def add_replacement(show_dir: Path, wrong: str, right: str) -> Glossary:
-    """Add "always replace ``wrong`` with ``right``" and remember ``right`` as a term."""
-    glossary = load_glossary(show_dir)
-    glossary.replacements[wrong] = right
-    if right not in glossary.terms:
-        glossary.terms.append(right)
-    save_glossary(show_dir, glossary)
     return glossary

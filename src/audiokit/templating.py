@@ -18,7 +18,7 @@ def environment(override: Path | None = None, *, html: bool = False) -> jinja2.E
     """An environment that looks in ``override`` (a show's ``templates/``) first."""
     paths = [p for p in (override, templates_dir()) if p is not None and p.is_dir()]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in paths]),
+        loader=jinja2.FileSystemLoader(paths),
         autoescape=html,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

@@ -61,12 +61,7 @@ class Segment:
             "text": self.text,
             **({"overlap": True} if self.overlap else {}),
             "words": [
-                {
-                    "text": w.text,
-                    "start": round(w.start, 3),
-                    "end": round(w.end, 3),
-                    "probability": round(w.probability, 4),
-                }
+                dict(text=w.text, start=round(w.start, 3), end=round(w.end, 3), probability=round(w.probability, 4))
                 for w in self.words
             ],
         }
@@ -141,19 +136,13 @@ class Transcript:
         """The validated transcript of ``data``; control characters in names and words are dropped."""
         data = _migrate(data)
         validate(data, source)
+        speakers = [TranscriptSpeaker(**s) for s in data["speakers"]]
+        for speaker in speakers:
+            speaker.name, speaker.organisation = strip_controls(speaker.name), strip_controls(speaker.organisation)
         transcript = cls(
             language=data["language"],
             duration=float(data["duration"]),
-            speakers=[
-                TranscriptSpeaker(
-                    **{
-                        **s,
-                        "name": strip_controls(s["name"]),
-                        "organisation": strip_controls(s.get("organisation", "")),
-                    }
-                )
-                for s in data["speakers"]
-            ],
+            speakers=speakers,
             segments=[
                 Segment(
                     s["speaker"],

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from .cleantext import strip_controls
 from .errors import TranscriptError
 from .timefmt import clock, parse_clock
-from .transcript import Transcript
+from .transcript import Transcript, TranscriptSpeaker
 
 HEADER_RE = re.compile(
     r"^(?:\[(?P<time>\d{1,2}:\d{2}:\d{2}(?:\.\d+)?)\]\s+)?(?P<name>[^\[\]:\n]+?)(?:\s+\[(?P<org>[^\]\n]*)\])?:\s*$"
@@ -37,21 +37,35 @@ class TextTurn:
     start: float | None = None
 
 
+@dataclass
+class Turn:
+    """Consecutive segments of one speaker, joined (for the text and HTML exports and the episode page)."""
+
+    speaker: TranscriptSpeaker
+    start: float
+    end: float
+    text: str
+
+
+def turns(transcript: Transcript, *, offset: float = 0.0) -> list[Turn]:
+    """Speaker turns: consecutive segments of one speaker joined, times shifted by ``offset``."""
+    result: list[Turn] = []
+    for segment in (s for s in transcript.segments if s.words):
+        if result and result[-1].speaker.id == segment.speaker:
+            result[-1].text += " " + segment.text
+            result[-1].end = max(result[-1].end, segment.end + offset)
+        else:
+            speaker = transcript.speaker(segment.speaker)
+            result.append(Turn(speaker, max(0.0, segment.start + offset), segment.end + offset, segment.text))
+    return result
+
+
 def to_text(transcript: Transcript, *, timestamps: bool = False, offset: float = 0.0) -> str:
     """Render speaker blocks; consecutive segments of one speaker join into one block."""
-    blocks: list[str] = []
-    previous = None
-    for segment in transcript.segments:
-        if not segment.words:
-            continue
-        if segment.speaker == previous:
-            blocks[-1] += " " + segment.text
-            continue
-        header = transcript.speaker(segment.speaker).label + ":"
-        if timestamps:
-            header = f"[{clock(segment.start + offset)}] {header}"
-        blocks.append(f"{header}\n{segment.text}")
-        previous = segment.speaker
+    blocks = []
+    for turn in turns(transcript, offset=offset):
+        header = f"[{clock(turn.start)}] {turn.speaker.label}:" if timestamps else f"{turn.speaker.label}:"
+        blocks.append(f"{header}\n{turn.text}")
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 

@@ -146,9 +146,7 @@ class Episode:
     @property
     def audio_inputs(self) -> list[Path]:
         """The recording, or every speaker's track in speaker order."""
-        if self.recording is not None:
-            return [self.recording]
-        return [s.track for s in self.speakers if s.track is not None]
+        return [self.recording] if self.recording is not None else [s.track for s in self.speakers if s.track]
 
     @property
     def transcript_path(self) -> Path:
@@ -208,13 +206,12 @@ def _existing(
 ) -> Path:
     """The file ``relative`` names inside ``root``; a missing one is an error, or noted in ``waiting``."""
     path = resolve_inside(root, relative, place.where(key))
-    if not path.is_file():
-        if waiting is not None:
-            waiting.append(relative)
-            return path
-        raise place.error(
-            key, f"names {relative!r}, which does not exist", fix or "put the file there or correct the path"
-        )
+    if path.is_file():
+        return path
+    if waiting is None:
+        fix = fix or "put the file there or correct the path"
+        raise place.error(key, f"names {relative!r}, which does not exist", fix)
+    waiting.append(relative)
     return path
 
 
@@ -295,7 +292,10 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
     waiting: list[str] | None = [] if drafts else None
     speakers = [_speaker(s, place.inside(f"speakers[{i}]"), folder, waiting) for i, s in enumerate(toml.speakers)]
     episode.speakers = speakers or list(show.hosts)
-    _merge_host_samples(episode)
+    hosts = {h.name: h for h in show.hosts}
+    for speaker in episode.speakers:  # a show host inherits the host's enrolled voice sample
+        if speaker.name in hosts and speaker.voice_sample is None:
+            speaker.voice_sample = hosts[speaker.name].voice_sample
     tracks = [s for s in episode.speakers if s.track is not None]
     if toml.recording and tracks:
         raise place.error(
@@ -363,15 +363,6 @@ def _soundbites(entries: list[schema.Soundbite], place: Place) -> list[Soundbite
             )
         bites.append(bite)
     return bites
-
-
-def _merge_host_samples(episode: Episode) -> None:
-    """An episode speaker who is a show host inherits the host's enrolled voice sample."""
-    by_name = {h.name: h for h in episode.show.hosts}
-    for speaker in episode.speakers:
-        host = by_name.get(speaker.name)
-        if host is not None and speaker.voice_sample is None:
-            speaker.voice_sample = host.voice_sample
 
 
 def load_episodes(show: Show, *, drafts: bool = False) -> list[Episode]:

@@ -2,25 +2,49 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import time
-from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..atomic import os_error
 from ..errors import AudiokitError
+from ..progress import ProgressFactory, no_progress
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 log = logging.getLogger("audiokit")
 
+EPISODE = click.Path(exists=True, file_okay=False, path_type=Path)
+"""An episode folder as a command argument."""
+
+
+# the module of each command, imported when the command runs: `audiokit master` loads no Whisper or Pillow
+COMMANDS = {
+    **dict.fromkeys(["init", "new", "build", "check", "settings"], "workspace_commands"),
+    **dict.fromkeys(["transcribe", "export", "edit", "import-text"], "transcribe_commands"),
+    **dict.fromkeys(["clip", "soundbites"], "clip_commands"),
+    "master": "master_commands",
+}
+
 
 class AudiokitGroup(click.Group):
-    """Turns every AudiokitError (and OSError) into ``Error: <what> — <fix>`` and exit code 1."""
+    """Loads commands on first use; turns every AudiokitError (and OSError) into ``Error: <what> — <fix>``
+    and exit code 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"{__package__}.{COMMANDS[name]}")
+        return next(c for c in vars(module).values() if isinstance(c, click.Command) and c.name == name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -112,11 +136,9 @@ def end_progress(*, done: bool = True) -> None:
         _LazyBar.active.end(done)
 
 
-def progress_factory(ctx: click.Context) -> Callable[[str, float], Callable[[float], None]]:
+def progress_factory(ctx: click.Context) -> ProgressFactory:
     """The ProgressFactory for library calls: lazy bars, or nothing with --quiet."""
-    if is_quiet(ctx):
-        return lambda label, total: lambda done: None
-    return _LazyBar
+    return no_progress if is_quiet(ctx) else _LazyBar
 
 
 def echo_result(text: object) -> None:

@@ -11,7 +11,7 @@ from ..errors import ConfigError
 from ..mastering import FORMAT_NAMES, PRESETS, MasteringSettings, episode_settings
 from ..outputs import check_output_file
 from ..workspace import EPISODE_FILE, load_episode, load_show
-from .main import cli, echo_result, progress_factory
+from .main import echo_result, progress_factory
 
 
 def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -> Path:
@@ -29,7 +29,7 @@ def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -
     return check_output_file(target, inputs)
 
 
-@cli.command(epilog="Presets: " + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()) + ".")
+@click.command(epilog="Presets: " + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()) + ".")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--preset", type=click.Choice(list(PRESETS)), help="Loudness preset [show setting, else podcast].")
 @click.option("--target", type=float, help="Integrated loudness in LUFS [from the preset].")

@@ -1,23 +1,28 @@
-"""``audiokit transcribe`` and ``audiokit export``."""
+"""``audiokit transcribe``, ``export``, ``edit`` (the browser editor) and ``import-text`` (the text round trip)."""
 
 from __future__ import annotations
 
+import logging
+import webbrowser
 from pathlib import Path
 
 import click
 
 from .. import atomic
 from ..config.schema import DEVICES
-from ..editor import open_episode
+from ..editor import EditorServer, History, import_text, open_episode
+from ..editor.textimport import read_text_file
 from ..exports import EXPORT_FORMATS, export_transcript, find_transcript, transcript_beside
 from ..outputs import check_output_file
 from ..transcript import load
 from ..transcription import transcribe_file, write_transcript
 from ..workspace import EPISODE_FILE
-from .main import cli, echo_result, progress_factory
+from .main import EPISODE, echo_result, progress_factory
+
+log = logging.getLogger("audiokit")
 
 
-@cli.command()
+@click.command()
 @click.argument("target", metavar="EPISODE_OR_AUDIO", type=click.Path(exists=True, path_type=Path))
 @click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
 @click.option("--device", type=click.Choice(DEVICES), help="Where Whisper runs.")
@@ -53,9 +58,8 @@ def transcribe(
     if target.is_dir():
         if not (target / EPISODE_FILE).is_file():
             raise click.BadParameter(f"{target} has no {EPISODE_FILE}", param_hint="EPISODE_OR_AUDIO")
-        path = write_transcript(
-            open_episode(target), model=model, device=device, progress=progress, keep_edited=not force
-        )
+        episode = open_episode(target)
+        path = write_transcript(episode, model=model, device=device, progress=progress, keep_edited=not force)
     else:
         path = check_output_file(output or transcript_beside(target), [target])
         transcript = transcribe_file(
@@ -65,7 +69,7 @@ def transcribe(
     echo_result(path)
 
 
-@cli.command()
+@click.command()
 @click.argument("target", metavar="EPISODE_OR_AUDIO", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="txt", show_default=True)
 @click.option(
@@ -95,3 +99,45 @@ def export(target: Path, fmt: str, timestamps: bool, offset: float, output: Path
         click.echo(text, nl=False)
     else:
         atomic.write_text(output, text)
+
+
+@click.command()
+@click.argument("episode_dir", metavar="EPISODE", type=EPISODE)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 takes a free one).",
+)
+@click.option("--no-browser", is_flag=True, help="Only print the address; do not open a browser.")
+@click.pass_context
+def edit(ctx: click.Context, episode_dir: Path, port: int, no_browser: bool) -> None:
+    """Correct the transcript of EPISODE in the browser (local only; Ctrl+C stops)."""
+    episode = open_episode(episode_dir)
+    server = EditorServer(episode, port=port, progress=progress_factory(ctx))
+    echo_result(server.url)
+    log.info("editing %s — stop with Ctrl+C", episode.transcript_path)
+    if not no_browser:
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    finally:
+        server.close()
+
+
+@click.command("import-text")
+@click.argument("episode_dir", metavar="EPISODE", type=EPISODE)
+@click.argument("text_file", metavar="FILE.txt", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_text_command(episode_dir: Path, text_file: Path) -> None:
+    """Bring a corrected text export FILE.txt back into the transcript of EPISODE.
+
+    Unchanged words keep their times, changed words are re-timed, renamed speaker headers rename
+    the speaker. The previous transcript stays in the version history ('audiokit edit' restores it).
+    """
+    episode = open_episode(episode_dir)
+    text = read_text_file(text_file)
+    history = History(episode.transcript_path)
+    transcript, etag = history.load()
+    history.commit(import_text(transcript, text), f"Text importiert: {text_file.name}", expected=etag)
+    echo_result(episode.transcript_path)

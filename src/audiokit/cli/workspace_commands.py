@@ -1,4 +1,4 @@
-"""``audiokit init``, ``new`` and ``build``."""
+"""``audiokit init``, ``new``, ``build``, ``check`` (the built folder) and ``settings`` (their reference)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import click
 
 from ..build import build as run_build
 from ..config.schema import DEVICES
+from ..publish.check import check_site
 from ..scaffold import init_show, new_episode
 from ..stages import BuildOptions
-from ..workspace import load_show
-from .main import cli, echo_result, is_quiet, progress_factory
+from ..workspace import EPISODE_FILE, load_show
+from .main import echo_result, is_quiet, progress_factory
 
 
-@cli.command()
+@click.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", required=True, help="Name of the show.")
 @click.option("--author", required=True, help="Publisher shown in podcast apps.")
@@ -30,17 +31,17 @@ def init(folder: Path, title: str, author: str, base_url: str, host: str, organi
     echo_result(show.file)
 
 
-@cli.command()
+@click.command()
 @click.argument("show_dir", metavar="SHOW", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("title")
 @click.option("--slug", help="Folder name of the episode (a-z, 0-9, -); derived from the title if omitted.")
 def new(show_dir: Path, title: str, slug: str | None) -> None:
     """Create a new episode TITLE in SHOW from the episode template."""
     folder = new_episode(load_show(show_dir), title, slug=slug)
-    echo_result(folder / "episode.toml")
+    echo_result(folder / EPISODE_FILE)
 
 
-@cli.command()
+@click.command()
 @click.argument("show_dir", metavar="SHOW", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder [default: SHOW/public].")
 @click.option("--episode", "only", multiple=True, help="Build only this episode (repeatable).")
@@ -87,13 +88,35 @@ def build(
         cluster=cluster,
     )
     if not is_quiet(ctx):
-        for result in report.results:
-            name = result.episode or "(show)"
-            line = f"{name}\t{result.stage}\t{result.status}"
-            echo_result(line + (f"\t{result.error}" if result.error else ""))
+        for r in report.results:
+            echo_result("\t".join([r.episode or "(show)", r.stage, r.status, *([str(r.error)] if r.error else [])]))
     if report.failed:
         first = report.failed[0]
         raise click.ClickException(
             f"{len(report.failed)} stage(s) failed, first {first.episode or 'show'}/{first.stage}: {first.error}"
         )
     echo_result(f"built {report.out}" if report.changed else f"{report.out} is up to date")
+
+
+@click.command()
+@click.argument("public", metavar="PUBLIC", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def check(public: Path) -> None:
+    """Check the built folder PUBLIC: feed rules, artwork, enclosure sizes, linked files.
+
+    Prints one line per problem and exits with status 1 if there is any.
+    """
+    problems = check_site(public)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo(f"{public}: no problems found")
+
+
+@click.command()
+def settings() -> None:
+    """Print the settings reference as Markdown: every key of show.toml, episode.toml and
+    glossary.toml with its type, range, default and meaning (docs/settings.md is this text)."""
+    from ..config.reference import reference
+
+    click.echo(reference(), nl=False)

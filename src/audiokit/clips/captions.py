@@ -36,11 +36,7 @@ class Page:
 
     def current(self, t: float) -> int:
         """Index of the word spoken (or last spoken) at ``t``."""
-        index = 0
-        for i, word in enumerate(self.words):
-            if word.start <= t:
-                index = i
-        return index
+        return max((i for i, word in enumerate(self.words) if word.start <= t), default=0)
 
 
 def clip_transcript(transcript: Transcript, start: float, end: float) -> Transcript:
@@ -60,7 +56,6 @@ def clip_transcript(transcript: Transcript, start: float, end: float) -> Transcr
 
 def pages(transcript: Transcript, start: float, duration: float, max_chars: int) -> list[Page]:
     """The caption pages of ``transcript`` (already cut to the clip), times relative to ``start``.
-
     A page ends at a speaker change, after a sentence, before a pause of PAUSE seconds, or when
     MAX_WORDS words or ``max_chars`` characters are reached. It stays up until the next one starts
     (LINGER seconds at most after its last word)."""
@@ -128,9 +123,8 @@ def ass(pages_: list[Page], layout: Layout) -> str:
         "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
     for page in pages_:
-        lines.append(
-            f"Dialogue: 0,{clock(page.start, 2)},{clock(page.end, 2)},Speaker,,0,0,0,,{_ass_text(page.speaker)}"
-        )
+        shown = f"{clock(page.start, 2)},{clock(page.end, 2)}"
+        lines.append(f"Dialogue: 0,{shown},Speaker,,0,0,0,,{_ass_text(page.speaker)}")
         for i, word in enumerate(page.words):
             shown_from = page.start if i == 0 else word.start
             shown_to = page.words[i + 1].start if i + 1 < len(page.words) else page.end

@@ -59,16 +59,9 @@ def wrap(draw: ImageDraw.ImageDraw, words: list[str], width: int, size: int) -> 
 
 def draw_page(draw: ImageDraw.ImageDraw, layout: Layout, page: Page, current: int) -> None:
     """The speaker's name and the page's words, ``current`` highlighted, centred in their boxes."""
-    name_face = font(round(layout.caption_size * 0.6))
-    draw.text(
-        (layout.speaker.x + layout.speaker.w // 2, layout.speaker.y),
-        page.speaker,
-        font=name_face,
-        fill=ACCENT,
-        anchor="mt",
-        stroke_width=3,
-        stroke_fill=(0, 0, 0),
-    )
+    speaker = layout.speaker
+    name_face, top_middle = font(round(layout.caption_size * 0.6)), (speaker.x + speaker.w // 2, speaker.y)
+    draw.text(top_middle, page.speaker, font=name_face, fill=ACCENT, anchor="mt", stroke_width=3, stroke_fill=(0, 0, 0))
     face = font(layout.caption_size, bold=True)
     words = [w.text for w in page.words]
     space = draw.textlength(" ", font=face)
@@ -77,15 +70,8 @@ def draw_page(draw: ImageDraw.ImageDraw, layout: Layout, page: Page, current: in
         widths = [draw.textlength(words[i], font=face) for i in line]
         x = layout.captions.x + (layout.captions.w - sum(widths) - space * (len(line) - 1)) / 2
         for i, width in zip(line, widths):
-            draw.text(
-                (x, y),
-                words[i],
-                font=face,
-                fill=ACCENT if i == current else TEXT,
-                anchor="lt",
-                stroke_width=4,
-                stroke_fill=(0, 0, 0),
-            )
+            fill = ACCENT if i == current else TEXT
+            draw.text((x, y), words[i], font=face, fill=fill, anchor="lt", stroke_width=4, stroke_fill=(0, 0, 0))
             x += width + space
         y += round(layout.caption_size * 1.2)
 
@@ -96,52 +82,20 @@ def render_frames(
     pages: list[Page],
     layout: Layout,
     duration: float,
-    target: Path,
     update: Callable[[float], None],
     *,
     fps: int,
-    video_args: list[str],
+    output: list[str],
 ) -> None:
-    """Draw ``duration`` seconds of frames over ``still`` and encode them with ``audio`` into ``target``
-    (``video_args``: the encoder's options)."""
+    """Draw ``duration`` seconds of frames over ``still`` and encode them with ``audio``
+    (``output``: the encoder's options and the target)."""
     frames = max(1, round(duration * fps))
     levels = frame_levels(audio, fps, frames)
     with Image.open(still) as image:
         base = image.convert("RGB")
-    cmd = [
-        find_ffmpeg(),
-        "-nostdin",
-        "-hide_banner",
-        "-v",
-        "error",
-        "-y",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-s",
-        f"{layout.width}x{layout.height}",
-        "-r",
-        str(fps),
-        "-i",
-        "pipe:0",
-        "-i",
-        media_path(audio),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        *video_args,
-        "-c:a",
-        "copy",
-        "-t",
-        f"{duration:.3f}",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-        media_path(target),
-    ]
+    size = f"{layout.width}x{layout.height}"
+    raw = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", str(fps), "-i", "pipe:0", "-i", media_path(audio)]
+    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y", *raw, "-map", "0:v", "-map", "1:a", *output]
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         pipe = proc.stdin

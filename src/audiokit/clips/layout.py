@@ -136,15 +136,10 @@ def shorten(draw: ImageDraw.ImageDraw, text: str, width: int, face: ImageFont.Fr
     return " ".join(words)
 
 
-def template(episode: Episode, layout: Layout) -> Path:
-    """Where a show keeps its own background for ``layout``: ``templates/clip-<layout>.png``."""
-    return episode.show.dir / "templates" / f"clip-{layout.name}.png"
-
-
 def background(episode: Episode, layout: Layout) -> Image.Image:
     """The still part of every frame: the show's template for the layout if it has one, else the
     blurred, darkened cover as backdrop, the cover, the show's and the episode's title."""
-    own = template(episode, layout)
+    own = episode.show.dir / "templates" / f"clip-{layout.name}.png"
     if own.is_file():
         try:
             with Image.open(own) as image:
@@ -169,20 +164,13 @@ def background(episode: Episode, layout: Layout) -> Image.Image:
     box = layout.cover
     frame.paste(ImageOps.fit(cover, (box.w, box.h)), (box.x, box.y))
     draw = ImageDraw.Draw(frame)
-    box = layout.titles
-    middle = box.x + box.w // 2
-    show_font = fit(draw, episode.show.title, box.w, layout.title_size, bold=True)
-    draw.text(
-        (middle, box.y), shorten(draw, episode.show.title, box.w, show_font), font=show_font, fill=ACCENT, anchor="mt"
-    )
-    title_font = fit(draw, episode.title, box.w, round(layout.title_size * 0.85))
-    draw.text(
-        (middle, box.y + round(layout.title_size * 1.35)),
-        shorten(draw, episode.title, box.w, title_font),
-        font=title_font,
-        fill=TEXT,
-        anchor="mt",
-    )
+    box, size = layout.titles, layout.title_size
+    for text, y, points, bold, fill in (
+        (episode.show.title, box.y, size, True, ACCENT),
+        (episode.title, box.y + round(size * 1.35), round(size * 0.85), False, TEXT),
+    ):
+        face = fit(draw, text, box.w, points, bold)
+        draw.text((box.x + box.w // 2, y), shorten(draw, text, box.w, face), font=face, fill=fill, anchor="mt")
     return frame
 
 

@@ -41,26 +41,12 @@ MIN_SECONDS, MAX_SECONDS = CLIP_SECONDS
 SWEET_SPOT = (20.0, 90.0)
 FPS = 25
 RATE = 48000
-X264 = [
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-crf",
-    "23",
-    "-pix_fmt",
-    "yuv420p",
-    "-g",
-    str(2 * FPS),
-    "-r",
-    str(FPS),
-]
+X264 = [*"-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p".split(), "-g", str(2 * FPS), "-r", str(FPS)]
 
 
 @dataclass
 class ClipResult:
-    """A rendered clip: the MP4 (or M4A), its caption sidecars, its length (s), integrated loudness
-    (LUFS) and true peak (dBTP)."""
+    """A rendered clip: the MP4 (or M4A), its caption sidecars, length (s), loudness (LUFS) and true peak (dBTP)."""
 
     path: Path
     sidecars: list[Path] = field(default_factory=list)
@@ -84,14 +70,12 @@ def find_source(episode: Episode, master_dir: Path | None = None) -> Source:
     from ..mastering.manifest import read_master
 
     # where 'audiokit build' (default --out SHOW/public, bookkeeping beside it) and 'audiokit master EPISODE' put it
-    places = (
-        [(master_dir, master_dir)]
-        if master_dir is not None
-        else [
-            (episode.show.dir / ".public.audiokit" / episode.slug, episode.show.dir / "public" / episode.slug),
-            (episode.dir / "master", episode.dir / "master"),
-        ]
-    )
+    places = [
+        (episode.show.dir / ".public.audiokit" / episode.slug, episode.show.dir / "public" / episode.slug),
+        (episode.dir / "master", episode.dir / "master"),
+    ]
+    if master_dir is not None:
+        places = [(master_dir, master_dir)]
     for folder, audio_folder in places:
         if master_dir is not None or (folder / "master.json").is_file():
             master = read_master(folder, episode, audio_folder)
@@ -159,11 +143,9 @@ def render_clip(
     by_ffmpeg = _use_ffmpeg(renderer)
     source = find_source(episode, master_dir)
     start, end = check_range(start, end, probe(source.path).duration)
-    out = (
-        Path(out)
-        if out is not None
-        else episode.dir / "clips" / clip_name(episode, start, end, layout.name, audio_only)
-    )
+    if out is None:
+        out = episode.dir / "clips" / clip_name(episode, start, end, layout.name, audio_only)
+    out = Path(out)
     if out.suffix.lower() != (".m4a" if audio_only else ".mp4"):
         raise AudiokitError(f"{out} must end in {'.m4a' if audio_only else '.mp4'}", "name the output file accordingly")
     transcript = _transcript(episode, required=captions and not audio_only)
@@ -177,33 +159,12 @@ def render_clip(
     with tempfile.TemporaryDirectory(prefix="audiokit-clip-") as tmp:
         work = Path(tmp)
         excerpt = work / "excerpt.wav"
-        run_ffmpeg(
-            [
-                "-ss",
-                f"{start:.3f}",
-                "-t",
-                f"{end - start:.3f}",
-                "-i",
-                media_path(source.path),
-                "-map",
-                "0:a:0",
-                "-ac",
-                "2",
-                "-ar",
-                str(RATE),
-                "-c:a",
-                "pcm_f32le",
-                media_path(excerpt),
-            ]
-        )
+        cut = ["-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", media_path(source.path)]
+        run_ffmpeg([*cut, *f"-map 0:a:0 -ac 2 -ar {RATE} -c:a pcm_f32le".split(), media_path(excerpt)])
         audio = out if audio_only else work / "audio.m4a"
+        highpass = 0.0 if source.mastered else episode_settings(episode).highpass
         mastered = _master(
-            excerpt,
-            audio,
-            name=out.name,
-            tags=tags if audio_only else None,
-            progress=progress,
-            highpass=0.0 if source.mastered else episode_settings(episode).highpass,
+            excerpt, audio, name=out.name, highpass=highpass, tags=tags if audio_only else None, progress=progress
         )
         if not audio_only:
             pages = cap.pages(part, rec_start, mastered.duration, layout.caption_chars) if captions and part else []
@@ -214,9 +175,19 @@ def render_clip(
                     timestamp(start),
                     timestamp(end),
                 )
-            video = Video(episode, layout, tags, audio, mastered.duration, pages, work)
+            still = work / "background.png"
+            background(episode, layout).save(still)
+            metadata = [f for key in ("title", "artist", "album") for f in ("-metadata", f"{key}={getattr(tags, key)}")]
             with atomic.atomic_path(out) as target:
-                video.render(target, progress(f"Rendering {out.name}", mastered.duration), by_ffmpeg)
+                encode = [*X264, "-map_metadata", "-1", *metadata, "-c:a", "copy", "-t", f"{mastered.duration:.3f}"]
+                encode += ["-movflags", "+faststart", "-f", "mp4", media_path(target)]
+                update = progress(f"Rendering {out.name}", mastered.duration)
+                if by_ffmpeg:
+                    _draw_with_ffmpeg(still, audio, pages, layout, work, mastered.duration, encode, update)
+                else:
+                    from .frames import render_frames
+
+                    render_frames(still, audio, pages, layout, mastered.duration, update, fps=FPS, output=encode)
     for path, text in side.items():
         atomic.write_text(path, text)
     output = mastered.stats["output"]
@@ -224,79 +195,31 @@ def render_clip(
     return ClipResult(out, list(side), mastered.duration, output["integrated"], output["true_peak"])
 
 
-@dataclass
-class Video:
-    """What the frames of a clip show, and the clip's mastered ``audio`` to go with them."""
-
-    episode: Episode
-    layout: Layout
-    tags: Tags
-    audio: Path
-    duration: float
-    pages: list[cap.Page]
-    work: Path  # a scratch folder
-
-    def render(self, target: Path, update: Progress, by_ffmpeg: bool) -> None:
-        """Encode the clip into ``target``, frames drawn by ffmpeg's filters or else by Pillow."""
-        still = self.work / "background.png"
-        background(self.episode, self.layout).save(still)
-        encode = [
-            *X264,
-            "-map_metadata",
-            "-1",
-            *(f for key in ("title", "artist", "album") for f in ("-metadata", f"{key}={getattr(self.tags, key)}")),
-        ]
-        if by_ffmpeg:
-            self._ffmpeg(still, target, encode, update)
-        else:
-            from .frames import render_frames
-
-            render_frames(
-                still, self.audio, self.pages, self.layout, self.duration, target, update, fps=FPS, video_args=encode
-            )
-
-    def _ffmpeg(self, still: Path, target: Path, encode: list[str], update: Progress) -> None:
-        """The still, the waveform over it (showwaves), the captions (libass, from an ASS file)."""
-        wave = self.layout.wave
-        colour = "0x{:02X}{:02X}{:02X}".format(*ACCENT)
-        graph = (
-            f"[1:a]aformat=channel_layouts=mono,showwaves=s={wave.w}x{wave.h}:mode=cline:rate={FPS}:"
-            f"colors={colour}:draw=full,format=rgba[wave];[0:v][wave]overlay={wave.x}:{wave.y}:shortest=1"
-        )
-        if self.pages:
-            ass_file = self.work / "captions.ass"
-            atomic.write_text(ass_file, cap.ass(self.pages, self.layout))
-            graph += f",ass=filename={filter_value(str(ass_file))}:fontsdir={filter_value(str(font_file().parent))}"
-        run_ffmpeg(
-            [
-                "-loop",
-                "1",
-                "-framerate",
-                str(FPS),
-                "-i",
-                media_path(still),
-                "-i",
-                media_path(self.audio),
-                "-filter_complex",
-                graph + ",format=yuv420p[video]",
-                "-map",
-                "[video]",
-                "-map",
-                "1:a",
-                *encode,
-                "-c:a",
-                "copy",
-                "-t",
-                f"{self.duration:.3f}",
-                "-movflags",
-                "+faststart",
-                "-f",
-                "mp4",
-                media_path(target),
-            ],
-            duration=self.duration,
-            progress=update,
-        )
+def _draw_with_ffmpeg(
+    still: Path,
+    audio: Path,
+    pages: list[cap.Page],
+    layout: Layout,
+    work: Path,
+    duration: float,
+    output: list[str],
+    update: Progress,
+) -> None:
+    """Encode the still, the waveform over it (showwaves) and the captions (libass, from an ASS file
+    in the scratch folder ``work``) with ``audio``; ``output``: the encoder's options and the target."""
+    wave = layout.wave
+    colour = "0x{:02X}{:02X}{:02X}".format(*ACCENT)
+    graph = (
+        f"[1:a]aformat=channel_layouts=mono,showwaves=s={wave.w}x{wave.h}:mode=cline:rate={FPS}:"
+        f"colors={colour}:draw=full,format=rgba[wave];[0:v][wave]overlay={wave.x}:{wave.y}:shortest=1"
+    )
+    if pages:
+        ass_file = work / "captions.ass"
+        atomic.write_text(ass_file, cap.ass(pages, layout))
+        graph += f",ass=filename={filter_value(str(ass_file))}:fontsdir={filter_value(str(font_file().parent))}"
+    inputs = ["-loop", "1", "-framerate", str(FPS), "-i", media_path(still), "-i", media_path(audio)]
+    maps = ["-filter_complex", graph + ",format=yuv420p[video]", "-map", "[video]", "-map", "1:a"]
+    run_ffmpeg([*inputs, *maps, *output], duration=duration, progress=update)
 
 
 def _transcript(episode: Episode, *, required: bool) -> Transcript | None:
@@ -329,16 +252,8 @@ def _master(
         trim_silence=False,
         highpass=highpass,
     )
-    return master_source(
-        FileSource(excerpt, RATE, 2, probe(excerpt).duration),
-        target,
-        settings,
-        name=name,
-        depth="f32",
-        level=False,
-        tags=tags,
-        progress=progress,
-    )
+    source = FileSource(excerpt, RATE, 2, probe(excerpt).duration)
+    return master_source(source, target, settings, name=name, depth="f32", level=False, tags=tags, progress=progress)
 
 
 @functools.lru_cache(maxsize=1)
@@ -366,8 +281,6 @@ def _use_ffmpeg(renderer: str) -> bool:
 
 def filter_value(value: str) -> str:
     """``value`` escaped as a filter option inside a filter graph (both levels of ffmpeg's quoting)."""
-    for char in "\\':":
-        value = value.replace(char, "\\" + char)
-    for char in "\\'[],;":
-        value = value.replace(char, "\\" + char)
+    for specials in ("\\':", "\\'[],;"):
+        value = "".join("\\" + char if char in specials else char for char in value)
     return value

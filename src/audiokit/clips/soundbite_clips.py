@@ -38,20 +38,15 @@ def render_soundbites(episode: Episode, folder: Path, common: Any, *, progress: 
     except (FileNotFoundError, ValueError):
         rendered = {}
     keys: dict[str, str] = {}
+    captions = episode.transcript_path.is_file()
     for bite in episode.soundbites:
         key = keys[bite.clip_name] = _clip_key(common, bite)
-        if rendered.get(bite.clip_name) == key and (folder / bite.clip_name).is_file():
+        out = folder / bite.clip_name
+        if rendered.get(bite.clip_name) == key and out.is_file():
             continue
         try:
             render_clip(
-                episode,
-                start=bite.start,
-                end=bite.end,
-                layout=LAYOUT,
-                out=folder / bite.clip_name,
-                captions=episode.transcript_path.is_file(),
-                progress=progress,
-                master_dir=folder,
+                episode, bite.start, bite.end, LAYOUT, out, captions=captions, progress=progress, master_dir=folder
             )
         except AudiokitError as exc:
             raise type(exc)(

@@ -52,45 +52,10 @@ PAD = 0.2
 """Seconds of the surrounding pause kept before the first and after the last word (at most half the pause)."""
 WEIGHTS = {"emphasis": 0.25, "names": 0.30, "standalone": 0.20, "clean": 0.25}
 FILLERS = frozenset(
-    {
-        "äh",
-        "ähm",
-        "öh",
-        "öhm",
-        "ehm",
-        "hm",
-        "hmm",
-        "mhm",
-        "also",
-        "halt",
-        "sozusagen",
-        "quasi",
-        "irgendwie",
-        "eigentlich",
-        "gewissermaßen",
-        "genau",
-        "naja",
-    }
+    "äh ähm öh öhm ehm hm hmm mhm also halt sozusagen quasi irgendwie eigentlich gewissermaßen genau naja".split()
 )
 CONNECTIVES = frozenset(
-    {
-        "und",
-        "aber",
-        "also",
-        "oder",
-        "denn",
-        "sondern",
-        "doch",
-        "dann",
-        "weil",
-        "dass",
-        "deshalb",
-        "darum",
-        "außerdem",
-        "trotzdem",
-        "jedoch",
-        "sowie",
-    }
+    "und aber also oder denn sondern doch dann weil dass deshalb darum außerdem trotzdem jedoch sowie".split()
 )
 SENTENCE_END = (".", "!", "?")
 TITLE_CHARS = 70
@@ -125,10 +90,6 @@ class _Sentence:
     gap_before: float
     gap_after: float = math.inf
 
-    @property
-    def question(self) -> bool:
-        return self.words[-1].text.rstrip().endswith("?")
-
 
 def _token(text: str) -> str:
     return re.sub(r"[^\w-]", "", text.lower())
@@ -156,7 +117,7 @@ def _sentences(transcript: Transcript) -> list[_Sentence]:
 def _speakers_fit(run: list[_Sentence]) -> bool:
     """One speaker throughout, or one speaker's question followed by another's answer."""
     changes = [k for k in range(1, len(run)) if run[k].speaker != run[k - 1].speaker]
-    return not changes or (len(changes) == 1 and run[changes[0] - 1].question)
+    return not changes or (len(changes) == 1 and run[changes[0] - 1].words[-1].text.rstrip().endswith("?"))
 
 
 def _candidates(transcript: Transcript) -> list[tuple[float, float, list[_Sentence]]]:
@@ -310,7 +271,6 @@ def propose_soundbites(episode: Episode, n: int = 5, *, offset: float = 0.0, rep
             "run 'audiokit transcribe' or 'audiokit build' first",
         )
     transcript = load_transcript(episode.transcript_path)
-
     names = vocabulary_tokens(
         vocabulary(episode, load_glossary(episode.show.dir)) + [s.name for s in transcript.speakers]
     )

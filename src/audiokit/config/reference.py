@@ -6,8 +6,8 @@ from typing import Any, get_args, get_origin
 
 import msgspec
 
-from .fields import bounds, is_struct, kind, split, toml_value
 from .schema import FILES
+from .validate import bounds, is_struct, kind, split, toml_value
 
 HEADER = """# Settings reference
 
@@ -35,8 +35,7 @@ def _table_of(annotation: Any) -> tuple[Any, bool]:
 def _section(heading: str, prefix: str, schema: type, seen: set[type]) -> list[str]:
     seen.add(schema)
     intro = " ".join((schema.__doc__ or "").replace("``", "`").split())
-    lines = [heading, "", intro, "", "| Key | Value | Default | Meaning |"]
-    lines.append("|---|---|---|---|")
+    lines = [heading, "", intro, "", "| Key | Value | Default | Meaning |", "|---|---|---|---|"]
     nested = []
     for f in msgspec.structs.fields(schema):
         table, many = _table_of(f.type)

@@ -17,8 +17,7 @@ else:  # pragma: no cover - Python 3.10
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse ``path`` (a UTF-8 byte order mark is allowed); a missing, unreadable or broken file raises
-    ConfigError."""
+    """Parse ``path`` (a UTF-8 byte order mark is allowed); a missing, unreadable or broken one: ConfigError."""
     if not path.is_file():
         raise ConfigError(f"{path} does not exist", "run 'audiokit init' / 'audiokit new' or check the folder")
     try:

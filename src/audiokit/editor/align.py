@@ -35,11 +35,6 @@ def word_key(text: str) -> str:
     return text.strip(_STRIP).casefold() or text
 
 
-def tokens(text: str) -> list[str]:
-    """Split edited text into words (any whitespace separates)."""
-    return text.split()
-
-
 @dataclass
 class Aligned:
     """The re-timed words and, per word, the index of the old word whose time it kept (or None)."""

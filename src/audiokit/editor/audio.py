@@ -45,12 +45,8 @@ def playable_audio(episode: Episode, *, progress: ProgressFactory = no_progress)
         args = [a for p in inputs for a in ("-i", media_path(p))]
         if len(inputs) > 1:
             mix = "".join(f"[{i}:a:0]" for i in range(len(inputs)))
-            args += [
-                "-filter_complex",
-                f"{mix}amix=inputs={len(inputs)}:duration=longest:normalize=0[mix]",
-                "-map",
-                "[mix]",
-            ]
+            args += ["-filter_complex", f"{mix}amix=inputs={len(inputs)}:duration=longest:normalize=0[mix]"]
+            args += ["-map", "[mix]"]
         else:
             args += ["-map", "0:a:0"]
         with atomic_path(target) as tmp:

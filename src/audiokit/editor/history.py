@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import atomic, locks
+from .. import atomic
 from ..errors import TranscriptError
 from ..glossary import GLOSSARY_FILE, read_glossary_text, write_glossary_text
 from ..transcript import Transcript, now_iso
@@ -70,8 +70,6 @@ class History:
         self._sha = ""
         self._parsed: tuple[str, Transcript] | None = None  # the last transcript read or written, by ETag
 
-    # -- reading ---------------------------------------------------------------------------------
-
     def etag(self) -> str:
         """SHA-256 of the transcript file as it is on disk now (cached while its stat is unchanged)."""
         try:
@@ -105,16 +103,11 @@ class History:
         """The transcript as it was in version ``n``."""
         return Transcript.from_dict(json.loads(self._snapshot_bytes(n)), f"version {n}")
 
-    # -- changing --------------------------------------------------------------------------------
-
     def commit(
         self, transcript: Transcript, label: str, *, expected: str | None, glossary: dict[str, Any] | None = None
     ) -> str:
         """Save ``transcript`` as a new version; ``expected`` is the ETag it was based on (None: any).
-
-        ``glossary`` records a change made to the show's glossary together with this one (see
-        :class:`Version`), so that undo and redo take it back and forth.
-        """
+        ``glossary``: the change to the show's glossary made with it (see :class:`Version`)."""
         with self._locked():
             head = self._check(expected)
             etag = self._write(transcript.to_json(), label, head, glossary)
@@ -152,10 +145,8 @@ class History:
                 raise TranscriptError(f"version {n} is not in the history", "pick one of the listed versions")
             return self._write(self._snapshot_bytes(n), f"Version {n} wiederhergestellt", head)
 
-    # -- internals -------------------------------------------------------------------------------
-
     def _locked(self) -> contextlib.AbstractContextManager[None]:
-        return locks.exclusive(self.folder / ".lock")
+        return atomic.exclusive(self.folder / ".lock")
 
     def _check(self, expected: str | None) -> int:
         """Refuse a change based on another file state; return the head version."""
@@ -178,25 +169,18 @@ class History:
         data = self.path.read_bytes()
         load_transcript(self.path)  # never record a broken file
         label = "Ausgangsstand" if not versions else "Außerhalb des Editors geändert"
-        return self._add(data, label, head, versions)
+        return self._add(data, label, head)
 
     def _write(self, data: bytes, label: str, parent: int, glossary: dict[str, Any] | None = None) -> str:
-        self._add(data, label, parent, self.versions(), glossary)
+        self._add(data, label, parent, glossary)
         atomic.write_bytes(self.path, data)
         return self.etag()
 
-    def _add(
-        self,
-        data: bytes,
-        label: str,
-        parent: int | None,
-        versions: list[Version],
-        glossary: dict[str, Any] | None = None,
-    ) -> int:
+    def _add(self, data: bytes, label: str, parent: int | None, glossary: dict[str, Any] | None = None) -> int:
+        versions = self.versions()
         n = versions[-1].n + 1 if versions else 1
-        version = Version(n, parent, label, now_iso(), hashlib.sha256(data).hexdigest(), glossary)
+        versions.append(Version(n, parent, label, now_iso(), hashlib.sha256(data).hexdigest(), glossary))
         atomic.write_bytes(self._snapshot_path(n), gzip.compress(data, 6))
-        versions = versions + [version]
         for old in versions[:-MAX_VERSIONS]:
             with contextlib.suppress(FileNotFoundError):
                 self._snapshot_path(old.n).unlink()
@@ -251,11 +235,7 @@ def _find(versions: list[Version], n: int | None) -> Version | None:
 
 def _clone(t: Transcript) -> Transcript:
     """A copy that shares nothing mutable with ``t`` (many times faster than deepcopy)."""
-    segments = []
-    for segment in t.segments:
-        segment = copy.copy(segment)
-        segment.words = [copy.copy(w) for w in segment.words]
-        segments.append(segment)
+    segments = [dataclasses.replace(s, words=[copy.copy(w) for w in s.words]) for s in t.segments]
     return dataclasses.replace(
         t, speakers=[copy.copy(s) for s in t.speakers], segments=segments, provenance=copy.deepcopy(t.provenance)
     )

@@ -6,6 +6,7 @@ segment id) so the browser and the tests speak the same language; bad input rais
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from ..errors import TranscriptError
 from ..glossary import Glossary, add_replacement, read_glossary_text, write_glossary_text
 from ..transcript import Segment, Transcript, TranscriptSpeaker, now_iso
-from .align import align, tokens
+from .align import align
 from .history import ChangedOnDisk, History
 
 
@@ -23,9 +24,7 @@ class EditError(TranscriptError):
 
 def apply(transcript: Transcript, op: dict[str, Any], *, show_dir: Path) -> str:
     """Apply one operation to ``transcript`` (in place); return its label for the version history.
-
-    On EditError the transcript may be half changed: apply to a copy you can throw away.
-    """
+    On EditError the transcript may be half changed: apply to a copy you can throw away."""
     name = op.get("op")
     handler = OPERATIONS.get(name) if isinstance(name, str) else None
     if handler is None:
@@ -87,9 +86,8 @@ def _speaker_id(t: Transcript, args: _Args) -> str:
     if args.op.get("speaker"):
         return t.speaker(args.string("speaker")).id
     name, organisation = args.string("name"), args.string("organisation", empty=True)
-    for s in t.speakers:
-        if (s.name, s.organisation) == (name, organisation):
-            return s.id
+    if known := next((s for s in t.speakers if (s.name, s.organisation) == (name, organisation)), None):
+        return known.id
     speaker = TranscriptSpeaker(new_speaker_id(t.speakers), name, organisation, confidence=1.0, source="editor")
     t.speakers.append(speaker)
     return speaker.id
@@ -98,15 +96,12 @@ def _speaker_id(t: Transcript, args: _Args) -> str:
 def new_speaker_id(speakers: list[TranscriptSpeaker]) -> str:
     """An id no speaker has yet: ``S<n>``."""
     ids = {s.id for s in speakers}
-    n = len(speakers) + 1
-    while f"S{n}" in ids:
-        n += 1
-    return f"S{n}"
+    return next(f"S{n}" for n in itertools.count(len(speakers) + 1) if f"S{n}" not in ids)
 
 
 def retime(segment: Segment, text: str) -> None:
     """Replace the words of ``segment`` by ``text``, keeping the times of unchanged words."""
-    segment.words = align(segment.words, tokens(text), start=segment.start, end=segment.end).words
+    segment.words = align(segment.words, text.split(), start=segment.start, end=segment.end).words
 
 
 def edit(t: Transcript, args: _Args, show_dir: Path) -> str:
@@ -177,10 +172,5 @@ def replace_always(t: Transcript, args: _Args, show_dir: Path) -> str:
 
 
 OPERATIONS: dict[str, Callable[[Transcript, _Args, Path], str]] = {
-    "edit": edit,
-    "rename": rename,
-    "reassign": reassign,
-    "split": split,
-    "merge": merge,
-    "replace_always": replace_always,
+    op.__name__: op for op in (edit, rename, reassign, split, merge, replace_always)
 }

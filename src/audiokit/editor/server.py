@@ -44,6 +44,7 @@ from .operations import apply_and_save
 
 log = logging.getLogger("audiokit")
 
+STATIC_DIR = resources.files("audiokit.editor") / "static"
 STATIC = {"editor.js": "text/javascript", "editor.css": "text/css"}
 MAX_BODY = 4 * 1024 * 1024
 HEADERS = {
@@ -117,8 +118,6 @@ class EditorServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- requests --------------------------------------------------------------------------------
-
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         request.max_content_length = MAX_BODY
@@ -169,11 +168,10 @@ class EditorServer:
                 response = Response(status=303, headers={"Location": "/"})
                 response.set_cookie(self.cookie, self.token, httponly=True, samesite="Strict", path="/")
                 return response
-            return self._index()
-        if path.startswith("/static/") and path[8:] in STATIC:
-            name = path[8:]
-            text = resources.files("audiokit.editor").joinpath("static").joinpath(name).read_bytes()
-            return Response(text, mimetype=STATIC[name])
+            html = (STATIC_DIR / "index.html").read_text("utf-8").replace("__TOKEN__", self.token)
+            return Response(html, mimetype="text/html")
+        if path.startswith("/static/") and (name := path[len("/static/") :]) in STATIC:
+            return Response((STATIC_DIR / name).read_bytes(), mimetype=STATIC[name])
         if path == "/audio":
             return send_file(self.audio, request.environ, mimetype=self.audio_type, conditional=True)
         if path == "/api/state" and request.method in ("GET", "HEAD"):
@@ -183,11 +181,6 @@ class EditorServer:
         if path.startswith("/api/export/"):
             return self._export(path[len("/api/export/") :])
         return _json({"error": f"{path} not found"}, 404)
-
-    def _index(self) -> Response:
-        html = resources.files("audiokit.editor").joinpath("static").joinpath("index.html").read_text("utf-8")
-        html = html.replace("__TOKEN__", self.token)
-        return Response(html, mimetype="text/html")
 
     def _state(self) -> Response:
         """The whole transcript, for the first page load and a reload."""
@@ -241,10 +234,8 @@ class EditorServer:
     def _export(self, fmt: str) -> Response:
         if fmt not in EXPORT_FORMATS:
             return _json({"error": f"unknown export format {fmt!r}"}, 404)
-        transcript, _ = self.history.load()
         spec = EXPORT_FORMATS[fmt]
-        body = export_transcript(transcript, fmt)
-        response = Response(body, mimetype=spec.mime)
+        response = Response(export_transcript(self.history.load()[0], fmt), mimetype=spec.mime)
         response.headers["Content-Disposition"] = f'attachment; filename="{self.episode.slug}{spec.suffix}"'
         return response
 

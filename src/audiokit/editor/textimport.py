@@ -8,6 +8,7 @@ segment starts where the block's words pass from one original segment to the nex
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import Counter
 from dataclasses import replace
@@ -17,7 +18,7 @@ from ..atomic import os_error
 from ..errors import TranscriptError
 from ..transcript import Segment, Transcript, TranscriptSpeaker, Word, now_iso
 from ..transcript_text import TextTurn, parse_text
-from .align import align, tokens
+from .align import align
 from .operations import new_speaker_id
 
 log = logging.getLogger("audiokit")
@@ -53,33 +54,28 @@ def import_text(transcript: Transcript, text: str) -> Transcript:
         raise TranscriptError(
             f"the text has {len(text):,} characters, more than a transcript text can have", _TOO_LARGE_FIX
         )
-    turns = [t for t in parse_text(text) if tokens(t.text)]
+    turns = [t for t in parse_text(text) if t.text.split()]
     if not turns:
         raise TranscriptError(
             "the text holds no speaker turn with words", "import a text exported with 'audiokit export --format txt'"
         )
     origin = [i for i, s in enumerate(transcript.segments) for _ in s.words]
-    first = [0]
-    for s in transcript.segments:
-        first.append(first[-1] + len(s.words))
+    first = [0, *itertools.accumulate(len(s.words) for s in transcript.segments)]  # each segment's first word
     old_words = transcript.words
-    new_tokens = [tok for t in turns for tok in tokens(t.text)]
+    new_tokens = [tok for t in turns for tok in t.text.split()]
     aligned = align(old_words, new_tokens, start=0.0, end=transcript.duration)
     kept = sum(1 for i, w in zip(aligned.source, aligned.words) if i is not None and old_words[i].text == w.text)
     log.info("%d of %d words keep their times; %d re-timed", kept, len(new_tokens), len(new_tokens) - kept)
 
-    blocks: list[Block] = []
-    cursor = 0
-    for turn in turns:
-        n = len(tokens(turn.text))
-        blocks.append((turn, aligned.words[cursor : cursor + n], aligned.source[cursor : cursor + n]))
-        cursor += n
+    bounds = [0, *itertools.accumulate(len(t.text.split()) for t in turns)]
+    blocks: list[Block] = [(t, aligned.words[a:b], aligned.source[a:b]) for t, a, b in zip(turns, bounds, bounds[1:])]
 
     speakers, speaker_of = _resolve_speakers(transcript, origin, blocks)
     segments: list[Segment] = []
     kept_ids: set[str] = set()
     for turn, words, source in blocks:
-        segments += _segments(transcript, origin, first, speaker_of[_header(turn)], words, source, kept_ids)
+        speaker = speaker_of[turn.name, turn.organisation]
+        segments += _segments(transcript, origin, first, speaker, words, source, kept_ids)
     used = {s.speaker for s in segments}
     before = {s.speaker for s in transcript.segments}
     return replace(
@@ -88,10 +84,6 @@ def import_text(transcript: Transcript, text: str) -> Transcript:
         segments=segments,
         provenance={**transcript.provenance, "edited": now_iso()},
     )
-
-
-def _header(turn: TextTurn) -> tuple[str, str]:
-    return turn.name, turn.organisation
 
 
 def _fill(seg_of: list[int | None]) -> list[int | None]:
@@ -115,21 +107,14 @@ def _segments(
     source: list[int | None],
     kept_ids: set[str],
 ) -> list[Segment]:
-    """Cut one block into segments where its words pass into another original segment.
-
-    A segment that still begins (ends) with its original first (last) word keeps its original
-    start (end), and the first segment made from an original one keeps its id (``kept_ids``), so
-    an unchanged text imports as the very same transcript.
-    """
+    """Cut one block into segments where its words pass into another original segment. A segment that
+    still begins (ends) with its original first (last) word keeps its original start (end), and the first
+    segment made from an original one keeps its id (``kept_ids``), so an unchanged text imports as the
+    very same transcript."""
     seg_of = _fill([None if i is None else origin[i] for i in source])
-    groups: list[tuple[int | None, list[int]]] = []
-    for k, seg in enumerate(seg_of):
-        if groups and groups[-1][0] == seg:
-            groups[-1][1].append(k)
-        else:
-            groups.append((seg, [k]))
     out = []
-    for seg, ks in groups:
+    for seg, run in itertools.groupby(range(len(words)), key=lambda k: seg_of[k]):
+        ks = list(run)
         group = [words[k] for k in ks]
         start, end = group[0].start, group[-1].end
         if seg is None:
@@ -152,13 +137,11 @@ def _resolve_speakers(
     """Map every header to a speaker id: a known name, else a rename of the speaker whose words it holds."""
     speakers = [replace(s) for s in transcript.speakers]
     by_label = {(s.name, s.organisation): s for s in speakers}
-    by_name: dict[str, list[TranscriptSpeaker]] = {}
-    for s in speakers:
-        by_name.setdefault(s.name, []).append(s)
+    name_count = Counter(s.name for s in speakers)
 
     votes: dict[tuple[str, str], Counter] = {}
     for turn, _, source in blocks:
-        votes.setdefault(_header(turn), Counter()).update(
+        votes.setdefault((turn.name, turn.organisation), Counter()).update(
             transcript.segments[origin[i]].speaker for i in source if i is not None
         )
 
@@ -166,7 +149,7 @@ def _resolve_speakers(
     unknown = []
     for header in votes:
         name, organisation = header
-        match = by_label.get(header) or (by_name[name][0] if len(by_name.get(name, [])) == 1 else None)
+        match = by_label.get(header) or next((s for s in speakers if s.name == name and name_count[name] == 1), None)
         if match is None:
             unknown.append(header)
             continue

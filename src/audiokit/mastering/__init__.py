@@ -15,42 +15,18 @@ from typing import Any
 
 from .presets import FORMAT_NAMES, PRESETS, MasteringSettings, Preset, episode_settings
 
-_LAZY = {
-    "FORMATS": "encode",
-    "Format": "encode",
-    "Loudness": "loudness",
-    "LoudnessMeter": "loudness",
-    "measure": "loudness",
-    "MasterResult": "master",
-    "master_file": "master",
-    "master_tracks": "multitrack",
-    "MasterManifest": "manifest",
-    "episode_tags": "episode",
-    "master_episode": "episode",
-    "Tags": "tags",
-    "write_tagged_copy": "tags",
+_LAZY_MODULES = {
+    "encode": ("FORMATS", "Format"),
+    "loudness": ("Loudness", "LoudnessMeter", "measure"),
+    "master": ("MasterResult", "master_file"),
+    "multitrack": ("master_tracks",),
+    "manifest": ("MasterManifest",),
+    "episode": ("episode_tags", "master_episode"),
+    "tags": ("Tags", "write_tagged_copy"),
 }
+_LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
 
-__all__ = [
-    "FORMATS",
-    "FORMAT_NAMES",
-    "Format",
-    "Loudness",
-    "LoudnessMeter",
-    "MasterManifest",
-    "MasterResult",
-    "MasteringSettings",
-    "PRESETS",
-    "Preset",
-    "Tags",
-    "episode_settings",
-    "episode_tags",
-    "master_episode",
-    "master_file",
-    "master_tracks",
-    "measure",
-    "write_tagged_copy",
-]
+__all__ = ["FORMAT_NAMES", "PRESETS", "MasteringSettings", "Preset", "episode_settings", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

@@ -34,18 +34,13 @@ class Samples:
     duration: float  # expected seconds
     pieces: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
-    def keep(self, blocks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
-        """Pass ``blocks`` through, keeping SAMPLE_SECONDS of their first ``channels`` columns from each of
-        SAMPLE_POSITIONS."""
-        length = round(SAMPLE_SECONDS * self.rate)
-        todo = sorted({round(p * max(0.0, self.duration - SAMPLE_SECONDS) * self.rate) for p in SAMPLE_POSITIONS})
-        pos = 0
-        for block in blocks:
-            while todo and todo[0] < pos + len(block):
-                start = max(todo.pop(0), pos)
+    def add(self, block: np.ndarray, pos: int) -> None:
+        """Keep up to SAMPLE_SECONDS of ``block`` (whose first frame is ``pos``) from each of SAMPLE_POSITIONS
+        that falls into it."""
+        length, last = round(SAMPLE_SECONDS * self.rate), max(0.0, self.duration - SAMPLE_SECONDS) * self.rate
+        for start in sorted({round(p * last) for p in SAMPLE_POSITIONS}):
+            if pos <= start < pos + len(block):
                 self.pieces.append((start, np.array(block[start - pos : start - pos + length, : self.channels])))
-            pos += len(block)
-            yield block
 
 
 @dataclass
@@ -60,13 +55,10 @@ def calibration_encoder(
 ) -> Iterator[Encoder]:
     """The encoder for ``calibrate``, into a temporary file; open it early, so that ffmpeg starts up
     while the recording is still being analysed."""
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        Encoder(
-            Path(tmp) / f"calibration{fmt.suffix}", fmt, rate, channels, bitrate=bitrate, dual_mono=dual_mono
-        ) as encoder,
-    ):
-        yield encoder
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"calibration{fmt.suffix}"
+        with Encoder(path, fmt, rate, channels, bitrate=bitrate, dual_mono=dual_mono) as encoder:
+            yield encoder
 
 
 def calibrate(pieces: list[np.ndarray], grid: Grid, ceiling: float, encoder: Encoder) -> Calibration:
@@ -82,11 +74,8 @@ def calibrate(pieces: list[np.ndarray], grid: Grid, ceiling: float, encoder: Enc
     ref_peak, peak = ref.true_peak, after.true_peak  # None only from a meter told not to measure it
     if ref_peak is None or peak is None or not (math.isfinite(ref.integrated) and math.isfinite(after.integrated)):
         return Calibration(0.0, 0.0)
-    result = Calibration(ref.integrated - after.integrated, max(0.0, peak - ref_peak))
+    loss, overshoot = ref.integrated - after.integrated, max(0.0, peak - ref_peak)
     log.debug(
-        "codec calibration on %.1f s: %.2f LU lost, %.2f dB peak overshoot",
-        len(pcm) / grid.rate,
-        result.loudness_loss,
-        result.overshoot,
+        "codec calibration on %.1f s: %.2f LU lost, %.2f dB peak overshoot", len(pcm) / grid.rate, loss, overshoot
     )
-    return result
+    return Calibration(loss, overshoot)

@@ -26,6 +26,7 @@ log = logging.getLogger("audiokit")
 
 _MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 _AAC_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000, 88200, 96000)
+_OPUS_RATES = (8000, 12000, 16000, 24000, 48000)
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,7 @@ FORMATS: dict[str, Format] = {
     for f in (
         Format("mp3", ".mp3", "audio/mpeg", "libmp3lame", "mp3", "mp3", _MP3_RATES, (64, 128), 0.8),
         Format("m4a", ".m4a", "audio/mp4", "aac", "ipod", "adts", _AAC_RATES, (64, 128), 0.8),
-        Format(
-            "opus", ".opus", "audio/ogg", "libopus", "ogg", "ogg", (8000, 12000, 16000, 24000, 48000), (48, 64), 0.8
-        ),
+        Format("opus", ".opus", "audio/ogg", "libopus", "ogg", "ogg", _OPUS_RATES, (48, 64), 0.8),
         Format("flac", ".flac", "audio/flac", "flac", "flac", "flac", None, None, 0.05),
         Format("wav", ".wav", "audio/wav", "pcm", "wav", "wav", None, None, 0.05),
     )
@@ -86,27 +85,18 @@ def sample_depth(info: AudioInfo) -> str:
     return "s16" if info.sample_format.startswith("s16") else "s24"
 
 
-def _lossless_args(fmt: Format, depth: str) -> list[str]:
+def _codec_args(fmt: Format, channels: int, bitrate: int | None, depth: str) -> list[str]:
+    if fmt.bitrates is not None:
+        lame = ["-sample_fmt", "s16p"] if fmt.name == "mp3" else []  # LAME is ~10 % faster on 16-bit input
+        return ["-c:a", fmt.codec, "-b:a", f"{bitrate or fmt.bitrates[channels - 1]}k", *lame]
     dither = ["-af", "aresample=osf=s16:dither_method=triangular"]
     if fmt.name == "wav":
-        codec = {"s16": "pcm_s16le", "s24": "pcm_s24le", "s32": "pcm_s32le", "f32": "pcm_f32le"}[depth]
-        return (dither if depth == "s16" else []) + ["-c:a", codec]
+        return (dither if depth == "s16" else []) + ["-c:a", f"pcm_{depth}le"]  # depth: s16, s24, s32 or f32
     if depth == "s16":
         return dither + ["-c:a", "flac", "-sample_fmt", "s16"]
     if depth != "s24":
         log.warning("FLAC stores at most 24 bits: writing %s audio as 24-bit", depth)
     return ["-c:a", "flac", "-sample_fmt", "s32", "-bits_per_raw_sample", "24"]
-
-
-def _widen(pipe: IO[bytes]) -> None:
-    """Give a pipe 1 MiB of buffer (Linux; 64 KiB hold only ~2 ms of MP3 encoding, so a short
-    pause of Python's threads would leave the encoder waiting)."""
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
-
-
-def _tee_path(path: Path) -> str:
-    return re.sub(r"([\\|\[\]'])", r"\\\1", media_path(path))
 
 
 def _tail(fh: IO[bytes]) -> str:
@@ -116,11 +106,9 @@ def _tail(fh: IO[bytes]) -> str:
 
 
 class Encoder:
-    """Encode float32 blocks (frames, channels) into ``path``; measure the encoded stream as it goes.
-
-    Use as a context manager; ``write`` blocks, then ``finish`` returns the measured loudness of the
-    published audio. Leaving the block with an exception stops every process.
-    """
+    """Encode float32 blocks (frames, channels) into ``path``, measuring the encoded stream as it goes. Use as a
+    context manager; ``write`` blocks, then ``finish`` returns the measured loudness of the published audio.
+    Leaving the block with an exception stops every process."""
 
     def __init__(
         self,
@@ -134,33 +122,16 @@ class Encoder:
         dual_mono: bool = False,
     ) -> None:
         self.path, self.fmt, self.rate, self.channels, self.dual_mono = path, fmt, rate, channels, dual_mono
-        if fmt.bitrates is not None:
-            kbps = bitrate or fmt.bitrates[channels - 1]
-            codec_args = ["-c:a", fmt.codec, "-b:a", f"{kbps}k"]
-            if fmt.name == "mp3":  # LAME is about 10 % faster on 16-bit input, as from a WAV file
-                codec_args += ["-sample_fmt", "s16p"]
-        else:
-            codec_args = _lossless_args(fmt, depth)
         options = ":movflags=+faststart" if fmt.muxer == "ipod" else ""
         self._logs = [tempfile.TemporaryFile(), tempfile.TemporaryFile()]
         base = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y"]
-        encode = base + [
-            "-f",
-            "f32le",
-            "-ar",
-            str(rate),
-            "-ac",
-            str(channels),
-            "-i",
-            "pipe:0",
-            "-map",
-            "0:a",
-            *codec_args,
-            "-map_metadata",
-            "-1",
-            "-f",
-            "tee",
-            f"[f={fmt.muxer}{options}]{_tee_path(path)}|[f={fmt.stream_muxer}]pipe:1",
+        tee_path = re.sub(r"([\\|\[\]'])", r"\\\1", media_path(path))
+        encode = [
+            *base,
+            *f"-f f32le -ar {rate} -ac {channels} -i pipe:0 -map 0:a".split(),
+            *_codec_args(fmt, channels, bitrate, depth),
+            *"-map_metadata -1 -f tee".split(),
+            f"[f={fmt.muxer}{options}]{tee_path}|[f={fmt.stream_muxer}]pipe:1",
         ]
         decoded_rate = 48000 if fmt.name == "opus" else rate
         decode = base + ["-i", "pipe:0", "-f", "f32le", "-ac", str(channels), "-ar", str(decoded_rate), "pipe:1"]
@@ -172,16 +143,15 @@ class Encoder:
         assert self._encoder.stdin and self._encoder.stdout and self._decoder.stdout  # all three are pipes
         self._stdin, self._output = self._encoder.stdin, self._decoder.stdout
         for pipe in (self._stdin, self._encoder.stdout, self._output):
-            _widen(pipe)
+            # 1 MiB (Linux): 64 KiB hold only ~2 ms of MP3 encoding, too little to ride out a pause of our threads
+            with contextlib.suppress(AttributeError, OSError):
+                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
         self._encoder.stdout.close()  # the decoder owns it now
         self.meter = LoudnessMeter(decoded_rate, channels, dual_mono=dual_mono)
         self.frames = 0
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=4)
         self._error: BaseException | None = None
-        self._threads = [
-            threading.Thread(target=self._feed, daemon=True),
-            threading.Thread(target=self._measure, daemon=True),
-        ]
+        self._threads = [threading.Thread(target=run, daemon=True) for run in (self._feed, self._measure)]
         for thread in self._threads:
             thread.start()
 
@@ -196,10 +166,8 @@ class Encoder:
             while self._queue.get() is not None:
                 pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 stdin.close()
-            except OSError:
-                pass
 
     def _measure(self) -> None:
         frame_bytes = 4 * self.channels
@@ -257,10 +225,8 @@ class Encoder:
         for thread in self._threads:
             thread.join()
         for handle in (*self._logs, self._stdin, self._output):
-            try:
+            with contextlib.suppress(OSError):
                 handle.close()
-            except OSError:
-                pass
 
     def __enter__(self) -> Encoder:
         return self

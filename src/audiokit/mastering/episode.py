@@ -25,8 +25,7 @@ def plain_text(markdown: str) -> str:
 
 
 def episode_tags(episode: Episode, chapters: list[Chapter] | None = None) -> Tags:
-    """Tags of an episode's audio: show and episode metadata, the show cover, the chapters
-    (by default those of episode.toml)."""
+    """Tags of an episode's audio: show and episode metadata, show cover, chapters (default: episode.toml's)."""
     show = episode.show
     return Tags(
         title=episode.title,
@@ -69,10 +68,8 @@ def master_episode(
         result = master_file(episode.recording, target, settings, tags=tags, progress=progress)
     manifest = MasterManifest(**result.manifest(), source=source)
     manifest.save(out_dir)
-    for fmt in FORMATS.values():
-        stale = out_dir / f"{episode.slug}{fmt.suffix}"
-        if stale != target:
-            stale.unlink(missing_ok=True)  # unlinks a name in the staging copy, never the published file
+    for stale in {out_dir / f"{episode.slug}{fmt.suffix}" for fmt in FORMATS.values()} - {target}:
+        stale.unlink(missing_ok=True)  # unlinks a name in the staging copy, never the published file
     return manifest
 
 

@@ -52,11 +52,9 @@ def with_jingles(
     head = np.zeros((0, 0), np.float32)
     if intro is not None:
         parts: list[np.ndarray] = []
-        have = 0
         for block in program:
             parts.append(block)
-            have += len(block)
-            if have >= fade_in:
+            if sum(map(len, parts)) >= fade_in:
                 break
         head = np.concatenate(parts)
         out_curve, in_curve = _fades(fade_in)

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .loudness import ABSOLUTE_GATE, Grid, to_db
+from .loudness import _OFFSET, ABSOLUTE_GATE, Grid, to_db
 from .windows import moving
-
-_OFFSET = -0.691
 
 
 @dataclass(frozen=True)
@@ -36,14 +34,17 @@ def _segments(seconds: float, grid: Grid) -> int:
 
 def _close(mask: np.ndarray, size: int) -> np.ndarray:
     """Fill gaps shorter than ``size`` segments."""
-    grown = moving("max", mask.astype(np.uint8), size)
-    return moving("min", grown, size).astype(bool) | mask
+    return moving("min", moving("max", mask.astype(np.uint8), size), size).astype(bool) | mask
+
+
+def dilate(mask: np.ndarray, before: int, after: int) -> np.ndarray:
+    """Grow every True run by ``before`` segments earlier and ``after`` segments later."""
+    return moving("max", mask.astype(np.uint8), before + after + 1, origin=(after - before) // 2, cval=0).astype(bool)
 
 
 def open_runs(mask: np.ndarray, size: int) -> np.ndarray:
     """Drop runs shorter than ``size`` segments."""
-    shrunk = moving("min", mask.astype(np.uint8), size)
-    return moving("max", shrunk, size).astype(bool) & mask
+    return moving("max", moving("min", mask.astype(np.uint8), size), size).astype(bool) & mask
 
 
 def short_loudness(energies: np.ndarray, grid: Grid, seconds: float) -> np.ndarray:
@@ -63,8 +64,7 @@ def speech_activity(energies: np.ndarray, grid: Grid) -> np.ndarray:
         return np.zeros(len(energies), dtype=bool)
     floor, loud = np.percentile(finite, [10, 95])
     threshold = max(min(floor + 10, loud - 20), floor + 4, ABSOLUTE_GATE)
-    active = level > threshold
-    return open_runs(_close(active, _segments(0.25, grid)), _segments(0.1, grid))
+    return open_runs(_close(level > threshold, _segments(0.25, grid)), _segments(0.1, grid))
 
 
 def speech_loudness(energies: np.ndarray, active: np.ndarray, grid: Grid) -> float:
@@ -76,16 +76,12 @@ def speech_loudness(energies: np.ndarray, active: np.ndarray, grid: Grid) -> flo
 
 
 def _phrases(active: np.ndarray, grid: Grid, options: LevellerOptions) -> tuple[np.ndarray, np.ndarray]:
-    """Per segment: start and end (exclusive) of its phrase, padded by the ramp into the pauses;
-    -1 for segments in no phrase."""
+    """Per segment: start and end (exclusive) of its phrase, padded by the ramp into the pauses; else -1."""
     pad = _segments(options.ramp, grid)
-    mask = moving("max", _close(active, _segments(options.pause, grid)).astype(np.uint8), 2 * pad + 1, cval=0).astype(
-        bool
-    )
+    mask = dilate(_close(active, _segments(options.pause, grid)), pad, pad)
     edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    first = np.full(len(active), -1)
-    last = np.full(len(active), -1)
+    first, last = np.full((2, len(active)), -1)
     for a, b in zip(starts, ends, strict=True):
         first[a:b], last[a:b] = a, b
     return first, last
@@ -122,8 +118,7 @@ def level_gains(
     # every pause gets the same gain, low among the speech gains and never a boost: room noise
     # stays even from pause to pause instead of following the speaker before it
     pause = min(0.0, float(np.percentile(gains[known], 10))) if known.any() else 0.0
-    gains = np.where(known, gains, pause)
-    return moving("mean", gains, _segments(0.05, grid))
+    return moving("mean", np.where(known, gains, pause), _segments(0.05, grid))
 
 
 def trim_bounds(active: np.ndarray, grid: Grid, lead: float = 0.5, tail: float = 0.8) -> tuple[int, int]:

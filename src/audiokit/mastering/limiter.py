@@ -1,10 +1,9 @@
 """A look-ahead true-peak limiter working on the segment grid, offline (for planning) and streaming.
 
-Per segment the required gain is ``ceiling - true peak`` (or 0 dB). The gain curve is the minimum
-of the required gains within ``radius`` segments, smoothed by a moving average one segment
-narrower: so the curve at a segment and at both its neighbours never exceeds that segment's
-requirement, and the per-sample linear interpolation between segment centres keeps every
-sample under the ceiling. Attack and release are each about ``radius`` segments long.
+Per segment the required gain is ``ceiling - true peak`` (or 0 dB). The gain curve is the minimum of the required gains
+within ``radius`` segments, smoothed by a moving average one segment narrower: so the curve at a segment and at both its
+neighbours never exceeds that segment's requirement, and the per-sample linear interpolation between segment centres
+keeps every sample under the ceiling. Attack and release are each about ``radius`` segments long.
 """
 
 from __future__ import annotations
@@ -42,9 +41,8 @@ def limiter_gains(required_db: np.ndarray, radius: int) -> np.ndarray:
 def plan_gain(
     energies: np.ndarray, peaks: np.ndarray, level_db: np.ndarray, grid: Grid, *, target: float, ceiling: float
 ) -> float:
-    """The overall gain (dB) that brings the levelled, limited signal to ``target`` LUFS. The limiter
-    is simulated on sample peaks: the true-peak limiter of the encode pass differs from it only at
-    a few intersample peaks."""
+    """The overall gain (dB) that brings the levelled, limited signal to ``target`` LUFS. The limiter is simulated on
+    sample peaks: the true-peak limiter of the encode pass differs from it only at a few intersample peaks."""
     peak_db = to_db(peaks.astype(np.float64))
     gain = target - integrated_loudness(energies * 10 ** (level_db / 10), grid)
     for _ in range(6):
@@ -62,9 +60,7 @@ class StreamLimiter:
     ``flush`` at the end. Works on 4x-oversampled true peaks."""
 
     def __init__(self, grid: Grid, channels: int, ceiling_db: float) -> None:
-        self.grid = grid
-        self.ceiling = ceiling_db
-        self.radius = radius_for(grid)
+        self.grid, self.ceiling, self.radius = grid, ceiling_db, radius_for(grid)
         self.max_reduction = 0.0
         self._ceiling_lin = 10 ** (ceiling_db / 20)
         self._buf = np.zeros((0, channels), dtype=np.float32)  # audio from segment _emitted on

@@ -1,14 +1,16 @@
 """Master a recording: one analysis pass, then one pass that applies the gains, limits, encodes
 and measures the encoded result on the fly.
 
-Pass 1 decodes the recording once (ffmpeg applies the rumble filter while decoding) and keeps
-per-segment (about 10 ms) K-weighted energies and sample peaks, plus a few seconds of samples. From them the leveller plans a gain curve, the
-silence trim is chosen and the overall gain is solved so that the levelled, limited result meets
-the target; for a lossy format, the samples are encoded first to learn how much loudness the
-codec takes and how far it overshoots the peaks. Pass 2 decodes again, applies the curve, adds
-jingles, runs the streaming true-peak limiter and pipes the audio into the encoder, whose output
-is decoded and measured while it is written. Only if that measurement misses the target is the
-file encoded again. Each encoder's ffmpeg is started one phase ahead, so its start-up is hidden. Memory stays flat: ~10 s blocks and the per-segment figures.
+Pass 1 decodes the recording twice at once, plain and K-weighted (two ffmpeg processes beside the
+meter), and keeps per-segment (about 10 ms) K-weighted energies and sample peaks, plus a few seconds
+of samples. From them the leveller plans a gain curve, the silence trim is chosen and the overall
+gain is solved so that the levelled, limited result meets the target; for a lossy format, the
+samples are encoded first to learn how much loudness the codec takes and how far it overshoots the
+peaks. Pass 2 decodes again, applies the curve, adds jingles, runs the streaming true-peak limiter
+and pipes the audio into the encoder, whose output is decoded and measured while it is written.
+Only if that measurement misses the target is the file encoded again. Each encoder's ffmpeg is
+started one phase ahead, so its start-up is hidden. Memory stays flat: ~10 s blocks and the
+per-segment figures.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
 from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
 from .limiter import StreamLimiter, plan_gain, ramp
-from .loudness import Grid, Loudness, LoudnessMeter, biquad_filters, k_weighting, meter_blocks, rumble_filter
+from .loudness import Grid, Loudness, LoudnessMeter, biquad_filters, k_weighting, rumble_filter
 from .presets import MasteringSettings
 from .tags import Tags, apply_tags
 
@@ -51,14 +53,17 @@ MAX_STEP = 10.0  # LU the planned target moves at most between two encodes
 
 class Source(Protocol):
     """Audio to master, decoded as float32 blocks (frames, channels) at ``rate``, through the rumble
-    filter (a 2nd-order Butterworth high-pass) at ``highpass`` Hz, or unfiltered for 0; ``weighted``
-    adds the K-weighted channels after them (frames, 2 * channels), for the meter of pass 1."""
+    filter (a 2nd-order Butterworth high-pass) at ``highpass`` Hz, or unfiltered for 0."""
 
     rate: int
     channels: int
     duration: float  # expected seconds, for progress
 
-    def blocks(self, highpass: float = 0.0, weighted: bool = False) -> Iterator[np.ndarray]: ...
+    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]: ...
+
+    def analysis(self, highpass: float) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """``blocks`` for pass 1, each with its K-weighted copy, or None to have the meter filter it."""
+        ...
 
 
 def prefetched(blocks: Generator[np.ndarray, None, None], depth: int = 3) -> Generator[np.ndarray, None, None]:
@@ -107,19 +112,24 @@ class FileSource:
     channels: int
     duration: float
 
-    def blocks(self, highpass: float = 0.0, weighted: bool = False) -> Iterator[np.ndarray]:
-        rumble = _chain(rumble_filter(self.rate, highpass)) if highpass else None
-        split = _chain(k_weighting(self.rate)) if weighted else None
-        if rumble and not split:
-            rumble = f"aresample={self.rate},{rumble}"
-        return prefetched(
-            stream_pcm(self.path, sample_rate=self.rate, channels=self.channels, filters=rumble, split=split)
-        )
+    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]:
+        return prefetched(self._decode(highpass))
 
+    def analysis(self, highpass: float) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        """The K-weighted copy comes from a second ffmpeg process, so both decoders run beside the meter."""
+        plain, weighted = prefetched(self._decode(highpass)), prefetched(self._decode(highpass, k_weighted=True))
+        try:
+            yield from zip(plain, weighted, strict=True)
+        finally:
+            plain.close()
+            weighted.close()
 
-def _chain(sos: np.ndarray) -> str:
-    """ffmpeg filter chain of the biquads ``sos``."""
-    return ",".join(f"biquad={args}" for args in biquad_filters(sos))
+    def _decode(self, highpass: float, k_weighted: bool = False) -> Generator[np.ndarray, None, None]:
+        layout = {1: "mono", 2: "stereo"}.get(self.channels, f"{self.channels}c")
+        chain = [f"aresample={self.rate}", f"aformat=sample_fmts=fltp:channel_layouts={layout}"]
+        chain += biquad_filters(rumble_filter(self.rate, highpass), "biquad=") if highpass else []
+        chain += biquad_filters(k_weighting(self.rate), "biquad=") if k_weighted else []
+        return stream_pcm(self.path, sample_rate=self.rate, channels=self.channels, filters=",".join(chain))
 
 
 @dataclass
@@ -316,7 +326,7 @@ def master_source(
     if output.suffix.lower() != fmt.suffix:
         raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
     samples = Samples(source.rate, source.channels, source.duration)
-    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False, weighted=True)
+    meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False)
     tries: list[tuple[float, float]] = []  # (planned target, measured loudness) of every encode
     best: Encode | None = None
     with atomic_path(output) as tmp, _scratch(tmp) as trial, contextlib.ExitStack() as started:
@@ -344,10 +354,12 @@ def master_source(
             if fmt.lossy
             else None
         )
-        blocks = source.blocks(settings.highpass, weighted=True)
-        meter_blocks(
-            samples.keep(blocks) if fmt.lossy else blocks, meter, progress(f"Analysing {name}", source.duration)
-        )
+        update = progress(f"Analysing {name}", source.duration)
+        for plain, weighted in source.analysis(settings.highpass):
+            if fmt.lossy:
+                samples.add(plain, meter.frames)
+            meter.add(plain, weighted)
+            update(meter.frames / source.rate)
         if check is not None:
             check(meter)
         measured = check_measurable(meter, name)

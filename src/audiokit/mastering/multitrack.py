@@ -9,6 +9,7 @@ people talk at once, both open. A closed track is attenuated by ``GATE_RANGE``.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,9 +21,9 @@ from ..errors import AudioError
 from ..ffmpeg import check_complete, probe, stream_pcm
 from ..progress import ProgressFactory, no_progress
 from .encode import FORMATS, output_rate, sample_depth
-from .leveller import LevellerOptions, level_gains, open_runs, short_loudness, speech_loudness
+from .leveller import LevellerOptions, dilate, level_gains, open_runs, short_loudness, speech_loudness
 from .limiter import ramp
-from .loudness import Biquads, Grid, LoudnessMeter, k_weighting, rumble_filter
+from .loudness import Biquads, Grid, LoudnessMeter, rumble_filter
 from .master import MasterResult, master_source, prefetched
 from .presets import MasteringSettings
 from .tags import Tags
@@ -37,23 +38,14 @@ BLEED_DELAY = 0.04  # seconds bleed may lag behind the speaker's own track (abou
 LENGTH_TOLERANCE = 1.0  # seconds the tracks may differ before a warning
 
 
-def _blocks(paths: list[Path], rate: int, channels: int) -> Iterator[list[np.ndarray | None]]:
+def _blocks(paths: list[Path], rate: int, channels: int) -> Iterator[tuple[np.ndarray | None, ...]]:
     """Decode all tracks in lockstep; a track that has ended gives None."""
     streams = [prefetched(stream_pcm(p, sample_rate=rate, channels=channels)) for p in paths]
     try:
-        while True:
-            blocks = [next(s, None) for s in streams]
-            if all(b is None for b in blocks):
-                return
-            yield blocks
+        yield from itertools.zip_longest(*streams)
     finally:
         for s in streams:
             s.close()
-
-
-def _dilate(mask: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Grow every True run by ``before`` segments earlier and ``after`` segments later."""
-    return moving("max", mask.astype(np.uint8), before + after + 1, origin=(after - before) // 2, cval=0).astype(bool)
 
 
 def gates(energies: list[np.ndarray], grid: Grid) -> list[np.ndarray]:
@@ -65,25 +57,12 @@ def gates(energies: list[np.ndarray], grid: Grid) -> list[np.ndarray]:
     recent = moving("max", levels, 2 * reach + 1, axis=1)
     result = []
     for i, level in enumerate(levels):
-        others = np.delete(recent, i, axis=0)
-        loudest_other = others.max(axis=0) if len(others) else np.full(len(level), -np.inf)
+        loudest_other = np.max(np.delete(recent, i, axis=0), axis=0, initial=-np.inf)
         open_ = (level > floors[i] + NOISE_MARGIN) & (level >= loudest_other - BLEED_MARGIN)
         open_ = open_runs(open_, round(0.08 / grid.seconds))  # no blips
         # open a little early and hold through short gaps so words are not clipped
-        result.append(_dilate(open_, round(0.05 / grid.seconds), round(0.25 / grid.seconds)))
+        result.append(dilate(open_, round(0.05 / grid.seconds), round(0.25 / grid.seconds)))
     return result
-
-
-def highpassed(blocks: Iterator[np.ndarray], rate: int, hz: float) -> Iterator[np.ndarray]:
-    """``blocks`` through the rumble filter at ``hz`` (0: unchanged)."""
-    if not hz:
-        yield from blocks
-        return
-    rumble = None
-    for block in blocks:
-        if rumble is None:
-            rumble = Biquads(rumble_filter(rate, hz), rate, block.shape[1])
-        yield rumble(block.T).T
 
 
 @dataclass
@@ -97,14 +76,12 @@ class MixSource:
     curves: list[np.ndarray]  # gain in dB per segment, per track
     grid: Grid
 
-    def blocks(self, highpass: float = 0.0, weighted: bool = False) -> Iterator[np.ndarray]:
-        blocks = highpassed(self._mixdown(), self.rate, highpass)
-        if not weighted:
-            return blocks
-        k = Biquads(k_weighting(self.rate), self.rate, self.channels)
-        return (np.hstack([b, k(b.T).T]) for b in blocks)
+    def analysis(self, highpass: float) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        return ((block, None) for block in self.blocks(highpass))
 
-    def _mixdown(self) -> Iterator[np.ndarray]:
+    def blocks(self, highpass: float = 0.0) -> Iterator[np.ndarray]:
+        """The mix through the rumble filter at ``highpass`` Hz (0: unfiltered)."""
+        rumble = Biquads(rumble_filter(self.rate, highpass), self.rate, self.channels) if highpass else None
         pos, seg = 0, self.grid.segment
         lin = [10 ** (c / 20) for c in self.curves]
         for blocks in _blocks(self.paths, self.rate, self.channels):
@@ -114,17 +91,14 @@ class MixSource:
                 if block is not None:
                     mix[: len(block)] += block * ramp(curve, 0, pos, pos + len(block), seg)[:, None]
             pos += n
-            yield mix
+            yield mix if rumble is None else rumble(mix.T).T
 
 
 def plan_tracks(
-    paths: list[Path],
-    rate: int,
-    channels: int,
-    settings: MasteringSettings,
-    progress: Callable[[float], None] | None = None,
+    paths: list[Path], rate: int, settings: MasteringSettings, progress: Callable[[float], None] | None = None
 ) -> tuple[list[np.ndarray], list[LoudnessMeter]]:
     """Analyse every track; return per-track gain curves (gate plus levelling, dB) and the meters."""
+    channels = settings.channels
     meters = [
         LoudnessMeter(rate, channels, dual_mono=settings.dual_mono, true_peak=False, highpass=settings.highpass)
         for _ in paths
@@ -139,19 +113,13 @@ def plan_tracks(
     length = max(len(m.energies) for m in meters)
     energies = [np.pad(m.energies, (0, length - len(m.energies))) for m in meters]
     opened = gates(energies, grid)
-    speech = [e * o for e, o in zip(energies, opened, strict=True)]
-    reference = speech_loudness(np.sum(speech, axis=0), np.any(opened, axis=0), grid)
+    reference = speech_loudness(np.sum(np.multiply(energies, opened), axis=0), np.any(opened, axis=0), grid)
     options = LevellerOptions(max_boost=settings.max_boost)
     smooth = max(1, round(0.02 / grid.seconds))
     curves = []
     for e, o in zip(energies, opened, strict=True):
-        level = (
-            level_gains(e, grid, active=o, reference=reference, options=options)
-            if settings.leveller
-            else np.zeros(len(e))
-        )
-        gate = moving("mean", np.where(o, 0.0, GATE_RANGE), smooth)
-        curves.append(level + gate)
+        level = level_gains(e, grid, active=o, reference=reference, options=options) if settings.leveller else 0.0
+        curves.append(level + moving("mean", np.where(o, 0.0, GATE_RANGE), smooth))
     return curves, meters
 
 
@@ -163,37 +131,26 @@ def master_tracks(
     tags: Tags | None = None,
     progress: ProgressFactory = no_progress,
 ) -> MasterResult:
-    """Master one track per speaker into one mixed-down ``output``. The tracks are only read.
-
-    Tracks of different lengths are aligned at their start and padded with silence at the end
-    (a warning names a difference over LENGTH_TOLERANCE seconds).
-    """
+    """Master one track per speaker into one mixed-down ``output``; the tracks are only read. Tracks of different
+    lengths are aligned at their start and padded with silence at the end (with a warning beyond LENGTH_TOLERANCE s)."""
     if len(paths) < 2:
         raise AudioError("multitrack mastering needs at least two tracks", "give one file per speaker")
-    infos = [probe(Path(p)) for p in paths]
+    paths = [Path(p) for p in paths]
+    infos = [probe(p) for p in paths]
     rate = output_rate(FORMATS[settings.format], max(i.sample_rate for i in infos), settings.sample_rate)
     duration = max(i.duration for i in infos)
-    short = [i for i in infos if i.duration < duration - LENGTH_TOLERANCE]
-    for info in short:
+    for info in [i for i in infos if i.duration < duration - LENGTH_TOLERANCE]:
         log.warning(
             "%s is %.1f s shorter than the longest track; padding it with silence",
             info.path.name,
             duration - info.duration,
         )
-    curves, meters = plan_tracks(
-        [Path(p) for p in paths], rate, settings.channels, settings, progress("Analysing tracks", duration)
-    )
+    curves, meters = plan_tracks(paths, rate, settings, progress("Analysing tracks", duration))
     for meter, info in zip(meters, infos, strict=True):
         check_complete(info, meter.frames / meter.grid.rate)
-    source = MixSource([Path(p) for p in paths], rate, settings.channels, duration, curves, meters[0].grid)
+    source = MixSource(paths, rate, settings.channels, duration, curves, meters[0].grid)
     depth = max((sample_depth(i) for i in infos), key=["s16", "s24", "s32", "f32"].index)
+    name = f"{len(paths)} tracks"
     return master_source(
-        source,
-        Path(output),
-        settings,
-        name=f"{len(paths)} tracks",
-        depth=depth,
-        level=False,
-        tags=tags,
-        progress=progress,
+        source, Path(output), settings, name=name, depth=depth, level=False, tags=tags, progress=progress
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -49,18 +50,18 @@ class Tags:
     chapters: list[Chapter] = field(default_factory=list)
 
 
-def cover_image(path: Path) -> tuple[bytes, str]:
-    """Cover bytes and MIME type; large or unusual images become a 1400 px JPEG."""
+def cover_image(path: Path) -> tuple[bytes, str, tuple[int, int]]:
+    """Cover bytes, MIME type and size; large or unusual images become a 1400 px JPEG."""
     data = Path(path).read_bytes()
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format in ("JPEG", "PNG") and len(data) <= COVER_MAX_BYTES and max(image.size) <= COVER_MAX_PIXELS:
-                return data, f"image/{image.format.lower()}"
+                return data, f"image/{image.format.lower()}", image.size
             image = image.convert("RGB")
             image.thumbnail((COVER_MAX_PIXELS, COVER_MAX_PIXELS))
             out = io.BytesIO()
             image.save(out, "JPEG", quality=90)
-            return out.getvalue(), "image/jpeg"
+            return out.getvalue(), "image/jpeg", image.size
     except (UnidentifiedImageError, OSError) as exc:
         raise PublishError(f"{path}: the cover is not a readable image ({exc})", "use a JPEG or PNG file") from exc
 
@@ -68,25 +69,18 @@ def cover_image(path: Path) -> tuple[bytes, str]:
 def _spans(chapters: list[Chapter], duration: float) -> list[tuple[Chapter, float, float]]:
     """Chapters inside the audio, sorted, each with its start and end in seconds."""
     inside = sorted((c for c in chapters if 0 <= c.start < duration), key=lambda c: c.start)
-    ends = [c.start for c in inside[1:]] + [duration]
-    return [(c, c.start, end) for c, end in zip(inside, ends[: len(inside)], strict=True)]
+    return [(c, c.start, end) for c, end in zip(inside, [c.start for c in inside[1:]] + [duration], strict=False)]
 
 
 def _id3(tags: Tags, duration: float) -> list[id3.Frame]:
-    frames: list[id3.Frame] = [
-        id3.TIT2(encoding=3, text=tags.title),
-        id3.TPE1(encoding=3, text=tags.artist),
-        id3.TALB(encoding=3, text=tags.album),
-        id3.TCON(encoding=3, text=tags.genre),
-    ]
-    if tags.date:
-        frames.append(id3.TDRC(encoding=3, text=tags.date))
-    if tags.track is not None:
-        frames.append(id3.TRCK(encoding=3, text=str(tags.track)))
+    texts = {id3.TIT2: tags.title, id3.TPE1: tags.artist, id3.TALB: tags.album, id3.TCON: tags.genre}
+    frames: list[id3.Frame] = [kind(encoding=3, text=text) for kind, text in texts.items()]
+    optional = {id3.TDRC: tags.date, id3.TRCK: "" if tags.track is None else str(tags.track)}
+    frames += [kind(encoding=3, text=text) for kind, text in optional.items() if text]
     if tags.comment:
         frames.append(id3.COMM(encoding=3, lang=_LANGUAGES.get(tags.language, "und"), desc="", text=tags.comment))
     if tags.cover is not None:
-        data, mime = cover_image(tags.cover)
+        data, mime, _ = cover_image(tags.cover)
         frames.append(id3.APIC(encoding=3, mime=mime, type=id3.PictureType.COVER_FRONT, desc="Cover", data=data))
     spans = _spans(tags.chapters, duration)
     for i, (chapter, start, end) in enumerate(spans):
@@ -94,14 +88,7 @@ def _id3(tags: Tags, duration: float) -> list[id3.Frame]:
         if chapter.url:
             sub.append(id3.WXXX(encoding=3, desc="", url=chapter.url))
         frames.append(
-            id3.CHAP(
-                element_id=f"chp{i}",
-                start_time=round(start * 1000),
-                end_time=round(end * 1000),
-                start_offset=0xFFFFFFFF,
-                end_offset=0xFFFFFFFF,
-                sub_frames=sub,
-            )
+            id3.CHAP(element_id=f"chp{i}", start_time=round(start * 1000), end_time=round(end * 1000), sub_frames=sub)
         )
     if spans:
         frames.append(
@@ -131,64 +118,20 @@ def _vorbis(tags: Tags, duration: float) -> dict[str, str]:
     return {k: v for k, v in comments.items() if v}
 
 
-def _picture(tags: Tags) -> Picture | None:
-    if tags.cover is None:
-        return None
-    picture = Picture()
-    picture.data, picture.mime = cover_image(tags.cover)
-    picture.type = id3.PictureType.COVER_FRONT
-    with Image.open(io.BytesIO(picture.data)) as image:
-        picture.width, picture.height = image.size
-    picture.depth = 24
-    return picture
-
-
-def _ffmetadata(tags: Tags, duration: float) -> str:
-    def escape(text: str) -> str:
-        return "".join("\\" + c if c in "=;#\\\n" else c for c in text)
-
-    lines = [";FFMETADATA1"]
-    for chapter, start, end in _spans(tags.chapters, duration):
-        lines += [
-            "[CHAPTER]",
-            "TIMEBASE=1/1000",
-            f"START={round(start * 1000)}",
-            f"END={round(end * 1000)}",
-            f"title={escape(chapter.title)}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
 def _mux_chapters(path: Path, tags: Tags, duration: float) -> None:
     """Rewrite the M4A ``path`` (a private file) with the chapters of ``tags`` and nothing else."""
+    lines = [";FFMETADATA1"]
+    for chapter, start, end in _spans(tags.chapters, duration):
+        title = re.sub(r"([=;#\\\n])", r"\\\1", chapter.title)
+        lines.append(f"[CHAPTER]\nTIMEBASE=1/1000\nSTART={round(start * 1000)}\nEND={round(end * 1000)}\ntitle={title}")
     with tempfile.TemporaryDirectory() as tmp:
         meta = Path(tmp) / "chapters.txt"
-        meta.write_text(_ffmetadata(tags, duration), "utf-8")
+        meta.write_text("\n".join(lines) + "\n", "utf-8")
         remuxed = Path(tmp) / "out.m4a"
         run_ffmpeg(
-            [
-                "-v",
-                "error",
-                "-i",
-                media_path(path),
-                "-f",
-                "ffmetadata",
-                "-i",
-                media_path(meta),
-                "-map",
-                "0:a",
-                "-map_metadata",
-                "1",
-                "-map_chapters",
-                "1",
-                "-c",
-                "copy",
-                "-movflags",
-                "+faststart",
-                "-f",
-                "ipod",
-                media_path(remuxed),
-            ]
+            ["-v", "error", "-i", media_path(path), "-f", "ffmetadata", "-i", media_path(meta)]
+            + "-map 0:a -map_metadata 1 -map_chapters 1 -c copy -movflags +faststart -f ipod".split()
+            + [media_path(remuxed)]
         )
         shutil.move(remuxed, path)
 
@@ -204,18 +147,17 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
     if audio is None:
         raise PublishError(f"{path}: mutagen cannot read the file to tag it", "check that it is a complete audio file")
     duration = audio.info.length
+    if fmt.name == "m4a":
+        _mux_chapters(path, tags, duration)
+        audio = MP4(path)
+    if audio.tags is None:  # a FLAC file may come without a comment block
+        audio.add_tags()
     if fmt.name in ("mp3", "wav"):
-        if audio.tags is None:
-            audio.add_tags()
         audio.tags.clear()
         for frame in _id3(tags, duration):
             audio.tags.add(frame)
         audio.save(v2_version=3)
     elif fmt.name == "m4a":
-        _mux_chapters(path, tags, duration)
-        audio = MP4(path)
-        if audio.tags is None:
-            audio.add_tags()
         mp4_tags = cast(MP4Tags, audio.tags)  # mutagen declares FileType.tags as None
         values = {
             "\xa9nam": tags.title,
@@ -229,41 +171,36 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
         if tags.track is not None:
             mp4_tags["trkn"] = [(tags.track, 0)]
         if tags.cover is not None:
-            data, mime = cover_image(tags.cover)
+            data, mime, _ = cover_image(tags.cover)
             kind = MP4Cover.FORMAT_PNG if mime == "image/png" else MP4Cover.FORMAT_JPEG
             mp4_tags["covr"] = [MP4Cover(data, imageformat=kind)]
         audio.save()
     else:
-        if audio.tags is None:  # a FLAC file may come without a comment block
-            audio.add_tags()
         audio.tags.clear()
-        for key, value in _vorbis(tags, duration).items():
-            audio.tags[key] = value
-        picture = _picture(tags)
+        audio.tags.update(_vorbis(tags, duration))
         if isinstance(audio, FLAC):
             audio.clear_pictures()
-            if picture is not None:
+        if tags.cover is not None:
+            picture = Picture()
+            picture.data, picture.mime, (picture.width, picture.height) = cover_image(tags.cover)
+            picture.type, picture.depth = id3.PictureType.COVER_FRONT, 24
+            if isinstance(audio, FLAC):
                 audio.add_picture(picture)
-        elif picture is not None:
-            audio.tags["METADATA_BLOCK_PICTURE"] = base64.b64encode(picture.write()).decode("ascii")
+            else:
+                audio.tags["METADATA_BLOCK_PICTURE"] = base64.b64encode(picture.write()).decode("ascii")
         audio.save()
-
-
-def format_of(path: Path) -> Format:
-    """The output format of ``path`` from its suffix."""
-    for fmt in FORMATS.values():
-        if fmt.suffix == Path(path).suffix.lower():
-            return fmt
-    raise PublishError(
-        f"{path}: cannot tag {Path(path).suffix or 'files without a suffix'}",
-        f"give a file ending in {', '.join(f.suffix for f in FORMATS.values())}",
-    )
 
 
 def write_tagged_copy(source: Path, target: Path, tags: Tags) -> None:
     """Write ``source`` with exactly ``tags`` to ``target`` (which may be ``source``), atomically:
     the new file is complete before it replaces the target. Old tags and chapters are dropped."""
-    fmt = format_of(source)
+    suffix = Path(source).suffix
+    fmt = next((f for f in FORMATS.values() if f.suffix == suffix.lower()), None)
+    if fmt is None:
+        raise PublishError(
+            f"{source}: cannot tag {suffix or 'files without a suffix'}",
+            f"give a file ending in {', '.join(f.suffix for f in FORMATS.values())}",
+        )
     with atomic_path(Path(target), suffix=fmt.suffix) as tmp:
         shutil.copyfile(source, tmp)
         apply_tags(tmp, fmt, tags)

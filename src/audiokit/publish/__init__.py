@@ -1,8 +1,6 @@
-"""Publishing: shownotes, chapters, the Podcasting 2.0 feed, the listener site and its check.
-
-The modules load on first use, so importing one of them (e.g. ``audiokit.publish.guid``) does not
-pull in the feed and site renderers (feedgen, lxml, Pillow, jinja2).
-"""
+"""Publishing: shownotes, chapters, the Podcasting 2.0 feed, the listener site and its check. The modules
+load on first use, so importing one (e.g. ``audiokit.publish.guid``) does not pull in feedgen, lxml,
+Pillow or jinja2."""
 
 from __future__ import annotations
 
@@ -10,27 +8,17 @@ import importlib
 from typing import Any
 
 _LAZY = {
-    "chapters_json": "chapters",
-    "episode_chapters": "chapters",
-    "propose_chapters": "chapters",
-    "Problem": "check",
-    "artwork_problem": "check",
-    "check_site": "check",
-    "publish_episode": "episode",
-    "FeedChannel": "feed",
-    "FeedItem": "feed",
-    "TranscriptLink": "feed",
-    "render_feed": "feed",
-    "episode_guid": "guid",
-    "keep_podcast_guid": "guid",
-    "podcast_guid": "guid",
-    "Link": "settings",
-    "PublishSettings": "settings",
-    "publish_settings": "settings",
-    "render_shownotes": "shownotes",
-    "publish_show": "show",
-    "render_episode_page": "site",
-    "render_index": "site",
+    name: module
+    for module, names in {
+        "chapters": "chapters_json episode_chapters propose_chapters",
+        "check": "Problem artwork_problem check_site",
+        "episode": "PublishSettings publish_episode publish_settings",
+        "feed": "FeedChannel FeedItem TranscriptLink render_feed",
+        "guid": "episode_guid keep_podcast_guid podcast_guid",
+        "show": "publish_show",
+        "site": "Link render_episode_page render_index render_shownotes",
+    }.items()
+    for name in names.split()
 }
 
 __all__ = sorted(_LAZY)

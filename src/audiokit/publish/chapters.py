@@ -1,8 +1,6 @@
-"""Chapters: from episode.toml, or proposed from the transcript at guest introductions.
-
-Times are seconds on the published audio. The Podcasting 2.0 JSON form is
-``{"version": "1.2.0", "chapters": [{"startTime", "title", "url"?}]}``.
-"""
+"""Chapters: from episode.toml, or proposed from the transcript at guest introductions. Times are seconds on
+the published audio; the Podcasting 2.0 JSON form is ``{"version": "1.2.0", "chapters": [{"startTime",
+"title", "url"?}]}``."""
 
 from __future__ import annotations
 
@@ -36,13 +34,11 @@ def episode_chapters(
 def propose_chapters(
     transcript: Transcript, episode: Episode | None = None, *, offset: float = 0.0, min_gap: float = 30.0
 ) -> list[Chapter]:
-    """An opening chapter, then one chapter per guest where they are introduced or first speak at length.
-
-    A guest's chapter starts at the sentence of another speaker just before that names the guest
-    (the introduction) or, when that is within ``min_gap`` seconds of the previous chapter (all
-    guests introduced in the opening), at the guest's first substantial turn. A guest whose turn
-    is still that close joins the previous chapter's title. Returns [] when there is only one.
-    """
+    """An opening chapter, then one chapter per guest where they are introduced or first speak at length: at
+    the sentence of another speaker just before that names the guest (the introduction) or, when that is
+    within ``min_gap`` seconds of the previous chapter (all guests introduced in the opening), at the guest's
+    first substantial turn. A guest whose turn is still that close joins the previous chapter's title.
+    Returns [] when there is only one."""
     known = {s.name: s for s in (episode.speakers if episode else [])}
     segments = sorted((s for s in transcript.segments if s.words), key=lambda s: s.start)
     chapters = [Chapter(0.0, OPENING_TITLE)]
@@ -66,8 +62,7 @@ def propose_chapters(
 
 
 def _is_host(speaker: TranscriptSpeaker, known: dict) -> bool:
-    role = speaker.role or getattr(known.get(speaker.name), "role", "")
-    return role in HOST_ROLES
+    return (speaker.role or getattr(known.get(speaker.name), "role", "")) in HOST_ROLES
 
 
 def _introduction(segments: list[Segment], index: int, guest: TranscriptSpeaker) -> float:
@@ -103,8 +98,7 @@ def chapters_json(chapters: list[Chapter]) -> str:
     items = []
     for chapter in chapters:
         item: dict = {"startTime": round(chapter.start, 3), "title": chapter.title}
-        url = safe_url(chapter.url)
-        if url:
+        if url := safe_url(chapter.url):
             item["url"] = url
         items.append(item)
     return json.dumps({"version": "1.2.0", "chapters": items}, ensure_ascii=False, indent=1) + "\n"

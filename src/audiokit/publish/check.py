@@ -1,10 +1,8 @@
-"""``check_site(out)``: validate a published folder against the rules podcast directories apply.
-
-Checks feed.xml (namespaces, channel and item elements, GUIDs, dates, HTTPS, ASCII file names),
-the artwork (Pillow), that each enclosure length equals its file's size, that every linked
-transcript, chapters and image file exists and is well-formed, and that the site's pages link
-only to files that exist and load nothing from elsewhere.
-"""
+"""The rules podcast directories apply. ``check_site(out)`` checks a published folder: feed.xml (namespaces,
+channel and item elements, GUIDs, dates, HTTPS, ASCII file names), the artwork (Pillow), that each enclosure
+length equals its file's size, that every linked transcript, chapters and image file exists and is
+well-formed, and that the pages link only to files that exist and load nothing from elsewhere. The cover
+and the template's placeholders are checked on input, too."""
 
 from __future__ import annotations
 
@@ -22,19 +20,22 @@ from PIL import Image, UnidentifiedImageError
 
 from ..cleantext import CONTROL_RE
 from ..config.schema import LANGUAGE_RE
+from ..errors import ConfigError
+from ..workspace import Episode, Speaker
 from .categories import category_problem
-from .placeholders import PLACEHOLDERS
+from .feed import NS
 
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-PODCAST = "https://podcastindex.org/namespace/1.0"
-ATOM = "http://www.w3.org/2005/Atom"
-NS = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "atom": ATOM}
 TRANSCRIPT_TYPES = {"text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain"}
 FILE_NAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 DURATION_RE = re.compile(r"^\d+$|^\d+:\d{1,2}(:\d{1,2})?$")
 ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
 TEXT_SUFFIXES = {".xml", ".html", ".txt", ".vtt", ".srt", ".json"}
+PLACEHOLDER_NAME = "Gast Vorname Nachname"
+PLACEHOLDER_ORGANISATION = "Organisation"
+PLACEHOLDER_DESCRIPTION = "Worum geht es in dieser Folge?"
+PLACEHOLDERS = (PLACEHOLDER_NAME, PLACEHOLDER_DESCRIPTION)
+"""Text of ``templates/episode.toml.j2`` that the user is meant to replace, distinctive enough to look for in
+published files; it is never published."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,22 @@ def artwork_problem(path: Path, *, need_rgb: bool = True) -> str:
     if need_rgb and mode != "RGB":
         return f"has colour mode {mode}, not RGB"
     return ""
+
+
+def check_placeholders(episode: Episode, people: list[Speaker]) -> None:
+    """Raise ConfigError if the description or one of ``people`` still holds template text."""
+    if PLACEHOLDER_DESCRIPTION in episode.description:
+        raise _placeholder(episode, "description", PLACEHOLDER_DESCRIPTION)
+    for speaker in people:
+        if speaker.name == PLACEHOLDER_NAME or speaker.organisation == PLACEHOLDER_ORGANISATION:
+            raise _placeholder(episode, "speakers", speaker.label)
+
+
+def _placeholder(episode: Episode, key: str, text: str) -> ConfigError:
+    return ConfigError(
+        f"{episode.file}: key '{key}' still holds the template's placeholder {text!r}",
+        "replace it with the real text, or mark the episode as not ready: draft = true",
+    )
 
 
 class _Checker:
@@ -127,8 +144,7 @@ class _Checker:
         """Control characters and template placeholders in a published text file."""
         where = str(path.relative_to(self.out))
         text = path.read_text("utf-8", errors="replace")
-        control = CONTROL_RE.search(text)
-        if control:
+        if control := CONTROL_RE.search(text):
             self.add(
                 where,
                 f"contains the control character U+{ord(control.group()):04X}",
@@ -185,8 +201,7 @@ class _Checker:
             self.add(where, "has no itunes:image", "set cover in show.toml")
         else:
             path = self.local(where, image.get("href"), "itunes:image")
-            problem = artwork_problem(path) if path else ""
-            if path and problem:
+            if path and (problem := artwork_problem(path)):
                 self.add(
                     where,
                     f"the artwork {path.name} {problem}",
@@ -196,11 +211,9 @@ class _Checker:
         if not categories:
             self.add(where, "has no itunes:category", 'add categories = ["Technology"] to show.toml')
         for category in categories:
-            subs = category.findall("itunes:category", NS) or [None]
-            for sub in subs:
+            for sub in category.findall("itunes:category", NS) or [None]:
                 value = category.get("text", "") + (f"/{sub.get('text', '')}" if sub is not None else "")
-                problem = category_problem(value)
-                if problem:
+                if problem := category_problem(value):
                     self.add(where, problem, "use Apple's list of categories")
         explicit = channel.findtext("itunes:explicit", namespaces=NS)
         if explicit not in ("true", "false"):
@@ -218,9 +231,7 @@ class _Checker:
             )
         if channel.findtext("podcast:locked", namespaces=NS) not in ("yes", "no"):
             self.add(where, "podcast:locked is missing or not yes/no", "rebuild the feed")
-        for person in channel.findall("podcast:person", NS):
-            self.https(where, person.get("img"), "podcast:person img")
-            self.https(where, person.get("href"), "podcast:person href")
+        self.check_persons(channel, where)
 
     def check_item(self, item: etree._Element, where: str, guids: set[str], enclosures: set[str]) -> None:
         if not (item.findtext("title") or "").strip():
@@ -258,10 +269,12 @@ class _Checker:
         for chapters in item.findall("podcast:chapters", NS):
             if chapters.get("type") != "application/json+chapters":
                 self.add(where, f"podcast:chapters type is {chapters.get('type')!r}", "use application/json+chapters")
-            path = self.local(where, chapters.get("url"), "podcast:chapters")
-            if path:
+            if path := self.local(where, chapters.get("url"), "podcast:chapters"):
                 self.check_chapters(path, where)
-        for person in item.findall("podcast:person", NS):
+        self.check_persons(item, where)
+
+    def check_persons(self, parent: etree._Element, where: str) -> None:
+        for person in parent.findall("podcast:person", NS):
             self.https(where, person.get("img"), "podcast:person img")
             self.https(where, person.get("href"), "podcast:person href")
 

@@ -1,8 +1,6 @@
-"""Publishing one episode: its transcript exports, ``chapters.json``, ``shownotes.html``, the episode
-page and ``publish.json`` (what the show's feed and start page need), beside the mastered audio.
-
-The audio and its master.json belong to the mastering: publishing only reads them.
-"""
+"""Publishing one episode: its transcript exports, ``chapters.json``, ``shownotes.html``, the episode page
+and ``publish.json`` (what the show's feed and start page need), beside the mastered audio. The audio and
+its master.json belong to the mastering: publishing only reads them."""
 
 from __future__ import annotations
 
@@ -15,27 +13,26 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import atomic
+from ..config.schema import PublishSettings, ShowPublish
+from ..config.validate import Place, convert, layered
 from ..errors import PublishError
 from ..exports import EXPORT_FORMATS, export_transcript
 from ..mastering.manifest import MasterManifest, read_master
 from ..timefmt import timestamp
 from ..transcript import Transcript
 from ..transcript import load as load_transcript
-from ..workspace import Chapter, Episode, Show
+from ..workspace import Chapter, Episode, Show, Speaker
 from .chapters import chapters_json, episode_chapters
+from .check import check_placeholders
 from .markup import markdown_html
-from .placeholders import check_placeholders
-from .settings import PublishSettings, publish_settings
-from .shownotes import Download, render_shownotes
-from .site import render_episode_page
-from .speakers import person, published_speakers
+from .site import Download, render_episode_page, render_shownotes
 
 log = logging.getLogger("audiokit")
 
 MANIFEST = "publish.json"
-TRANSCRIPT_STEM = "transcript"
 TRANSCRIPT_LABELS = {"vtt": "WebVTT", "srt": "SRT", "json": "JSON", "html": "HTML", "txt": "Text"}
 """Transcript exports in the order the feed and pages offer them."""
+PERSON_FIELDS = ("name", "organisation", "role", "img", "href")
 
 
 @dataclass
@@ -53,14 +50,20 @@ class EpisodeManifest:
     audio_bytes: int = -1  # size of the audio this manifest describes
     people: list[dict[str, Any]] = field(default_factory=list)  # who speaks, as the transcript names them
 
-    @classmethod
-    def load(cls, path: Path) -> EpisodeManifest:
-        return cls(**json.loads(path.read_text("utf-8")))
-
 
 def url(show: Show, *parts: str) -> str:
     """The published URL of a file below the show's base URL."""
     return "/".join([show.base_url, *(quote(p) for p in parts)])
+
+
+def publish_settings(show: Show, episode: Episode | None = None) -> PublishSettings:
+    """``[publish]`` of show.toml, overridden by the episode's own table; errors name file and key."""
+    values = layered(ShowPublish, [(show.settings.get("publish", {}), Place(show.file, "publish."))])
+    if episode is not None:
+        values.update(
+            layered(PublishSettings, [(episode.settings.get("publish", {}), Place(episode.file, "publish."))])
+        )
+    return convert(values, PublishSettings)
 
 
 def audio_chapters(
@@ -75,6 +78,35 @@ def audio_chapters(
         return chapters
     log.info("%s: proposed chapters after the end of the audio left out", episode.slug)
     return [c for c in chapters if c.start < duration]
+
+
+def published_speakers(episode: Episode, transcript: Transcript | None) -> list[Speaker]:
+    """Who speaks, as published (page, shownotes, podcast:person): the named speakers of ``transcript`` who
+    say something, in order of appearance, so a speaker renamed in the editor or by import-text is published
+    renamed; without a transcript, the speakers of episode.toml. Role, picture and link come from
+    episode.toml (or the show's hosts) for the same name; a voice the transcript could not name is left out."""
+    if transcript is None:
+        return list(episode.speakers)
+    known = {s.name: s for s in [*episode.show.hosts, *episode.speakers]}
+    people: list[Speaker] = []
+    seen: set[str] = set()
+    for segment in transcript.segments:
+        if not segment.words or segment.speaker in seen:
+            continue
+        seen.add(segment.speaker)
+        voice = transcript.speaker(segment.speaker)
+        if voice.source == "unresolved" or not voice.name.strip():
+            continue
+        same = known.get(voice.name) or Speaker(voice.name)
+        people.append(Speaker(voice.name, voice.organisation, voice.role or same.role, img=same.img, href=same.href))
+    return people
+
+
+def validate_episode(episode: Episode) -> None:
+    """Check the episode's ``[publish]`` table and refuse template text still waiting to be replaced; the
+    build calls this from the stage's fingerprint, so it stops before any audio work."""
+    publish_settings(episode.show, episode)
+    check_placeholders(episode, episode.speakers)
 
 
 def load_episode_transcript(episode: Episode) -> Transcript | None:
@@ -124,7 +156,7 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
         chapters=[dataclasses.asdict(c) for c in chapters],
         chapters_file="chapters.json" if chapters else "",
         audio_bytes=(folder / master.audio).stat().st_size,
-        people=[person(p) for p in people],
+        people=[{key: getattr(p, key) for key in PERSON_FIELDS} for p in people],
     )
     atomic.write_text(folder / MANIFEST, json.dumps(dataclasses.asdict(manifest), ensure_ascii=False, indent=1))
     return manifest
@@ -134,7 +166,7 @@ def _write_exports(folder: Path, transcript: Transcript | None, offset: float) -
     """Every transcript export (stale ones removed when there is no transcript); format -> file name."""
     files: dict[str, str] = {}
     for fmt in TRANSCRIPT_LABELS:
-        target = folder / f"{TRANSCRIPT_STEM}{EXPORT_FORMATS[fmt].suffix}"
+        target = folder / f"transcript{EXPORT_FORMATS[fmt].suffix}"
         if transcript is None:
             target.unlink(missing_ok=True)
             continue

@@ -1,10 +1,8 @@
-"""feed.xml: RSS 2.0 with the itunes, content, podcast (Podcasting 2.0) and psc namespaces.
-
-feedgen stays behind this module: callers hand over typed FeedChannel / FeedItem objects.
-Where feedgen falls short (itunes:explicit true/false, the podcast namespace, Podlove chapters)
-a feedgen extension adds the elements. Every text is stripped of control characters first and
-no CDATA is used, so ``&``, ``<`` and ``]]>`` are escaped by lxml and the feed stays well-formed.
-"""
+"""feed.xml: RSS 2.0 with the itunes, content, podcast (Podcasting 2.0) and psc namespaces. feedgen stays
+behind this module: callers hand over typed FeedChannel / FeedItem objects. Where feedgen falls short
+(itunes:explicit true/false, the podcast namespace, Podlove chapters) a feedgen extension adds the elements.
+Every text is stripped of control characters first and no CDATA is used, so ``&``, ``<`` and ``]]>`` are
+escaped by lxml and the feed stays well-formed."""
 
 from __future__ import annotations
 
@@ -20,9 +18,13 @@ from ..workspace import Chapter, Episode, Show, Speaker
 from .categories import split_category
 from .markup import clean_text, safe_url
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-PSC_NS = "http://podlove.org/simple-chapters"
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+    "psc": "http://podlove.org/simple-chapters",
+}
 PERSON_ROLES = {"host": "host", "cohost": "co-host", "moderator": "host", "guest": "guest"}
 
 
@@ -65,8 +67,10 @@ class FeedChannel:
     guid: str
 
 
-def _sub(parent: etree._Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: clean_text(v) for k, v in attrs.items() if v})
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    """A ``prefix:name`` child of ``parent``, with its text and non-empty ``attrs`` cleaned."""
+    prefix, name = tag.split(":")
+    element = etree.SubElement(parent, f"{{{NS[prefix]}}}{name}", {k: clean_text(v) for k, v in attrs.items() if v})
     if text is not None:
         element.text = clean_text(text)
     return element
@@ -76,8 +80,7 @@ def _persons(parent: etree._Element, speakers: list[Speaker]) -> None:
     for speaker in speakers:
         _sub(
             parent,
-            PODCAST_NS,
-            "person",
+            "podcast:person",
             speaker.name,
             role=PERSON_ROLES.get(speaker.role, "guest"),
             group="cast",
@@ -97,14 +100,14 @@ class _ChannelExtension(BaseExtension):
     channel: FeedChannel  # set by render_feed (feedgen makes the instance)
 
     def extend_ns(self) -> dict[str, str]:
-        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "psc": PSC_NS}
+        return {prefix: NS[prefix] for prefix in ("itunes", "podcast", "psc")}
 
     def extend_rss(self, feed: etree._Element) -> etree._Element:
         show = self.channel.show
         channel = feed[0]
-        _sub(channel, ITUNES_NS, "explicit", "true" if show.explicit else "false")
-        _sub(channel, PODCAST_NS, "guid", self.channel.guid)
-        _sub(channel, PODCAST_NS, "locked", "yes" if show.locked else "no", owner=show.owner_email)
+        _sub(channel, "itunes:explicit", "true" if show.explicit else "false")
+        _sub(channel, "podcast:guid", self.channel.guid)
+        _sub(channel, "podcast:locked", "yes" if show.locked else "no", owner=show.owner_email)
         _persons(channel, show.hosts)
         return feed
 
@@ -117,38 +120,25 @@ class _ItemExtension(BaseEntryExtension):
     def extend_rss(self, entry: etree._Element) -> etree._Element:
         item, episode = self.item, self.item.episode
         if episode.explicit is not None:
-            _sub(entry, ITUNES_NS, "explicit", "true" if episode.explicit else "false")
+            _sub(entry, "itunes:explicit", "true" if episode.explicit else "false")
         if episode.season is not None:
-            _sub(entry, PODCAST_NS, "season", str(episode.season))
-        _sub(entry, PODCAST_NS, "episode", str(episode.number))
+            _sub(entry, "podcast:season", str(episode.season))
+        _sub(entry, "podcast:episode", str(episode.number))
         _persons(entry, item.people)
         for link in item.transcripts:
             _sub(
-                entry,
-                PODCAST_NS,
-                "transcript",
-                url=link.url,
-                type=link.mime,
-                language=episode.show.language,
-                rel=link.rel,
+                entry, "podcast:transcript", url=link.url, type=link.mime, language=episode.show.language, rel=link.rel
             )
         if item.chapters_url:
-            _sub(entry, PODCAST_NS, "chapters", url=item.chapters_url, type="application/json+chapters")
+            _sub(entry, "podcast:chapters", url=item.chapters_url, type="application/json+chapters")
         for bite in item.episode.soundbites:
             if bite.start < item.duration:  # one past the end of the audio would point nowhere
-                _sub(
-                    entry,
-                    PODCAST_NS,
-                    "soundbite",
-                    bite.title,
-                    startTime=_seconds(bite.start),
-                    duration=_seconds(min(bite.duration, item.duration - bite.start)),
-                )
+                length = min(bite.duration, item.duration - bite.start)
+                _sub(entry, "podcast:soundbite", bite.title, startTime=_seconds(bite.start), duration=_seconds(length))
         if item.chapters:
-            psc = _sub(entry, PSC_NS, "chapters", version="1.2")
+            psc = _sub(entry, "psc:chapters", version="1.2")
             for chapter in item.chapters:
-                start = clock(chapter.start, 3)
-                _sub(psc, PSC_NS, "chapter", start=start, title=chapter.title, href=safe_url(chapter.url))
+                _sub(psc, "psc:chapter", start=clock(chapter.start, 3), title=chapter.title, href=safe_url(chapter.url))
         return entry
 
 

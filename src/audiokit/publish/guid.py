@@ -28,11 +28,9 @@ def episode_guid(show_guid: str, slug: str) -> str:
 
 
 def keep_podcast_guid(show: Show, feed_url: str) -> str:
-    """The show's podcast:guid; computed from ``feed_url`` and written into show.toml the first time.
-
-    The spec wants the GUID never to change, even when the feed moves: once stored in show.toml
-    it wins over the URL. The key goes before the first one in the file; comments and layout stay.
-    """
+    """The show's podcast:guid; computed from ``feed_url`` and written into show.toml the first time. The
+    spec wants the GUID never to change, even when the feed moves: once stored in show.toml it wins over
+    the URL. The key goes before the first one in the file; comments and layout stay."""
     if show.podcast_guid:
         return show.podcast_guid
     guid = podcast_guid(feed_url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import html as html_mod
 import re
 
@@ -11,42 +10,10 @@ from markdown_it import MarkdownIt
 
 from ..cleantext import strip_controls as clean_text  # re-exported: feed, site and shownotes use it
 
-ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "cite",
-    "code",
-    "del",
-    "em",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "ins",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "small",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "time",
-    "tr",
-    "ul",
-}
+ALLOWED_TAGS = set(
+    "a abbr b blockquote br cite code del em h1 h2 h3 h4 h5 h6 hr i ins li ol p pre small strong sub sup table tbody"
+    " td th thead time tr ul".split()
+)
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"}, "th": {"scope"}, "ol": {"start"}}
 
 
@@ -56,20 +23,18 @@ def safe_url(url: str) -> str:
     return url if re.match(r"(https?://|mailto:)", url, re.IGNORECASE) else ""
 
 
-@functools.lru_cache(maxsize=1)
-def _cleaner() -> nh3.Cleaner:
-    return nh3.Cleaner(
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer",
+)
 
 
 def sanitize(html: str) -> str:
     """Keep only harmless markup: no scripts, event handlers, styles, images or javascript: links."""
-    return _cleaner().clean(clean_text(html))
+    return _CLEANER.clean(clean_text(html))
 
 
 class _AnyLink(MarkdownIt):
@@ -79,14 +44,12 @@ class _AnyLink(MarkdownIt):
         return True
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    return _AnyLink("commonmark", {"html": True}).enable("table").enable("strikethrough")
+_MARKDOWN = _AnyLink("commonmark", {"html": True}).enable("table").enable("strikethrough")
 
 
 def markdown_html(text: str) -> str:
     """Render Markdown (raw HTML allowed, then sanitised) to a safe HTML fragment."""
-    return sanitize(_markdown().render(clean_text(text))).strip()
+    return sanitize(_MARKDOWN.render(clean_text(text))).strip()
 
 
 def plain_text(html: str) -> str:

@@ -3,6 +3,7 @@ publishing each episode left (``publish.json``) and its mastered audio."""
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -10,19 +11,18 @@ from pathlib import Path
 from PIL import Image
 
 from .. import atomic
-from ..errors import PublishError
+from ..errors import ConfigError, PublishError
 from ..exports import EXPORT_FORMATS
 from ..mastering.manifest import MasterManifest, read_master
 from ..timefmt import timestamp
 from ..workspace import FEED_FILE, Chapter, Episode, Show, Speaker
-from .episode import MANIFEST, EpisodeManifest, url
+from .categories import category_problem
+from .check import artwork_problem
+from .episode import MANIFEST, EpisodeManifest, publish_settings, url
 from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
 from .guid import episode_guid, keep_podcast_guid
 from .markup import plain_text
-from .settings import publish_settings
-from .shownotes import german_date
-from .site import IndexEntry, render_index, write_assets
-from .validate import check_cover
+from .site import IndexEntry, german_date, render_index, write_assets
 
 log = logging.getLogger("audiokit")
 
@@ -32,12 +32,32 @@ def cover_name(show: Show) -> str:
     return "cover.jpg" if show.cover.suffix.lower() in (".jpg", ".jpeg") else "cover.png"
 
 
-def publish_cover(show: Show, out: Path) -> Path:
-    """Validate the show's cover and copy it to ``out``; re-saved when its colours or format do not fit.
+def check_cover(show: Show) -> None:
+    """Raise PublishError unless the cover is square JPEG/PNG artwork of 1400-3000 px."""
+    if problem := artwork_problem(show.cover, need_rgb=False):
+        raise PublishError(
+            f"{show.file}: cover {show.cover.name}: {problem}",
+            "use a square JPEG or PNG of 1400-3000 px in RGB colours",
+        )
 
-    A cover in another colour mode (RGBA, palette, CMYK) is flattened to RGB, and a JPEG named
-    ``.png`` (or the reverse) is saved in the format its name promises; the source stays untouched.
-    """
+
+def validate_show(show: Show) -> None:
+    """Check the show's cover, categories and ``[publish]`` table (language, URLs, GUID: load_show); the
+    build calls this from the stage's fingerprint, so a bad cover stops it before any audio work."""
+    check_cover(show)
+    for value in show.categories:
+        if problem := category_problem(value):
+            raise ConfigError(
+                f"{show.file}: key 'categories': {problem}",
+                'use Apple\'s categories, written "Category" or "Category/Subcategory"',
+            )
+    publish_settings(show)
+
+
+def publish_cover(show: Show, out: Path) -> Path:
+    """Validate the show's cover and copy it to ``out``; re-saved when its colours or format do not fit: a
+    cover in another colour mode (RGBA, palette, CMYK) is flattened to RGB, and a JPEG named ``.png`` (or
+    the reverse) is saved in the format its name promises. The source stays untouched."""
     check_cover(show)
     target = out / cover_name(show)
     fmt = "JPEG" if target.suffix == ".jpg" else "PNG"
@@ -64,8 +84,7 @@ def publish_show(show: Show, episodes: list[Episode], out: Path) -> None:
     items, entries = [], []
     for ep in episodes:
         folder = out / ep.slug
-        published = _published(ep, folder)
-        if published is None:
+        if (published := _published(ep, folder)) is None:
             continue
         master, manifest = published
         items.append(_item(show, ep, folder, master, manifest, channel.guid))
@@ -120,7 +139,7 @@ def _published(episode: Episode, folder: Path) -> tuple[MasterManifest, EpisodeM
         return None
     master = read_master(folder, episode)
     try:
-        manifest = EpisodeManifest.load(folder / MANIFEST)
+        manifest = EpisodeManifest(**json.loads((folder / MANIFEST).read_text("utf-8")))
     except (OSError, ValueError, TypeError) as exc:
         raise PublishError(
             f"episode {episode.slug!r}: {folder / MANIFEST} is broken ({exc})",

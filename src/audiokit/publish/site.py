@@ -1,29 +1,40 @@
-"""The static site for listeners: ``index.html`` and ``<slug>/index.html`` from ``templates/site/``.
-
-Pages use only relative links to local files (``assets/site.css``, ``assets/site.js``), so the
-folder works from any web server or straight from disk; a show may override any template.
-Text is escaped by Jinja's autoescape and stripped of control characters.
-"""
+"""HTML from ``templates/`` (a show's templates/ may override any file): the shownotes fragment, with its
+input cleaned and its output sanitised once more, and the listeners' site, ``index.html`` and
+``<slug>/index.html``, whose text is escaped by Jinja and stripped of control characters. Pages link only to
+local files by relative links (``assets/site.css``), so the folder works from any web server or from disk."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import jinja2
 from markupsafe import Markup
 
 from .. import atomic
+from ..config.schema import Link
 from ..exports import turns
+from ..people import HOST_ROLES
+from ..templating import environment
 from ..timefmt import timestamp
 from ..transcript import Transcript
 from ..workspace import Chapter, Episode, Show, Speaker
-from .markup import clean_text, markdown_html, safe_url
-from .settings import Link
-from .shownotes import Download, german_date, hosts_and_guests, show_templates
+from .markup import clean_text, markdown_html, safe_url, sanitize
 
 ASSETS = ("site.css", "site.js")
+MONTHS = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
+
+
+@dataclass
+class Download:
+    """A file offered for download: its label (``WebVTT``) and URL."""
+
+    label: str
+    url: str
 
 
 @dataclass
@@ -39,6 +50,61 @@ class IndexEntry:
     summary: str
 
 
+@functools.lru_cache(maxsize=8)
+def _environment(override: Path, exists: bool) -> jinja2.Environment:
+    """Cached per (folder, whether it exists): a templates/ folder created later is picked up."""
+    return environment(override, html=True)
+
+
+def show_templates(show: Show) -> jinja2.Environment:
+    """The HTML template environment of ``show`` (its templates/ first), compiled templates cached."""
+    override = show.dir / "templates"
+    return _environment(override, override.is_dir())
+
+
+def german_date(value: dt.datetime) -> str:
+    """``10. November 2026``."""
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def _render_episode(template: str, episode: Episode, people: list[Speaker] | None, **context: Any) -> str:
+    """``template`` with what every episode template gets; ``people``: who speaks (the published speakers
+    of :mod:`.episode`), by default episode.toml's speakers."""
+    people = episode.speakers if people is None else people
+    page = show_templates(episode.show).get_template(template)
+    return page.render(
+        show=episode.show,
+        episode=episode,
+        date=german_date(episode.date),
+        description=Markup(markdown_html(episode.description)),
+        hosts=[s for s in people if s.role in HOST_ROLES],
+        guests=[s for s in people if s.role not in HOST_ROLES],
+        **context,
+    )
+
+
+def render_shownotes(
+    episode: Episode,
+    *,
+    chapters: list[Chapter],
+    links: list[Link],
+    page_url: str,
+    transcripts: list[Download],
+    people: list[Speaker] | None = None,
+) -> str:
+    """The shownotes of ``episode`` as a sanitised HTML fragment (German headings by default)."""
+    html = _render_episode(
+        "shownotes.html.j2",
+        episode,
+        people,
+        chapters=[{"time": timestamp(c.start), "start": c.start, "title": c.title, "url": c.url} for c in chapters],
+        links=links,
+        page_url=page_url,
+        transcripts=transcripts,
+    )
+    return sanitize(html).strip() + "\n"
+
+
 def render_episode_page(
     episode: Episode,
     *,
@@ -52,43 +118,35 @@ def render_episode_page(
     downloads: list[Download],
     people: list[Speaker] | None = None,
 ) -> str:
-    """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it).
-    ``people``: who speaks (publish.speakers.published_speakers), by default episode.toml's speakers."""
-    hosts, guests = hosts_and_guests(episode.speakers if people is None else people)
-    return clean_text(
-        show_templates(episode.show)
-        .get_template("site/episode.html.j2")
-        .render(
-            root="../",
-            show=episode.show,
-            episode=episode,
-            date=german_date(episode.date),
-            iso_date=episode.date.isoformat(),
-            duration=timestamp(duration),
-            audio=audio,
-            audio_mime=audio_mime,
-            description=Markup(markdown_html(episode.description)),
-            hosts=hosts,
-            guests=guests,
-            chapters=[
-                {"start": round(c.start, 3), "time": timestamp(c.start), "title": c.title, "url": safe_url(c.url)}
-                for c in chapters
-            ],
-            turns=[
-                {
-                    "start": round(t.start, 3),
-                    "time": timestamp(t.start),
-                    "name": t.speaker.name,
-                    "organisation": t.speaker.organisation,
-                    "text": t.text,
-                }
-                for t in (turns(transcript, offset=offset) if transcript else [])
-            ],
-            links=links,
-            downloads=downloads,
-            soundbites=soundbite_players(episode, audio, duration),
-        )
+    """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it)."""
+    page = _render_episode(
+        "site/episode.html.j2",
+        episode,
+        people,
+        root="../",
+        iso_date=episode.date.isoformat(),
+        duration=timestamp(duration),
+        audio=audio,
+        audio_mime=audio_mime,
+        chapters=[
+            {"start": round(c.start, 3), "time": timestamp(c.start), "title": c.title, "url": safe_url(c.url)}
+            for c in chapters
+        ],
+        turns=[
+            {
+                "start": round(t.start, 3),
+                "time": timestamp(t.start),
+                "name": t.speaker.name,
+                "organisation": t.speaker.organisation,
+                "text": t.text,
+            }
+            for t in (turns(transcript, offset=offset) if transcript else [])
+        ],
+        links=links,
+        downloads=downloads,
+        soundbites=soundbite_players(episode, audio, duration),
     )
+    return clean_text(page)
 
 
 def soundbite_players(episode: Episode, audio: str, duration: float) -> list[dict[str, Any]]:
@@ -120,14 +178,9 @@ def render_index(show: Show, *, cover: str, feed_url: str, episodes: list[IndexE
     )
 
 
-def write_assets(show: Show, out: Path) -> list[Path]:
+def write_assets(show: Show, out: Path) -> None:
     """Copy the stylesheet and script (the show's override first) to ``out/assets/``."""
     env = show_templates(show)
     assert env.loader is not None  # templating.environment always gives one
-    written = []
     for name in ASSETS:
-        source, _, _ = env.loader.get_source(env, f"site/{name}")
-        target = out / "assets" / name
-        atomic.write_text(target, source)
-        written.append(target)
-    return written
+        atomic.write_text(out / "assets" / name, env.loader.get_source(env, f"site/{name}")[0])

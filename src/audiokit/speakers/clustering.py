@@ -52,30 +52,22 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 def _spectral(vectors: np.ndarray, low: int, high: int) -> np.ndarray:
     """spectralcluster's Turn-to-Diarize set-up (auto-tuned percentile, graph-cut Laplacian), ``low``..``high`` clusters."""
-    from spectralcluster import (
-        AutoTune,
-        LaplacianType,
-        RefinementName,
-        RefinementOptions,
-        SpectralClusterer,
-        SymmetrizeType,
-        ThresholdType,
-    )
+    import spectralcluster as sc
 
-    refinement = RefinementOptions(
+    refinement = sc.RefinementOptions(
         thresholding_soft_multiplier=0.01,
-        thresholding_type=ThresholdType.Percentile,
+        thresholding_type=sc.ThresholdType.Percentile,
         thresholding_with_binarization=True,
         thresholding_preserve_diagonal=True,
-        symmetrize_type=SymmetrizeType.Average,
-        refinement_sequence=[RefinementName.RowWiseThreshold, RefinementName.Symmetrize],
+        symmetrize_type=sc.SymmetrizeType.Average,
+        refinement_sequence=[sc.RefinementName.RowWiseThreshold, sc.RefinementName.Symmetrize],
     )
-    clusterer = SpectralClusterer(
+    clusterer = sc.SpectralClusterer(
         min_clusters=low,
         max_clusters=high,
         refinement_options=refinement,
-        autotune=AutoTune(p_percentile_min=0.40, p_percentile_max=0.95, init_search_step=0.05, search_level=1),
-        laplacian_type=LaplacianType.GraphCut,
+        autotune=sc.AutoTune(p_percentile_min=0.40, p_percentile_max=0.95, init_search_step=0.05, search_level=1),
+        laplacian_type=sc.LaplacianType.GraphCut,
         row_wise_renorm=True,
         custom_dist="cosine",
         max_spectral_size=SPECTRAL_SIZE if len(vectors) > SPECTRAL_SIZE else None,
@@ -110,19 +102,16 @@ class _Partition:
         return len(self.centroids)
 
 
-def _one_voice(vectors: np.ndarray, weights: np.ndarray) -> bool:
-    halves = _Partition.of(vectors, weights, _spectral(vectors, 2, 2))
-    return halves.k < 2 or (halves.closest >= ONE_VOICE_SPLIT and halves.cohesion.min() >= ONE_VOICE_COHESION)
-
-
 def _estimate(vectors: np.ndarray, weights: np.ndarray, most: int) -> _Partition:
     """The partition with the estimated number of voices (see the module docstring)."""
     one = _Partition.of(vectors, weights, np.zeros(len(vectors), int))
     if most < 2 or len(vectors) < 4:
         return one
     best = _Partition.of(vectors, weights, _spectral(vectors, 2, most))
-    if best.closest >= NEAR_VOICE and _one_voice(vectors, weights):
-        return one
+    if best.closest >= NEAR_VOICE:  # one voice split in two?
+        halves = _Partition.of(vectors, weights, _spectral(vectors, 2, 2))
+        if halves.k < 2 or (halves.closest >= ONE_VOICE_SPLIT and halves.cohesion.min() >= ONE_VOICE_COHESION):
+            return one
     if best.cohesion.min() < MIXED:
         for k in range(best.k + 1, most + 1):
             more = _Partition.of(vectors, weights, _spectral(vectors, k, k))
@@ -139,16 +128,6 @@ def _estimate(vectors: np.ndarray, weights: np.ndarray, most: int) -> _Partition
     return best
 
 
-def _kmeans(vectors: np.ndarray, weights: np.ndarray, centroids: np.ndarray, rounds: int = 5) -> np.ndarray:
-    """Spherical k-means from ``centroids``; a cluster that loses all its windows keeps its centroid."""
-    centroids = centroids.copy()
-    for _ in range(rounds):
-        labels = np.argmax(vectors @ centroids.T, axis=1)
-        for c in np.unique(labels):
-            centroids[c] = _normalise((weights[labels == c, None] * vectors[labels == c]).sum(0))
-    return centroids
-
-
 def cluster_windows(emb: SpeechEmbeddings, *, count: int | None = None, max_speakers: int = MAX_SPEAKERS) -> Clusters:
     """Cluster the windows into ``count`` voices, or into as many as are heard (1..``max_speakers``)."""
     vectors, weights = emb.vectors, emb.ends - emb.starts
@@ -162,5 +141,9 @@ def cluster_windows(emb: SpeechEmbeddings, *, count: int | None = None, max_spea
         partition = _Partition.of(vectors[sample], weights[sample], labels)
     else:
         partition = _estimate(vectors[sample], weights[sample], max_speakers)
-    centroids = _kmeans(vectors, weights, partition.centroids.astype(np.float32))
+    centroids = partition.centroids.astype(np.float32)
+    for _ in range(5):  # spherical k-means; a cluster that loses all its windows keeps its centroid
+        labels = np.argmax(vectors @ centroids.T, axis=1)
+        for c in np.unique(labels):
+            centroids[c] = _normalise((weights[labels == c, None] * vectors[labels == c]).sum(0))
     return Clusters(np.argmax(vectors @ centroids.T, axis=1), centroids)

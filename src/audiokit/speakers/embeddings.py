@@ -1,5 +1,11 @@
 """Voice embeddings of the speech in a recording: 1.6 s windows inside VAD regions, streamed.
 
+The encoder is Resemblyzer's GE2E, exported to ONNX and run with onnxruntime. Its input features
+match Resemblyzer's preprocessing: 16 kHz audio, 25 ms Hann window, 10 ms hop, power spectrum
+(librosa's centred STFT). The 40-band mel projection, the 3-layer LSTM, the projection and the L2
+norm live in the ONNX graph (``assets/voice_encoder.onnx``, made by ``scripts/export_voice_encoder.py``),
+so no PyTorch or librosa is needed at run time.
+
 One pass over the file decodes 16 kHz mono blocks, scores them with Silero VAD and computes the
 spectrogram; every closed speech region is cut into windows (``hop`` apart, never across a
 pause) whose level is normalised to Resemblyzer's -30 dBFS before they are embedded. Memory is
@@ -8,19 +14,101 @@ bounded by one block plus the longest open region (regions are split every 30 s)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import ModelError
 from ..ffmpeg import Progress, probe, stream_pcm
-from . import encoder as enc
 from .vad import RegionTracker, SpeechFrames
 
+RATE = 16000
+N_FFT = 400  # 25 ms
+HOP = 160  # 10 ms
+PARTIAL_FRAMES = 160  # 1.6 s, the length Resemblyzer embeds
+TARGET_DBFS = -30.0  # Resemblyzer normalises utterances to this level
+MODEL_FILE = "assets/voice_encoder.onnx"
+_WINDOW = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)  # periodic Hann
 BLOCK_SECONDS = 32.0  # a multiple of the VAD frame
 BATCH = 32
-FRAMES_PER_SECOND = enc.RATE / enc.HOP
-_WINDOW_POWER = enc.N_FFT * float(np.sum(enc._WINDOW**2))  # Parseval: full-spectrum power per unit mean square
+FRAMES_PER_SECOND = RATE / HOP
+_WINDOW_POWER = N_FFT * float(np.sum(_WINDOW**2))  # Parseval: full-spectrum power per unit mean square
+
+
+def power_frames(samples: np.ndarray) -> np.ndarray:
+    """Power spectra (frames, 201) of every full 400-sample frame of ``samples``, 160 samples apart."""
+    if len(samples) < N_FFT:
+        return np.zeros((0, N_FFT // 2 + 1), np.float32)
+    frames = np.lib.stride_tricks.sliding_window_view(samples, N_FFT)[::HOP]
+    spectrum = np.fft.rfft(frames * _WINDOW, axis=1)
+    return (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+
+
+def spectrogram(wav: np.ndarray) -> np.ndarray:
+    """Centred power spectrogram of a whole clip, frame ``t`` centred on sample ``160 t`` (librosa's)."""
+    pad = np.zeros(N_FFT // 2, np.float32)
+    return power_frames(np.concatenate([pad, np.asarray(wav, np.float32), pad]))
+
+
+class SpectrogramStream:
+    """The same centred spectrogram computed block by block, keeping only the tail of an unfinished frame."""
+
+    def __init__(self) -> None:
+        self.tail = np.zeros(N_FFT // 2, np.float32)
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        """Spectra of the frames completed by ``block`` (a 1-D float32 array)."""
+        data = np.concatenate([self.tail, block])
+        spectra = power_frames(data)
+        self.tail = data[len(spectra) * HOP :]
+        return spectra
+
+    def close(self) -> np.ndarray:
+        """Spectra of the last frames (the end is zero-padded like librosa's)."""
+        return self.push(np.zeros(N_FFT // 2, np.float32))
+
+
+def level_gain(mean_square: float) -> float:
+    """Power gain that brings audio of ``mean_square`` (full scale 1.0) to Resemblyzer's -30 dBFS."""
+    if mean_square <= 1e-12:
+        return 1.0
+    return float(10 ** (TARGET_DBFS / 10) / mean_square)
+
+
+class VoiceEncoder:
+    """Spectra in, 256-dim L2-normalised voice embeddings out; onnxruntime on at most ``threads`` threads."""
+
+    def __init__(self, threads: int = 2) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            model = resources.files("audiokit").joinpath(MODEL_FILE).read_bytes()
+            self.session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        except (OSError, RuntimeError, ValueError) as exc:  # onnxruntime raises its own RuntimeError subclasses
+            raise ModelError(
+                f"the speaker encoder model cannot be loaded ({exc})",
+                "reinstall audiokit; the file audiokit/assets/voice_encoder.onnx is part of it",
+            ) from exc
+
+    def embed(self, spectra: np.ndarray) -> np.ndarray:
+        """Embeddings (batch, 256) of ``spectra`` (batch, frames, 201), all of one length."""
+        if len(spectra) == 0:
+            return np.zeros((0, 256), np.float32)
+        (out,) = self.session.run(None, {"spectrogram": np.ascontiguousarray(spectra, np.float32)})
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def default_encoder() -> VoiceEncoder:
+    """One shared encoder per process (loading takes a moment)."""
+    return VoiceEncoder()
 
 
 @dataclass
@@ -49,11 +137,11 @@ def frame_power(spectra: np.ndarray) -> np.ndarray:
 class _Windows:
     """Cuts closed regions into windows over a rolling spectrogram buffer and embeds them in batches."""
 
-    def __init__(self, encoder: enc.VoiceEncoder, hop: float, min_window: float) -> None:
+    def __init__(self, encoder: VoiceEncoder, hop: float, min_window: float) -> None:
         self.encoder = encoder
         self.hop = max(1, round(hop * FRAMES_PER_SECOND))
         self.min_frames = max(1, round(min_window * FRAMES_PER_SECOND))
-        self.spectra = np.zeros((0, enc.N_FFT // 2 + 1), np.float32)
+        self.spectra = np.zeros((0, N_FFT // 2 + 1), np.float32)
         self.power = np.zeros(0, np.float32)
         self.first = 0  # frame index of self.spectra[0]
         self.spans: list[tuple[int, int]] = []
@@ -77,13 +165,13 @@ class _Windows:
         a = max(self.first, round(region[0] * FRAMES_PER_SECOND))
         b = min(self.available, round(region[1] * FRAMES_PER_SECOND))
         size = b - a
-        if size >= enc.PARTIAL_FRAMES:
-            starts = list(range(a, b - enc.PARTIAL_FRAMES + 1, self.hop))
-            if b - enc.PARTIAL_FRAMES - starts[-1] > self.hop // 2:
-                starts.append(b - enc.PARTIAL_FRAMES)
+        if size >= PARTIAL_FRAMES:
+            starts = list(range(a, b - PARTIAL_FRAMES + 1, self.hop))
+            if b - PARTIAL_FRAMES - starts[-1] > self.hop // 2:
+                starts.append(b - PARTIAL_FRAMES)
             for start in starts:
-                self.batch.append(self._window(start, enc.PARTIAL_FRAMES))
-                self.spans.append((start, start + enc.PARTIAL_FRAMES))
+                self.batch.append(self._window(start, PARTIAL_FRAMES))
+                self.spans.append((start, start + PARTIAL_FRAMES))
             if len(self.batch) >= BATCH:
                 self.flush()
         elif size >= self.min_frames:
@@ -93,7 +181,7 @@ class _Windows:
 
     def _window(self, start: int, size: int) -> np.ndarray:
         i = start - self.first
-        gain = enc.level_gain(float(self.power[i : i + size].mean()))
+        gain = level_gain(float(self.power[i : i + size].mean()))
         return self.spectra[i : i + size] * np.float32(gain)
 
     def flush(self) -> None:
@@ -108,7 +196,7 @@ def embed_speech(
     hop: float = 0.8,
     min_window: float = 0.4,
     max_seconds: float | None = None,
-    encoder: enc.VoiceEncoder | None = None,
+    encoder: VoiceEncoder | None = None,
     progress: Progress | None = None,
 ) -> SpeechEmbeddings:
     """Find the speech in ``path`` and embed it in windows of 1.6 s (shorter regions: one window).
@@ -116,12 +204,12 @@ def embed_speech(
     ``max_seconds`` stops reading after the block (32 s) that reaches it.
     """
     probe(path)  # clear errors for missing, empty or corrupt files before any work
-    windows = _Windows(encoder or enc.default_encoder(), hop, min_window)
-    stream, vad, tracker = enc.SpectrogramStream(), SpeechFrames(), RegionTracker()
+    windows = _Windows(encoder or default_encoder(), hop, min_window)
+    stream, vad, tracker = SpectrogramStream(), SpeechFrames(), RegionTracker()
     regions: list[tuple[float, float]] = []
     waiting: list[tuple[float, float]] = []
     seconds = 0.0
-    blocks = stream_pcm(path, sample_rate=enc.RATE, channels=1, block_seconds=BLOCK_SECONDS)
+    blocks = stream_pcm(path, sample_rate=RATE, channels=1, block_seconds=BLOCK_SECONDS)
     for block in blocks:
         samples = block[:, 0]
         windows.add_frames(stream.push(samples))
@@ -132,7 +220,7 @@ def embed_speech(
             windows.cut(region)
         regions += ready
         windows.forget_before(min([tracker.pending] + [r[0] for r in waiting]))
-        seconds += len(samples) / enc.RATE
+        seconds += len(samples) / RATE
         if progress is not None:
             progress(seconds)
         if max_seconds is not None and seconds >= max_seconds:

@@ -19,8 +19,7 @@ from .. import atomic
 from ..errors import AudioError
 from ..stamps import file_stamp
 from ..workspace import Episode, Show
-from .embeddings import embed_speech
-from .encoder import MODEL_FILE
+from .embeddings import MODEL_FILE, embed_speech
 
 log = logging.getLogger("audiokit")
 
@@ -35,10 +34,8 @@ def model_id() -> str:
 
 
 def _key(show: Show, sample: Path) -> str:
-    try:
-        return sample.resolve().relative_to(show.dir).as_posix()
-    except ValueError:
-        return str(sample.resolve())
+    path = sample.resolve()
+    return path.relative_to(show.dir).as_posix() if path.is_relative_to(show.dir) else str(path)
 
 
 def _load(path: Path) -> dict:

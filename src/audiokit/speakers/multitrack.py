@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import Progress, probe, stream_pcm
-from .encoder import RATE
+from .embeddings import RATE
 from .vad import FRAME_SECONDS, RegionTracker, SpeechFrames
 
 MARGIN_DB = 6.0  # own speech must exceed predicted bleed and noise floor by this much
@@ -29,8 +29,7 @@ def _frames(tracks: list[Path], progress: Progress | None) -> tuple[np.ndarray, 
     """Speech probability and power, shape (tracks, frames), streaming all tracks side by side."""
     streams = [stream_pcm(t, sample_rate=RATE, channels=1, block_seconds=32.0) for t in tracks]
     detectors = [SpeechFrames() for _ in tracks]
-    probs: list[list[np.ndarray]] = [[] for _ in tracks]
-    power: list[list[np.ndarray]] = [[] for _ in tracks]
+    frames: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in tracks]  # per track: (probs, power) per block
     seconds = 0.0
     try:
         for blocks in itertools.zip_longest(*streams):
@@ -39,20 +38,17 @@ def _frames(tracks: list[Path], progress: Progress | None) -> tuple[np.ndarray, 
                 samples = np.zeros(size, np.float32)
                 if block is not None:
                     samples[: len(block)] = block[:, 0]
-                p, e = detectors[i].push(samples)
-                probs[i].append(p)
-                power[i].append(e)
+                frames[i].append(detectors[i].push(samples))
             seconds += size / RATE
             if progress is not None:
                 progress(seconds * len(tracks))
     finally:
         for stream in streams:
             stream.close()
-    for i, detector in enumerate(detectors):
-        p, e = detector.close()
-        probs[i].append(p)
-        power[i].append(e)
-    return np.array([np.concatenate(p) for p in probs]), np.array([np.concatenate(e) for e in power])
+    for detector, parts in zip(detectors, frames):
+        parts.append(detector.close())
+    probs = np.array([np.concatenate([p for p, _ in parts]) for parts in frames])
+    return probs, np.array([np.concatenate([e for _, e in parts]) for parts in frames])
 
 
 def bleed_matrix(probs: np.ndarray, power: np.ndarray) -> np.ndarray:
@@ -64,13 +60,11 @@ def bleed_matrix(probs: np.ndarray, power: np.ndarray) -> np.ndarray:
     for j in range(n):
         others = np.delete(power, j, axis=0).max(axis=0) if n > 1 else np.zeros(power.shape[1])
         solo = (probs[j] > 0.5) & (power[j] > solo_ratio * np.maximum(others, floor))
-        for i in range(n):
-            if i == j:
-                continue
-            if solo.sum() >= 25:  # 0.8 s of evidence
-                g[i, j] = float(np.median(power[i, solo] / np.maximum(power[j, solo], floor)))
-            else:
-                g[i, j] = 10 ** (DEFAULT_BLEED_DB / 10)
+        if solo.sum() >= 25:  # 0.8 s of evidence
+            g[:, j] = np.median(power[:, solo] / np.maximum(power[j, solo], floor), axis=1)
+        else:
+            g[:, j] = 10 ** (DEFAULT_BLEED_DB / 10)
+        g[j, j] = 0.0
     return g
 
 

@@ -27,10 +27,8 @@ class SpeechFrames:
         return self.model(frames), np.square(frames).reshape(-1, VAD_FRAME).mean(axis=1)
 
     def close(self) -> tuple[np.ndarray, np.ndarray]:
-        """The last, zero-padded frame (if any samples are left)."""
-        if not len(self.rest):
-            return self.push(np.zeros(0, np.float32))
-        return self.push(np.zeros(VAD_FRAME - len(self.rest), np.float32))
+        """The last frame, zero-padded (if any samples are left)."""
+        return self.push(np.zeros(-len(self.rest) % VAD_FRAME, np.float32))
 
 
 class RegionTracker:
@@ -65,9 +63,8 @@ class RegionTracker:
         """Time from which a region may still be reported (start of the open region, or now)."""
         return (self.frame if self.start is None else self.start) * self.seconds
 
-    def _region(self, start: int, end: int, out: list[tuple[float, float]]) -> None:
-        if end - start >= self.min_speech:
-            out.append((start * self.seconds, end * self.seconds))
+    def _region(self, start: int, end: int) -> list[tuple[float, float]]:
+        return [(start * self.seconds, end * self.seconds)] if end - start >= self.min_speech else []
 
     def push(self, scores: np.ndarray) -> list[tuple[float, float]]:
         """Feed the next frames' scores; return the regions that closed."""
@@ -81,17 +78,16 @@ class RegionTracker:
                 continue
             self.silent = self.silent + 1 if score < self.off else 0
             if self.silent >= self.min_silence:
-                self._region(self.start, i + 1 - self.silent, out)
+                out += self._region(self.start, i + 1 - self.silent)
                 self.start = None
             elif i + 1 - self.start >= self.max_speech:
-                self._region(self.start, i + 1, out)
+                out += self._region(self.start, i + 1)
                 self.start = i + 1
         return out
 
     def close(self) -> list[tuple[float, float]]:
         """The region still open at the end of the audio."""
-        out: list[tuple[float, float]] = []
-        if self.start is not None:
-            self._region(self.start, self.frame - self.silent, out)
-            self.start = None
-        return out
+        if self.start is None:
+            return []
+        start, self.start = self.start, None
+        return self._region(start, self.frame - self.silent)

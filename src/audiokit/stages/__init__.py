@@ -1,7 +1,5 @@
-"""The build stages, in pipeline order, over the stage API of :mod:`audiokit.stages.base`.
-
-Each stage module holds only its Stage classes; the work is done by the domain packages.
-"""
+"""The build stages, in pipeline order, over the stage API of :mod:`audiokit.stages.base`. Each stage module
+holds only its Stage classes; the work is done by the domain packages."""
 
 from __future__ import annotations
 

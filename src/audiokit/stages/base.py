@@ -1,14 +1,12 @@
-"""The stage API: a build step per episode (:class:`EpisodeStage`) or per show (:class:`ShowStage`).
-
-A stage declares a JSON fingerprint of its inputs, the files it produces and how to make them;
-:mod:`audiokit.build` decides what runs and publishes the result.
-"""
+"""The stage API: a build step per episode (:class:`EpisodeStage`) or per show (:class:`ShowStage`). A stage
+declares a JSON fingerprint of its inputs, the files it produces and how to make them; :mod:`audiokit.build`
+decides what runs and publishes the result."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from ..progress import ProgressFactory, no_progress
 from ..workspace import Episode, Show
@@ -37,38 +35,38 @@ class BuildContext:
         return self.out / episode.slug
 
 
-class Stage:
-    """One step of the pipeline. ``scope`` is "episode" (run per episode) or "show" (once, with
-    ``episode`` None).
+E = TypeVar("E", Episode, None)
 
-    ``internal`` names files the stage writes for later stages or builds (in the episode's output
-    folder, or in ``out`` for a show stage) that are not published.
-    """
+
+class Stage(Generic[E]):
+    """One step of the pipeline, run per episode (``scope`` "episode") or once (``scope`` "show", with
+    ``episode`` None). ``internal`` names files it writes for later stages or builds (in the episode's
+    output folder, or in ``out`` for a show stage) that are not published."""
 
     name: ClassVar[str] = ""
     scope: ClassVar[str] = "episode"
     internal: ClassVar[tuple[str, ...]] = ()
 
-    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
+    def fingerprint(self, ctx: BuildContext, episode: E) -> Any:
         """JSON-able description of everything the output depends on."""
         raise NotImplementedError
 
-    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
+    def outputs(self, ctx: BuildContext, episode: E) -> list[Path]:
         """Files the stage produces; a missing one makes the stage run again."""
         return []
 
-    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
+    def run(self, ctx: BuildContext, episode: E) -> None:
         """Write the outputs into ``ctx.out`` (atomically); raise AudiokitError on bad input."""
         raise NotImplementedError
 
 
-class EpisodeStage(Stage):
+class EpisodeStage(Stage[Episode]):
     """A stage run once per episode, writing into ``ctx.episode_out(episode)``."""
 
     scope = "episode"
 
 
-class ShowStage(Stage):
+class ShowStage(Stage[None]):
     """A stage run once per build after the episode stages, writing into ``ctx.out``."""
 
     scope = "show"

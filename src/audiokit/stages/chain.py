@@ -1,8 +1,5 @@
-"""Running a chain of stages for one episode (or the show): skip what is current, record what ran.
-
-A stage's record in the build state is the digest of its fingerprint and the files it owns below
-the output folder; a stage is current when the digest is unchanged and all its files are there.
-"""
+"""Running a chain of stages for one episode (or the show): skip what is current, record what ran. A stage's
+record in the build state is the digest of its fingerprint and the files it owns below the output folder."""
 
 from __future__ import annotations
 
@@ -52,11 +49,8 @@ def run_chain(
     records: dict[str, Any],
     started: Callable[[int], None] = lambda index: None,
 ) -> tuple[list[StageResult], dict[str, Any]]:
-    """Run (or skip) ``stages`` in order for one episode (None: the show), from its state ``records``.
-
-    Stops at the first failure (the last result). Returns the results and the updated records;
-    ``started(i)`` is called before stage ``i`` runs.
-    """
+    """Run (or skip) ``stages`` in order for one episode (None: the show), from its state ``records``; stop
+    at the first failure (the last result). ``started(i)`` is called before stage ``i`` runs."""
     slug = episode.slug if episode else ""
     records = dict(records)
     results: list[StageResult] = []
@@ -76,7 +70,7 @@ def run_chain(
                 raise atomic.os_error(exc, f"{stage.name} could not write its output") from exc
             after = tree_stamps(folder, ctx.out)
             written = {f for f, stamp in after.items() if before.get(f) != stamp}
-            kept = {f for f in (record or {}).get("files", []) if f in after} if isinstance(record, dict) else set()
+            kept = {f for f in record.get("files", []) if f in after} if isinstance(record, dict) else set()
             records[stage.name] = stage_record(ctx, stage, episode, [*written, *kept])
         except AudiokitError as exc:
             log.error("%s: %s failed: %s", slug or ctx.show.slug, stage.name, exc)

@@ -8,8 +8,7 @@ from typing import Any
 from ..mastering.episode import audio_name, episode_tags, master_episode, retag
 from ..mastering.manifest import MANIFEST, MasterManifest, load_manifest
 from ..mastering.presets import MasteringSettings, episode_settings
-from ..publish.episode import audio_chapters, load_episode_transcript
-from ..publish.settings import publish_settings
+from ..publish.episode import audio_chapters, load_episode_transcript, publish_settings
 from ..stamps import digest, file_stamp
 from ..workspace import Chapter, Episode
 from .base import BuildContext, EpisodeStage
@@ -50,8 +49,7 @@ class MasterStage(EpisodeStage):
         settings = publish_settings(ctx.show, episode)
         return audio_chapters(episode, load_episode_transcript(episode), master.offset, master.duration, settings)
 
-    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
-        assert episode is not None
+    def fingerprint(self, ctx: BuildContext, episode: Episode) -> Any:
         tags = episode_tags(episode)
         return {
             "source": sound_source(episode, episode_settings(episode)),
@@ -63,13 +61,11 @@ class MasterStage(EpisodeStage):
             "proposed_chapters": self._proposing(ctx, episode),
         }
 
-    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
-        assert episode is not None
+    def outputs(self, ctx: BuildContext, episode: Episode) -> list[Path]:
         folder = ctx.episode_out(episode)
         return [folder / audio_name(episode, episode_settings(episode)), folder / MANIFEST]
 
-    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
-        assert episode is not None
+    def run(self, ctx: BuildContext, episode: Episode) -> None:
         folder = ctx.episode_out(episode)
         settings = episode_settings(episode)
         source = sound_source(episode, settings)

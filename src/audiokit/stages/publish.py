@@ -5,17 +5,17 @@ show is recognised without reading any audio."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import os
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from ..mastering.manifest import MANIFEST as MASTER_MANIFEST
 from ..mastering.manifest import load_manifest
-from ..publish.episode import MANIFEST, publish_episode
-from ..publish.show import cover_name, publish_show
-from ..publish.validate import validate_episode, validate_show
+from ..publish.episode import MANIFEST, publish_episode, validate_episode
+from ..publish.show import cover_name, publish_show, validate_show
+from ..publish.site import ASSETS
 from ..stamps import file_stamp
 from ..templating import templates_dir
 from ..workspace import FEED_FILE, Episode, Show
@@ -30,37 +30,28 @@ def _audio_stamp(folder: Path) -> Any:
     return None if master is None else file_stamp(folder / master.audio)
 
 
-def _template_stamps(show: Show) -> list[Any]:
-    stamps = []
+try:
+    PACKAGE_VERSION = version("audiokit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    PACKAGE_VERSION = "source"
+
+
+def _common(show: Show) -> dict[str, Any]:
+    """What all published files depend on: audiokit, the show's metadata and settings (not podcast_guid,
+    stored on the first build) and the templates."""
+    fields = {f.name: getattr(show, f.name) for f in dataclasses.fields(show)}
+    fields = {k: v for k, v in fields.items() if k not in ("podcast_guid", "settings", "dir")}
+    templates = []
     for root in (templates_dir(), show.dir / "templates"):
-        if root.is_dir():
-            for dirpath, _, files in os.walk(root):
-                stamps += [
-                    [os.path.relpath(os.path.join(dirpath, f), root), file_stamp(Path(dirpath, f))]
-                    for f in sorted(files)
-                ]
-    return stamps
-
-
-def _show_fields(show: Show) -> dict[str, Any]:
-    """The show's metadata without podcast_guid (stored on the first build) and settings."""
-    fields = {
-        f.name: getattr(show, f.name)
-        for f in dataclasses.fields(show)
-        if f.name not in ("podcast_guid", "settings", "dir")
+        for dirpath, _, files in os.walk(root):  # nothing for a missing folder
+            templates += [
+                [os.path.relpath(Path(dirpath, f), root), file_stamp(Path(dirpath, f))] for f in sorted(files)
+            ]
+    return {
+        "version": [VERSION, PACKAGE_VERSION],
+        "show": json.loads(json.dumps({**fields, "publish": show.settings.get("publish", {})}, default=str)),
+        "templates": templates,
     }
-    fields["publish"] = show.settings.get("publish", {})
-    return json.loads(json.dumps(fields, default=str))
-
-
-@functools.lru_cache(maxsize=1)
-def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("audiokit")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "source"
 
 
 class PublishEpisodeStage(EpisodeStage):
@@ -69,27 +60,22 @@ class PublishEpisodeStage(EpisodeStage):
     name = "publish"
     internal = (MANIFEST,)  # read by the show stage and the next build, never published
 
-    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
-        assert episode is not None
+    def fingerprint(self, ctx: BuildContext, episode: Episode) -> Any:
         validate_episode(episode)
         folder = ctx.episode_out(episode)
         return {
-            "version": [VERSION, _package_version()],
-            "show": _show_fields(ctx.show),
+            **_common(ctx.show),
             "episode": file_stamp(episode.file),
             "master": file_stamp(folder / MASTER_MANIFEST),
             "audio": _audio_stamp(folder),
             "transcript": file_stamp(episode.transcript_path),
-            "templates": _template_stamps(ctx.show),
         }
 
-    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
-        assert episode is not None
+    def outputs(self, ctx: BuildContext, episode: Episode) -> list[Path]:
         folder = ctx.episode_out(episode)
         return [folder / MANIFEST, folder / "index.html", folder / "shownotes.html"]
 
-    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
-        assert episode is not None
+    def run(self, ctx: BuildContext, episode: Episode) -> None:
         publish_episode(ctx.show, episode, ctx.episode_out(episode))
 
 
@@ -98,28 +84,18 @@ class PublishShowStage(ShowStage):
 
     name = "site"
 
-    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
+    def fingerprint(self, ctx: BuildContext, episode: None) -> Any:
         validate_show(ctx.show)
         episodes = []
         for ep in ctx.episodes:
             folder = ctx.episode_out(ep)
             episodes.append([ep.slug, file_stamp(ep.file), file_stamp(folder / MANIFEST), _audio_stamp(folder)])
-        return {
-            "version": [VERSION, _package_version()],
-            "show": _show_fields(ctx.show),
-            "guid": ctx.show.podcast_guid,
-            "cover": file_stamp(ctx.show.cover),
-            "episodes": episodes,
-            "templates": _template_stamps(ctx.show),
-        }
+        show = ctx.show
+        return {**_common(show), "guid": show.podcast_guid, "cover": file_stamp(show.cover), "episodes": episodes}
 
-    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
-        return [
-            ctx.out / FEED_FILE,
-            ctx.out / "index.html",
-            ctx.out / cover_name(ctx.show),
-            *(ctx.out / "assets" / name for name in ("site.css", "site.js")),
-        ]
+    def outputs(self, ctx: BuildContext, episode: None) -> list[Path]:
+        files = [FEED_FILE, "index.html", cover_name(ctx.show), *(f"assets/{name}" for name in ASSETS)]
+        return [ctx.out / name for name in files]
 
-    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
+    def run(self, ctx: BuildContext, episode: None) -> None:
         publish_show(ctx.show, ctx.episodes, ctx.out)

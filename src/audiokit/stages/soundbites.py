@@ -1,8 +1,6 @@
-"""The "soundbites" stage: each ``[[soundbites]]`` of an episode as a square clip beside its page.
-
-A clip is rendered again only when what it shows changed: its times, the sound of the mastered
-audio (master.json's "source" and offset, not its tags), the transcript, the cover or the titles.
-"""
+"""The "soundbites" stage: each ``[[soundbites]]`` of an episode as a square clip beside its page. A clip is
+rendered again only when what it shows changed: its times, the sound of the mastered audio (master.json's
+"source" and offset, not its tags), the transcript, the cover or the titles."""
 
 from __future__ import annotations
 
@@ -19,14 +17,6 @@ VERSION = 1
 """Bump when the clips change for the same inputs, so every clip is rendered again."""
 
 
-def _sound(folder: Path) -> Any:
-    """What the mastered audio sounds like: master.json's "source" and offset (a re-tag keeps them)."""
-    master = load_manifest(folder)
-    if master is None:
-        return None
-    return [master.source or file_stamp(folder / master.audio), master.offset]
-
-
 class SoundbiteStage(EpisodeStage):
     """Render the episode's soundbites into clips, only those whose clip is missing or out of date."""
 
@@ -34,25 +24,23 @@ class SoundbiteStage(EpisodeStage):
     internal = (MANIFEST,)
 
     def _common(self, ctx: BuildContext, episode: Episode) -> dict[str, Any]:
-        """What every clip of the episode depends on besides its own times."""
-        show = ctx.show
+        """What every clip of the episode depends on besides its own times (a re-tag keeps the sound)."""
+        folder, show = ctx.episode_out(episode), ctx.show
+        master = load_manifest(folder)
         return {
             "version": VERSION,
             "layout": LAYOUT,
-            "sound": _sound(ctx.episode_out(episode)),
+            "sound": None if master is None else [master.source or file_stamp(folder / master.audio), master.offset],
             "transcript": file_stamp(episode.transcript_path),
             "look": [show.title, episode.title, file_stamp(show.cover)],
         }
 
-    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
-        assert episode is not None
+    def fingerprint(self, ctx: BuildContext, episode: Episode) -> Any:
         return {**self._common(ctx, episode), "bites": [[b.start, b.duration, b.title] for b in episode.soundbites]}
 
-    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
-        assert episode is not None
+    def outputs(self, ctx: BuildContext, episode: Episode) -> list[Path]:
         folder = ctx.episode_out(episode)
         return [folder / b.clip_name for b in episode.soundbites]
 
-    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
-        assert episode is not None
+    def run(self, ctx: BuildContext, episode: Episode) -> None:
         render_soundbites(episode, ctx.episode_out(episode), self._common(ctx, episode), progress=ctx.progress)

@@ -12,22 +12,17 @@ from .base import BuildContext, EpisodeStage
 
 
 class TranscriptionStage(EpisodeStage):
-    """Writes ``<episode>/transcript.json`` when the audio, speakers, settings or glossary change.
-
-    The fingerprint compares file stamps, cheaply; Whisper then runs only when the transcript's own
-    provenance says it was made from other inputs (see :func:`audiokit.transcription.write_transcript`).
-    """
+    """Writes ``<episode>/transcript.json`` when the audio, speakers, settings or glossary change. The
+    fingerprint compares file stamps, cheaply; Whisper then runs only when the transcript's own provenance
+    says it was made from other inputs (see :func:`audiokit.transcription.write_transcript`)."""
 
     name = "transcribe"
 
-    def fingerprint(self, ctx: BuildContext, episode: Episode | None) -> Any:
-        assert episode is not None
+    def fingerprint(self, ctx: BuildContext, episode: Episode) -> Any:
         return transcript_inputs(episode, model=ctx.options.model, device=ctx.options.device, identify=file_stamp)
 
-    def outputs(self, ctx: BuildContext, episode: Episode | None) -> list[Path]:
-        assert episode is not None
+    def outputs(self, ctx: BuildContext, episode: Episode) -> list[Path]:
         return [episode.transcript_path]
 
-    def run(self, ctx: BuildContext, episode: Episode | None) -> None:
-        assert episode is not None
+    def run(self, ctx: BuildContext, episode: Episode) -> None:
         write_transcript(episode, model=ctx.options.model, device=ctx.options.device, progress=ctx.progress)

@@ -7,8 +7,8 @@
   keeping an editor's work.
 """
 
-from .pipeline import transcribe_episode, transcribe_file
-from .settings import TranscriptionSettings, load_settings
+from ..config.schema import TranscriptionSettings
+from .pipeline import load_settings, transcribe_episode, transcribe_file
 from .write import transcript_inputs, write_transcript
 
 __all__ = [

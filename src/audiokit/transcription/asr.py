@@ -23,13 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from ..config.schema import TranscriptionSettings
 from ..errors import AudioError, ModelError
 from ..ffmpeg import check_complete, probe, stream_pcm
 from ..models import resolve_model
 from ..transcript import Word
 from . import guards
 from .guards import RecognitionStats
-from .settings import TranscriptionSettings
 
 log = logging.getLogger("audiokit")
 
@@ -66,40 +66,29 @@ class Recognition:
     stats: RecognitionStats
 
 
-def _device(requested: str) -> str:
-    if requested != "auto":
-        return requested
-    import ctranslate2
-
-    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-
-
 def gpu_batch_size(free_mb: float, model: str) -> int:
     """Clips per batch that ``free_mb`` of GPU memory holds for ``model`` (a size name in it, e.g. "base")."""
     size = next((s for s in CLIP_MEMORY if s in model.lower()), "large")
     return max(1, min(MAX_GPU_BATCH, int(0.8 * free_mb // CLIP_MEMORY[size])))
 
 
-def _free_gpu_mb() -> float | None:
-    """Free memory of the first CUDA card in MB, from NVML (None without a card or driver)."""
-    import pynvml
-
-    try:
-        pynvml.nvmlInit()
-        try:
-            return pynvml.nvmlDeviceGetMemoryInfo(pynvml.nvmlDeviceGetHandleByIndex(0)).free / 2**20
-        finally:
-            pynvml.nvmlShutdown()
-    except pynvml.NVMLError:
-        return None
-
-
 def batch_size(settings: TranscriptionSettings, device: str, model: str) -> int:
     """The batch size of ``settings``, or when it is "auto" (None): 8 on the CPU, what the card holds on CUDA."""
     if settings.batch_size is not None:
         return settings.batch_size
-    free = _free_gpu_mb() if device == "cuda" else None
-    return 8 if free is None else gpu_batch_size(free, model)
+    if device != "cuda":
+        return 8
+    import pynvml
+
+    try:  # the free memory of the first card; 8 without a card or driver
+        pynvml.nvmlInit()
+        try:
+            free_mb = pynvml.nvmlDeviceGetMemoryInfo(pynvml.nvmlDeviceGetHandleByIndex(0)).free / 2**20
+        finally:
+            pynvml.nvmlShutdown()
+    except pynvml.NVMLError:
+        return 8
+    return gpu_batch_size(free_mb, model)
 
 
 @functools.lru_cache(maxsize=2)
@@ -112,7 +101,11 @@ def _whisper(path: str, device: str, compute_type: str, cpu_threads: int) -> Any
 def load_model(settings: TranscriptionSettings) -> LoadedModel:
     """Resolve and load the model of ``settings`` (cached per process)."""
     resolved = resolve_model(settings.model)
-    device = _device(settings.device)
+    device = settings.device
+    if device == "auto":
+        import ctranslate2
+
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
     compute_type = settings.compute_type
     if compute_type == "auto":
         compute_type = "float16" if device == "cuda" else "int8"
@@ -190,23 +183,16 @@ class Speech:
     timeline: Any  # faster_whisper.vad.SpeechTimestampsMap
     offset: float = 0.0  # where the signal starts on the timeline words are restored to
 
-    def original(self, seconds: float) -> float:
-        """A time on ``audio`` on the signal's timeline."""
-        return self.offset + float(self.timeline.get_original_time(seconds))
+    def original(self, seconds: float, part: int | None = None) -> float:
+        """A time on ``audio`` on the signal's timeline (``part``: the glued part it is in, if known)."""
+        return self.offset + float(self.timeline.get_original_time(seconds, part))
 
     def restore(self, words: list[Word]) -> list[Word]:
-        """``words`` timed on ``audio`` moved onto the signal's timeline."""
+        """``words`` timed on ``audio`` moved onto the signal's timeline (both ends by the part of the middle)."""
         moved = []
         for w in words:
             part = self.timeline.get_chunk_index((w.start + w.end) / 2)
-            moved.append(
-                Word(
-                    w.text,
-                    self.offset + float(self.timeline.get_original_time(w.start, part)),
-                    self.offset + float(self.timeline.get_original_time(w.end, part)),
-                    w.probability,
-                )
-            )
+            moved.append(dataclasses.replace(w, start=self.original(w.start, part), end=self.original(w.end, part)))
         return moved
 
 
@@ -221,16 +207,6 @@ def glue(samples: np.ndarray, parts: Regions, clip: float = float("inf"), offset
     audio, metadata = collect_chunks(samples, chunks, sampling_rate=SAMPLE_RATE, max_duration=clip)
     clips = [(m["offset"], m["offset"] + m["duration"]) for m in metadata if m["duration"] > 0]
     return Speech(np.concatenate(audio), clips, SpeechTimestampsMap(chunks, SAMPLE_RATE), offset)
-
-
-def speech_of(samples: np.ndarray, offset: float) -> Speech | None:
-    """The VAD speech of ``samples`` (starting at ``offset`` s; None if there is none), in the batched decoder's clips."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    parts = get_speech_timestamps(samples, VadOptions(**BATCH_VAD, max_speech_duration_s=CLIP))
-    if not parts:
-        return None
-    return glue(samples, [(p["start"] / SAMPLE_RATE, p["end"] / SAMPLE_RATE) for p in parts], CLIP, offset)
 
 
 def _segment_words(segment: Any, stats: RecognitionStats, clock: Callable[[float], float]) -> list[Word]:
@@ -290,7 +266,6 @@ def _batched(
     model: LoadedModel,
     speech: Speech,
     options: dict[str, Any],
-    batch_size: int,
     stats: RecognitionStats,
     progress: Callable[[float], None] | None,
 ) -> list[Word]:
@@ -304,12 +279,9 @@ def _batched(
     """
     from faster_whisper import BatchedInferencePipeline
 
-    segments, _ = BatchedInferencePipeline(model.whisper).transcribe(
-        speech.audio,
-        clip_timestamps=[{"start": a, "end": b} for a, b in speech.clips],
-        batch_size=batch_size,
-        **options,
-    )
+    batched = BatchedInferencePipeline(model.whisper)
+    clips = [{"start": a, "end": b} for a, b in speech.clips]
+    segments, _ = batched.transcribe(speech.audio, clip_timestamps=clips, batch_size=model.batch_size, **options)
     per_clip: list[list[Any]] = [[] for _ in speech.clips]
     starts = [a for a, _ in speech.clips]
     for segment in segments:
@@ -327,14 +299,8 @@ def _batched(
         for reason, a, b in spans:
             log.debug("decoding %.1f s of speech at %.1f s again (%s)", b - a, speech.original(a), reason)
             stats.redecoded[reason] += 1
-            words += _sequential(
-                model,
-                glue(speech.audio, [(max(start, a - EDGE), b)]),
-                options,
-                stats,
-                keep=(a, b),
-                clock=speech.original,
-            )
+            again = glue(speech.audio, [(max(start, a - EDGE), b)])
+            words += _sequential(model, again, options, stats, keep=(a, b), clock=speech.original)
     return speech.restore(sorted(words, key=lambda w: w.start))
 
 
@@ -343,7 +309,6 @@ def _decode(
     samples: np.ndarray,
     offset: float,
     options: dict[str, Any],
-    settings: TranscriptionSettings,
     stats: RecognitionStats,
     progress: Callable[[float], None] | None,
     final: bool,
@@ -354,16 +319,20 @@ def _decode(
     is left for the next window, which starts with it: the clips are then those that decoding
     the whole recording in one piece would give, and no window ends in the middle of a clip.
     """
-    speech = speech_of(samples, offset) if np.any(samples) else None
-    if speech is None:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = VadOptions(**BATCH_VAD, max_speech_duration_s=CLIP)
+    parts = get_speech_timestamps(samples, vad) if np.any(samples) else []
+    if not parts:
         return [], len(samples)
+    speech = glue(samples, [(p["start"] / SAMPLE_RATE, p["end"] / SAMPLE_RATE) for p in parts], CLIP, offset)
     used = len(samples)
     if not final and len(speech.clips) > 1:
         last = speech.clips[-1][0]
         used = round((speech.original(last) - offset) * SAMPLE_RATE)
         speech = dataclasses.replace(speech, audio=speech.audio[: round(last * SAMPLE_RATE)], clips=speech.clips[:-1])
     if model.batch_size:
-        return _batched(model, speech, options, model.batch_size, stats, progress), used
+        return _batched(model, speech, options, stats, progress), used
     return _sequential(model, speech, options, stats, progress), used
 
 
@@ -398,7 +367,7 @@ def transcribe_audio(
             samples = mask(samples, start, regions)
         window = next(stream, None)
         samples = np.concatenate([pending, samples])
-        found, used = _decode(model, samples, offset, options, settings, stats, progress, final=window is None)
+        found, used = _decode(model, samples, offset, options, stats, progress, final=window is None)
         words += found
         offset, pending = offset + used / SAMPLE_RATE, samples[used:]
         if progress is not None:

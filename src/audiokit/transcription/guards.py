@@ -104,13 +104,9 @@ def doubtful(words: list[Word]) -> list[Word]:
     return [dataclasses.replace(w, probability=w.probability * DOUBT) for w in words]
 
 
-def _key(word: Word) -> str:
-    return re.sub(r"\W+", "", word.text.lower())
-
-
 def remove_loops(words: list[Word], max_n: int = 8, stats: RecognitionStats | None = None) -> list[Word]:
     """Drop copies of any 1..``max_n``-word n-gram repeated more than ``MAX_REPEATS`` times in a row."""
-    keys = [_key(w) for w in words]
+    keys = [re.sub(r"\W+", "", w.text.lower()) for w in words]
     keep = [True] * len(words)
     i = 0
     while i < len(words):

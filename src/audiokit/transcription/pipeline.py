@@ -1,4 +1,4 @@
-"""Episode → canonical transcript: recognition, speaker labels from ``audiokit.speakers``, turns, provenance."""
+"""Episode → canonical transcript: settings, recognition, speaker labels (``audiokit.speakers``), turns, provenance."""
 
 from __future__ import annotations
 
@@ -6,34 +6,26 @@ import datetime as dt
 import hashlib
 import importlib
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
+from ..config.schema import TranscriptionSettings
+from ..config.validate import Place, convert, layered
 from ..errors import AudiokitError, ConfigError
 from ..ffmpeg import Progress, probe
 from ..glossary import load_glossary
 from ..models import sha256_file
 from ..paths import slugify
 from ..progress import ProgressFactory, no_progress
-from ..transcript import Transcript, Word, now_iso
+from ..transcript import Segment, Transcript, Word, now_iso
 from ..workspace import Episode, Show
 from .asr import load_model, transcribe_audio
 from .guards import RecognitionStats
-from .segments import build_segments
-from .settings import TranscriptionSettings, load_settings
 from .vocabulary import apply_vocabulary, prompt, vocabulary
 
 log = logging.getLogger("audiokit")
-
-
-def _speakers() -> ModuleType:
-    try:
-        return importlib.import_module("audiokit.speakers")
-    except ImportError as exc:
-        raise AudiokitError(f"speaker labelling cannot be loaded ({exc})", "reinstall audiokit") from exc
 
 
 def _version() -> str:
@@ -46,6 +38,13 @@ def _version() -> str:
 def _after(update: Progress, done: float) -> Progress:
     """``update`` for one track of several: its seconds count after the ``done`` seconds of the others."""
     return lambda seconds: update(done + seconds)
+
+
+def load_settings(episode: Episode, *, model: str | None = None, device: str | None = None) -> TranscriptionSettings:
+    """The show's ``[transcription]`` table, overridden by the episode's, then by ``model``/``device``."""
+    values = layered(TranscriptionSettings, episode.setting_layers("transcription"))
+    values.update({k: v for k, v in {"model": model, "device": device}.items() if v})
+    return convert(values, TranscriptionSettings, Place(table="transcription."))
 
 
 def audio_digest(episode: Episode) -> tuple[str, list[dict[str, str]]]:
@@ -72,6 +71,54 @@ def check_inputs(episode: Episode) -> float:
     return max(probe(path).duration for path in inputs)
 
 
+def _runs(words: list[Word], labels: list[str], max_pause: float) -> list[Segment]:
+    segments: list[Segment] = []
+    for word, label in zip(words, labels):
+        last = segments[-1] if segments else None
+        if last is None or last.speaker != label or word.start - last.end > max_pause:
+            segments.append(Segment(label, word.start, word.end, [word]))
+        else:
+            last.words.append(word)
+            last.end = max(last.end, word.end)
+    return segments
+
+
+def build_segments(
+    words: list[Word],
+    labels: list[str],
+    *,
+    word_tracks: list[int] | None = None,
+    max_pause: float = 2.0,
+    overlaps: Sequence[tuple[float, float]] = (),
+) -> list[Segment]:
+    """Group time-ordered ``words`` into turns of their speaker ``labels``.
+
+    Single track: a new turn starts when the speaker changes or after a pause over ``max_pause``;
+    turns that touch one of the ``overlaps`` (spans where two voices were heard at once) are flagged.
+    Multitrack (``word_tracks``): each track is grouped on its own, so a short reply spoken over
+    someone else's turn does not cut that turn in two; turns that overlap in time are flagged.
+    """
+    if len(labels) != len(words) or (word_tracks is not None and len(word_tracks) != len(words)):
+        raise ValueError("one label (and track) per word is needed")
+    if word_tracks is None:
+        runs = _runs(words, labels, max_pause)
+        for segment in runs:
+            segment.overlap = any(start < segment.end and end > segment.start for start, end in overlaps)
+        return runs
+    segments: list[Segment] = []
+    for track in sorted(set(word_tracks)):
+        chosen = [i for i, t in enumerate(word_tracks) if t == track]
+        segments += _runs([words[i] for i in chosen], [labels[i] for i in chosen], max_pause)
+    segments.sort(key=lambda s: (s.start, s.end))
+    latest: Segment | None = None  # the segment reaching furthest so far
+    for segment in segments:
+        if latest is not None and segment.start < latest.end and segment.speaker != latest.speaker:
+            segment.overlap = latest.overlap = True
+        if latest is None or segment.end > latest.end:
+            latest = segment
+    return segments
+
+
 def transcribe_episode(
     episode: Episode, *, model: str | None = None, device: str | None = None, progress: ProgressFactory | None = None
 ) -> Transcript:
@@ -90,7 +137,10 @@ def transcribe_episode(
     glossary = load_glossary(episode.show.dir)
     terms = vocabulary(episode, glossary)
     bias = prompt(episode, glossary) if settings.prompt else None
-    speakers = _speakers()
+    try:
+        speakers = importlib.import_module("audiokit.speakers")
+    except ImportError as exc:
+        raise AudiokitError(f"speaker labelling cannot be loaded ({exc})", "reinstall audiokit") from exc
     inputs = episode.audio_inputs
     update = progress("transcribing", duration * len(inputs))
     word_tracks: list[int] | None = None
@@ -100,7 +150,6 @@ def transcribe_episode(
         activity = speakers.track_activity(inputs, progress=progress("finding who talks", duration * len(inputs)))
         tagged: list[tuple[Word, int]] = []
         for index, track in enumerate(inputs):
-            done = index * duration
             recognition = transcribe_audio(
                 track,
                 loaded,
@@ -108,7 +157,7 @@ def transcribe_episode(
                 language=language,
                 prompt=bias,
                 regions=activity[index],
-                progress=_after(update, done),
+                progress=_after(update, index * duration),
             )
             stats += recognition.stats
             tagged += [(w, index) for w in apply_vocabulary(recognition.words, glossary, terms)]
@@ -123,22 +172,23 @@ def transcribe_episode(
         stats += recognition.stats
         words = apply_vocabulary(recognition.words, glossary, terms)
     update(duration * len(inputs))
-    transcript = Transcript(
-        language,
-        duration,
-        provenance=provenance(
-            episode,
-            settings,
-            loaded.name,
-            {
-                "device": loaded.device,
-                "compute_type": loaded.compute_type,
-                "language": language,
-                "prompt_text": bias or "",
-            },
-        ),
-    )
-    transcript.provenance["recognition"] = stats.as_dict()
+    digest, files = audio_digest(episode)
+    provenance = {  # where the transcript came from: audiokit version, model, settings, audio checksums
+        "audiokit": _version(),
+        "created": now_iso(),
+        "model": loaded.name,
+        "settings": {
+            **settings.as_dict(),
+            "device": loaded.device,
+            "compute_type": loaded.compute_type,
+            "language": language,
+            "prompt_text": bias or "",
+        },
+        "audio_sha256": digest,
+        "audio": files,
+        "recognition": stats.as_dict(),
+    }
+    transcript = Transcript(language, duration, provenance=provenance)
     if words:
         labels = speakers.label_words(episode, words, word_tracks=word_tracks, voices=voices)
         transcript.speakers = list(labels.speakers)
@@ -147,7 +197,7 @@ def transcribe_episode(
         )
         if labels.missing:
             transcript.provenance["speakers_not_heard"] = labels.missing
-    if not words:
+    else:
         log.warning(
             "%s: no speech was recognised in %s; check that the recording is the right one and not silent",
             episode.slug,
@@ -155,21 +205,6 @@ def transcribe_episode(
         )
     log.info("%s: %d words in %d turns", episode.slug, len(words), len(transcript.segments))
     return transcript
-
-
-def provenance(
-    episode: Episode, settings: TranscriptionSettings, model_name: str, extra: dict[str, Any]
-) -> dict[str, Any]:
-    """Where a transcript came from: audiokit version, model, settings, audio checksums."""
-    digest, files = audio_digest(episode)
-    return {
-        "audiokit": _version(),
-        "created": now_iso(),
-        "model": model_name,
-        "settings": {**settings.as_dict(), **extra},
-        "audio_sha256": digest,
-        "audio": files,
-    }
 
 
 def transcribe_file(

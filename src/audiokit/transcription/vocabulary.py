@@ -75,9 +75,4 @@ def apply_vocabulary(words: list[Word], glossary: Glossary, terms: list[str]) ->
         else:
             out += _split(replace(words[i], text=single.apply(words[i].text)))
             i += 1
-    return [_respell(w, spelling) for w in out]
-
-
-def _respell(word: Word, spelling: dict[str, str]) -> Word:
-    text = re.sub(r"\w+", lambda m: spelling.get(m[0].lower(), m[0]), word.text)
-    return word if text == word.text else replace(word, text=text)
+    return [replace(w, text=re.sub(r"\w+", lambda m: spelling.get(m[0].lower(), m[0]), w.text)) for w in out]

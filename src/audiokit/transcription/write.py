@@ -22,8 +22,7 @@ from ..progress import ProgressFactory
 from ..stamps import digest
 from ..transcript import Transcript
 from ..workspace import Episode
-from .pipeline import audio_digest, transcribe_episode
-from .settings import load_settings
+from .pipeline import audio_digest, load_settings, transcribe_episode
 
 log = logging.getLogger("audiokit")
 
@@ -31,8 +30,7 @@ log = logging.getLogger("audiokit")
 def _previous(path: Path) -> dict[str, Any]:
     """The provenance of the transcript at ``path``; {} if there is none, {"edited": …} if unreadable."""
     try:
-        data = json.loads(path.read_text("utf-8"))
-        return dict(data["provenance"])
+        return dict(json.loads(path.read_text("utf-8"))["provenance"])
     except FileNotFoundError:
         return {}
     except (ValueError, OSError, KeyError, TypeError):
