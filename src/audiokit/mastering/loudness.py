@@ -17,7 +17,6 @@ from typing import Any
 
 import av
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..errors import AudioError
 from ..ffmpeg import Progress, probe, stream_pcm
@@ -39,7 +38,6 @@ _ANNEX2 = np.array(
 TRUE_PEAK_PHASES = np.stack([_ANNEX2[0], _ANNEX2[1], _ANNEX2[1, ::-1], _ANNEX2[0, ::-1]])
 # No interpolated value exceeds the largest sample in its window times this bound.
 TRUE_PEAK_BOUND = float(np.abs(TRUE_PEAK_PHASES).sum(axis=1).max())
-_WINDOW_WEIGHTS = np.ascontiguousarray(TRUE_PEAK_PHASES[:, ::-1].T)  # (taps, phases) for window @ weights
 
 
 def to_db(value: float | np.ndarray, power: bool = False) -> Any:
@@ -177,9 +175,11 @@ def segment_true_peaks(
         index = candidates[:, None] * segment + np.arange(segment + TAPS - 1)[None, :]
         for c in range(data.shape[1]):
             rows = np.concatenate([history[:, c], data[:, c]])[index]
-            windows = sliding_window_view(rows, TAPS, axis=1)
-            values = np.abs(windows @ _WINDOW_WEIGHTS).max(axis=(1, 2))
-            true[candidates] = np.maximum(true[candidates], values)
+            for weights in TRUE_PEAK_PHASES[:, ::-1]:  # each phase a 12-tap FIR: shifted multiply-adds, no copies
+                phase = rows[:, :segment] * weights[0]
+                for k in range(1, TAPS):
+                    phase += rows[:, k : k + segment] * weights[k]
+                true[candidates] = np.maximum(true[candidates], np.abs(phase).max(axis=1))
     return true
 
 
