@@ -98,6 +98,9 @@ class LocalPool:
         self._messages.close()
 
 
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
+
+
 @functools.cache
 def _undo_dask_malloc_trim() -> None:
     """Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc map every block over
@@ -105,8 +108,8 @@ def _undo_dask_malloc_trim() -> None:
     1.6x slower. Large blocks come from the reused heap again (mallopt's M_MMAP_THRESHOLD, M_TRIM_THRESHOLD)."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 64 << 20)
-        libc.mallopt(-1, 128 << 20)
+        libc.mallopt(M_MMAP_THRESHOLD, 64 << 20)
+        libc.mallopt(M_TRIM_THRESHOLD, 128 << 20)
 
 
 def _dask_task(task: episode_task.EpisodeTask, topic: str) -> episode_task.TaskResult:
