@@ -140,18 +140,29 @@ def pick_readers(n: int, rng: np.random.Generator, min_seconds: float = 9.0) -> 
 
 
 def conversation(
-    n: int, seed: int = 0, *, rounds: int = 3, overlap: float = 0.2, level_db: float = 6.0, noise_dbfs: float = -55.0
+    n: int,
+    seed: int = 0,
+    *,
+    rounds: int = 3,
+    overlap: float = 0.2,
+    level_db: float = 6.0,
+    noise_dbfs: float = -55.0,
+    people: list[Reader] | None = None,
+    phrase_lists: dict[str, list[Phrase]] | None = None,
 ) -> Conversation:
     """A round table of ``n`` real voices, each reader's phrases used ``rounds`` times.
+
+    ``people`` and ``phrase_lists`` (reader id -> phrases) replace the readers drawn and their clips' phrases.
 
     Turns of one or two phrases, the next speaker never the current one; levels drawn within
     ±``level_db``; pauses 0.2-1 s, or with probability ``overlap`` the next turn starts 1 s
     before this one ends; brown room noise at ``noise_dbfs`` RMS.
     """
     rng = np.random.default_rng(seed)
-    people = pick_readers(n, rng)
+    people = people or pick_readers(n, rng)
+    lists = phrase_lists or {r.id: phrases(r.clip) for r in people}
     gains = {r.id: 10 ** (rng.uniform(-level_db, level_db) / 20) for r in people}
-    queues = {r.id: [p for _ in range(rounds) for p in rng.permutation(phrases(r.clip)).tolist()] for r in people}
+    queues = {r.id: [p for _ in range(rounds) for p in rng.permutation(lists[r.id]).tolist()] for r in people}
     pieces: list[tuple[str, float, Phrase]] = []
     cursor, previous, last_end, last_length = 0.8, None, 0.0, 0.0
     while any(queues.values()):

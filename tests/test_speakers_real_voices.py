@@ -154,4 +154,9 @@ def test_extra_voice_is_sprecher_n_and_a_silent_guest_is_reported(tmp_path):
         [("Anna Adler", silent.speakers[0]), ("Bernd Berg", silent.speakers[1]), ("Clara Cramer", None)],
     )
     labels = label_words(load_show(episode_dir.parent).episodes()[0], words_over(silent))
-    assert len(labels.speakers) == 2 and labels.missing == ["Clara Cramer"]
+    # three listed are the expected count (issue 18): a silent listed guest may get the few windows
+    # between the two voices, but the two enrolled people keep nearly all their words
+    by_name = {s.id: s.name for s in labels.speakers}
+    named = [by_name[label] for label in labels.labels]
+    assert {"Anna Adler", "Bernd Berg"} <= set(named)
+    assert named.count("Clara Cramer") <= 0.2 * len(named)

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..ffmpeg import Progress
 from ..transcript import Word
-from .clustering import MAX_SPEAKERS, Clusters, cluster_windows
+from .clustering import MAX_SPEAKERS, Clusters, cluster_windows, split_run
 from .embeddings import SpeechEmbeddings, embed_speech
 
 STEP = 0.2  # seconds: the grain of the turns
@@ -30,6 +30,8 @@ CHANGE_IN_SPEECH = 6.0  # cost of a speaker change between two words of one spee
 CHANGE_AT_PAUSE = 0.5  # … and across a pause
 MARGIN = 0.01  # how much better a pair of voices must match a window than the best single voice
 CONTEXT = 1.6  # seconds around the window in which the speaker must change
+LONG_TURN = 180.0  # seconds: a turn this long is re-examined for a second voice
+MAX_SPLITS = 8  # … at most this many times per recording
 
 
 def overlap_spans(emb: SpeechEmbeddings, clusters: Clusters) -> list[tuple[float, float]]:
@@ -140,12 +142,52 @@ def resegment(words: list[Word], emb: SpeechEmbeddings, clusters: Clusters) -> n
     return path
 
 
+def _long_turns(words: list[Word], labels: np.ndarray) -> list[tuple[int, int]]:
+    """(first, end) word indices of the turns longer than ``LONG_TURN``, longest first."""
+    if not words:
+        return []
+    change = (np.flatnonzero(np.diff(labels)) + 1).tolist()
+    runs = zip([0, *change], [*change, len(words)])
+    long = [(a, b) for a, b in runs if words[b - 1].end - words[a].start > LONG_TURN]
+    return sorted(long, key=lambda run: words[run[0]].start - words[run[1] - 1].end)
+
+
+def attribute(words: list[Word], voices: Voices) -> np.ndarray:
+    """``resegment``, with every turn over ``LONG_TURN`` re-examined for a second voice (``split_run``).
+
+    A voice found so is added to ``voices.clusters``.
+    """
+    labels = resegment(words, voices.emb, voices.clusters)
+    for _ in range(MAX_SPLITS):
+        split = None
+        for a, b in _long_turns(words, labels):
+            inside = (voices.emb.starts >= words[a].start) & (voices.emb.ends <= words[b - 1].end)
+            split = split_run(voices.emb, voices.clusters, inside)
+            if split is not None:
+                break
+        if split is None:
+            break
+        voices.clusters = split
+        labels = resegment(words, voices.emb, split)
+    return labels
+
+
 def find_voices(
-    path: Path, *, count: int | None = None, max_speakers: int = MAX_SPEAKERS, progress: Progress | None = None
+    path: Path,
+    *,
+    count: int | None = None,
+    expected: int | None = None,
+    anchors: dict[int, np.ndarray] | None = None,
+    max_speakers: int = MAX_SPEAKERS,
+    progress: Progress | None = None,
 ) -> Voices:
-    """Embed the speech of ``path`` and cluster it into ``count`` voices (or as many as are heard)."""
+    """Embed the speech of ``path`` and cluster it into ``count`` voices (or as many as are heard).
+
+    ``expected`` and ``anchors`` are what is known beforehand (see ``cluster_windows``).
+    """
     emb = embed_speech(path, progress=progress)
-    return Voices(emb, cluster_windows(emb, count=count, max_speakers=max_speakers))
+    clusters = cluster_windows(emb, count=count, expected=expected, anchors=anchors, max_speakers=max_speakers)
+    return Voices(emb, clusters)
 
 
 def diarize(
@@ -158,7 +200,7 @@ def diarize(
         for start, end in voices.emb.regions
         for t in np.arange(start, end, STEP)
     ]
-    labels = resegment(pieces, voices.emb, voices.clusters)
+    labels = attribute(pieces, voices)
     turns: list[tuple[float, float, int]] = []
     for piece, label in zip(pieces, labels.tolist()):
         if turns and turns[-1][2] == label and piece.start - turns[-1][1] < 1e-6:

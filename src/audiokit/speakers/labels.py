@@ -32,7 +32,7 @@ from ..people import HOST_ROLES
 from ..transcript import TranscriptSpeaker, Word
 from ..workspace import Episode, Speaker
 from .clustering import MAX_SPEAKERS
-from .diarize import Voices, find_voices, resegment
+from .diarize import Voices, attribute, find_voices
 from .enrol import enrolled_voices
 
 log = logging.getLogger("audiokit")
@@ -146,9 +146,17 @@ def _match(score: np.ndarray, rows: list[int], cols: list[int], minimum: float) 
 
 
 def name_clusters(
-    people: list[Speaker], words: list[Word], clusters: np.ndarray, centroids: np.ndarray, voices: dict[int, np.ndarray]
+    people: list[Speaker],
+    words: list[Word],
+    clusters: np.ndarray,
+    centroids: np.ndarray,
+    voices: dict[int, np.ndarray],
+    bound: dict[int, int] | None = None,
 ) -> list[Name]:
-    """One Name per cluster; ``clusters`` holds each word's cluster, ``voices`` enrolled embeddings by person."""
+    """One Name per cluster; ``clusters`` holds each word's cluster, ``voices`` enrolled embeddings by person.
+
+    ``bound``: cluster -> person whose enrolled voice anchored that cluster in the clustering.
+    """
     k = len(centroids)
     names = [Name(None, 0.0, "unresolved") for _ in range(k)]
     speaking = set(clusters.tolist())
@@ -163,7 +171,10 @@ def name_clusters(
     sims = np.full((len(people), k), -1.0)
     for person, vector in voices.items():
         sims[person] = centroids @ vector
-    for person, c in _match(sims, sorted(voices), free_clusters(), VOICE_MATCH):
+    for c, person in (bound or {}).items():
+        if c in speaking and person in voices:
+            names[c] = Name(person, round(float(np.clip(sims[person, c], 0, 1)), 3), "voice-sample")
+    for person, c in _match(sims, [p for p in sorted(voices) if p in free_people()], free_clusters(), VOICE_MATCH):
         names[c] = Name(person, round(float(np.clip(sims[person, c], 0, 1)), 3), "voice-sample")
 
     votes = _intro_votes(words, clusters, people, k)
@@ -221,7 +232,8 @@ def _result(episode: Episode, groups: np.ndarray, names: list[Name]) -> SpeakerL
 def episode_voices(episode: Episode, progress: Progress | None = None) -> Voices:
     """The voices of a single-track episode: exactly ``speaker_count``, else as many as are heard.
 
-    The listed people are expected, not counted: the estimate may find fewer or more voices.
+    The listed people are the expected count (the estimate may still find fewer or more voices),
+    and their voice samples anchor clusters.
     """
     if episode.recording is None:
         raise AudiokitError(
@@ -230,6 +242,8 @@ def episode_voices(episode: Episode, progress: Progress | None = None) -> Voices
     return find_voices(
         episode.recording,
         count=episode.speaker_count,
+        expected=len(episode.speakers) or None,
+        anchors=enrolled_voices(episode),
         max_speakers=max(MAX_SPEAKERS, len(episode.speakers)),
         progress=progress,
     )
@@ -264,8 +278,9 @@ def label_words(
     if not words:
         return SpeakerLabels([], [])
     voices = voices or episode_voices(episode, progress)
-    groups = resegment(words, voices.emb, voices.clusters)
-    names = name_clusters(episode.speakers, words, groups, voices.clusters.centroids, enrolled_voices(episode))
+    groups = attribute(words, voices)
+    enrolled = enrolled_voices(episode)
+    names = name_clusters(episode.speakers, words, groups, voices.clusters.centroids, enrolled, voices.clusters.anchors)
     result = _result(episode, groups, names)
     result.overlaps = voices.overlaps
     return result
