@@ -3,6 +3,7 @@
     python benchmarks/bench_diarization.py             # 2, 3, 4, 6, 8, 10 people x seeds 1-2, one also through Opus
     python benchmarks/bench_diarization.py --quick     # one seed: 6 round tables + the Opus one
     python benchmarks/bench_diarization.py --seeds 4   # seeds 1-4
+    python benchmarks/bench_diarization.py --parts meetings,named --long   # real meetings; named rounds of 35 and 60 min
 
 On a busy machine set OPENBLAS_NUM_THREADS=1: multi-threaded OpenBLAS eig under CPU contention
 takes up to 25x longer and swamps the timings (both systems run np.linalg.eig in spectralcluster).
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pyannote.core import Annotation, Segment, Timeline
+from pyannote.core import Segment, Timeline
 from pyannote.metrics.diarization import DiarizationErrorRate
 from spectralcluster import configs
 
@@ -40,6 +41,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from audiokit.speakers import diarize  # noqa: E402
 from audiokit.speakers.embeddings import SpeechEmbeddings, embed_speech  # noqa: E402
 from conversations import Conversation, conversation  # noqa: E402
+from diarization_real import annotation, meetings, named_episodes  # noqa: E402
 
 SIZES = (2, 3, 4, 6, 8, 10)
 OPUS_SIZE, OPUS_KBPS = 6, 24
@@ -136,6 +138,12 @@ def run_baseline(path: Path, counts: dict[str, int | None]) -> dict[str, Outcome
     return out
 
 
+def baseline_turns(path: Path) -> list[tuple[float, float, object]]:
+    emb = embed_speech(path)
+    few = len(emb.vectors) < 8  # spectralcluster refuses so small an affinity matrix: one voice
+    return window_turns(emb, np.zeros(len(emb.vectors), int) if few else spectral(emb, None))
+
+
 def run_audiokit(path: Path, count: int | None) -> Outcome:
     start = clock()
     result = diarize(path, speaker_count=count)
@@ -149,14 +157,6 @@ def outcomes(mixture: Mixture) -> dict[str, Outcome]:
         "audiokit, count given": run_audiokit(mixture.path, n),
         **run_baseline(mixture.path, {BASELINE: None, "spectralcluster, count given": n}),
     }
-
-
-def annotation(turns) -> Annotation:
-    ann = Annotation()
-    for track, (a, b, label) in enumerate(turns):
-        if b > a:
-            ann[Segment(a, b), track] = label
-    return ann
 
 
 def shared_seconds(truth: list[Span], found: list[Span]) -> tuple[float, float, float]:
@@ -227,19 +227,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one seed: 6 round tables and the Opus one")
     parser.add_argument("--seeds", type=int, default=2, help="seeds per size, 1..N (default 2)")
+    parser.add_argument("--parts", default="mixtures,meetings,named", help="comma-separated: mixtures, meetings, named")
+    parser.add_argument("--long", action="store_true", help="named rounds of 60 min too")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     seeds = list(range(1, 2 if args.quick else args.seeds + 1))
     with tempfile.TemporaryDirectory() as tmp:
-        cases = mixtures(Path(tmp), seeds)
-        embed_speech(cases[0].path, max_seconds=30)  # load the voice encoder and VAD before timing
-        scores = [score(m, system, o) for m in cases for system, o in outcomes(m).items()]
-    minutes = sum(m.truth.duration for m in cases) / 60
-    print(
-        f"{len(cases)} real-voice round tables, {minutes:.0f} min in all; DER parts in % of reference speech, "
-        f"collar 0.25 s (pyannote: +-0.125 s), overlap scored"
-    )
-    print_rows(scores)
-    print_summary(scores)
+        if "mixtures" in parts:
+            cases = mixtures(Path(tmp), seeds)
+            embed_speech(cases[0].path, max_seconds=30)  # load the voice encoder and VAD before timing
+            scores = [score(m, system, o) for m in cases for system, o in outcomes(m).items()]
+            minutes = sum(m.truth.duration for m in cases) / 60
+            print(
+                f"{len(cases)} real-voice round tables, {minutes:.0f} min in all; DER parts in % of reference speech, "
+                f"collar 0.25 s (pyannote: +-0.125 s), overlap scored"
+            )
+            print_rows(scores)
+            print_summary(scores)
+        if "meetings" in parts:
+            meetings(baseline_turns)
+        if "named" in parts:
+            named_episodes(Path(tmp), args.long)
 
 
 if __name__ == "__main__":

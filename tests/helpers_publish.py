@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
+import zlib
 from pathlib import Path
 
 import tomli_w
@@ -22,6 +24,17 @@ from audiokit.transcript import Segment, Transcript, TranscriptSpeaker, Word
 from audiokit.workspace import load_show
 
 BASE_URL = "https://podcast.example.org/werkstatt"
+
+
+def header_png(width: int, height: int) -> bytes:
+    """A PNG whose header announces ``width`` × ``height`` px, with almost no pixel data behind it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    body = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return b"\x89PNG\r\n\x1a\n" + body + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b"")
+
 
 SPEAKERS = [
     TranscriptSpeaker("S1", "Clara Vogt", "Netzwerk Digitale Gesundheit", "host", 0.9, "voice-sample"),

@@ -130,6 +130,16 @@ def german_round(
     return timed
 
 
+HOST_SAMPLE = (
+    "Guten Abend, hier spricht die Moderation. Ich begrüße Sie herzlich zu unserer Runde über digitale Gesundheit."
+)
+
+
+def voice_sample(path: Path, guest: Guest) -> Path:
+    """A voice sample of ``guest``: a sentence that the round does not hold, as a WAV at ``path``."""
+    return write_wav(path, speak(HOST_SAMPLE, guest.voice))
+
+
 def spread_words(turns: list[Turn]) -> list[Word]:
     """The words of every turn, spread evenly over the turn's time (recognised words without Whisper)."""
     words = []

@@ -115,7 +115,7 @@ def _hold_lock(out: str, ready, release) -> None:
 
 def test_lock_stops_a_second_build(tiny_show: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("spawn")  # a fork of a process with threads can hang on a lock they held
     ready, release = ctx.Event(), ctx.Event()
     holder = ctx.Process(target=_hold_lock, args=(str(out), ready, release))
     holder.start()
@@ -125,7 +125,8 @@ def test_lock_stops_a_second_build(tiny_show: Path, tmp_path: Path) -> None:
             build(tiny_show, out, stages=[ToFlac()])
     finally:
         release.set()
-        holder.join()
+        holder.join(30)
+        holder.kill()
     assert build(tiny_show, out, stages=[ToFlac()]).changed
 
 

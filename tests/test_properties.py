@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import http.client
+import io
 import json
 import re
 import shutil
@@ -29,14 +30,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from audiokit import ConfigError
 from audiokit.cli import cli
 from audiokit.editor import EditorServer, open_episode
 from audiokit.editor.history import HISTORY_DIR
+from audiokit.glossary import load_glossary
 from audiokit.scaffold import placeholder_cover
 from audiokit.transcript import load
 from audiokit.workspace import TRANSCRIPT_FILE
 from helpers_editor import make_show
-from helpers_publish import sample_transcript
+from helpers_mastering import write_pcm
+from helpers_publish import header_png, sample_transcript
 from synth import write_wav
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "audiokit-hypothesis")  # its caches, not in the work tree
@@ -380,6 +384,9 @@ BODIES = st.one_of(
     JSON_VALUES.map(lambda v: json.dumps(v).encode()),
     st.binary(max_size=64),
     st.integers(1, 100_000).map(lambda n: b"[" * n),
+    st.sampled_from(["rename", "edit", "replace_always"]).map(  # a lone surrogate: JSON, but no text
+        lambda op: json.dumps({"op": op, "speaker": "S1", "segment": 0, "name": "\ud800", "text": "a\udfff"}).encode()
+    ),
 )
 
 
@@ -423,3 +430,131 @@ def test_generated_editor_requests_answer_without_a_server_error(editor, body):
     assert status == 200 or answer["error"]
     assert_unchanged(before, show, may_change=("glossary.toml",))
     load(show / EPISODE / "transcript.json")
+
+
+NESTING = st.lists(st.sampled_from(["[", "{a = ", "a.", "[b.", "[[c."]), max_size=60)
+
+
+def nested(openers: list[str]) -> str:
+    """A TOML line nesting ``openers`` (arrays, inline tables, dotted keys, table names) inside each other."""
+    keys = "".join(o for o in openers if o == "a.")
+    values = [o for o in openers if o in ("[", "{a = ")]
+    closers = "".join("]" if o == "[" else "}" for o in reversed(values))
+    tables = "".join(o[1:] for o in openers if o.startswith("["))
+    header = f"[{tables}x]\n" if tables else ""
+    return f"\n{header}{keys}deep = {''.join(values)}1{closers}\n"
+
+
+@QUICK
+@given(openers=NESTING, name=st.sampled_from(["show.toml", f"{EPISODE}/episode.toml", "glossary.toml"]))
+def test_generated_toml_nesting_loads_or_gives_one_error(template, openers, name):
+    with scratch_show(template) as show:
+        path = show / name
+        path.write_text((path.read_text("utf-8") if path.exists() else "") + nested(openers), "utf-8")
+        before = sources(show)
+        result = invoke("export", str(show / EPISODE), "--format", "vtt")
+        assert_clean(result)
+        if len(openers) > 40:  # the TOML reader refuses these before parsing
+            assert "nested more than 32 levels deep" in result.output or name == "glossary.toml"
+        if name == "glossary.toml":
+            try:
+                load_glossary(show)
+            except ConfigError as exc:
+                assert exc.fix
+        assert_unchanged(before, show)
+
+
+def real_image(fmt: str, side: int) -> bytes:
+    buffer = io.BytesIO()
+    placeholder_cover("Werkstatt", side).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+IMAGES = st.one_of(
+    st.builds(header_png, st.sampled_from([1, 1400, 3000, 3001, 10000, 20000, 65535]), st.integers(1, 70000)),
+    st.builds(
+        lambda data, keep: data[: max(1, int(len(data) * keep))],
+        st.builds(real_image, st.sampled_from(["PNG", "JPEG"]), st.sampled_from([1400, 1600])),
+        st.floats(0.0, 1.0),
+    ),
+)
+
+
+@bounded(12)
+@given(image=IMAGES, role=st.sampled_from(["cover", "voice sample"]))
+def test_generated_oversized_or_truncated_images_give_one_error(template, image, role):
+    with scratch_show(template) as show:
+        target = show / ("cover.png" if role == "cover" else "stimme.png")
+        target.write_bytes(image)
+        before = sources(show)
+        if role == "cover":
+            assert_clean(invoke("master", str(show / EPISODE), "--out", str(show.parent / "master")))
+        else:  # the door every voice sample passes (probe, then decoding)
+            assert_clean(invoke("master", str(target), "--out", str(show.parent / "stimme.mp3")))
+        assert_unchanged(before, show)
+
+
+SAMPLES = st.sampled_from([np.nan, np.inf, -np.inf, 1e30, -3.4e38, 1000.0, 1001.0, 4.0, 1.0, -1.0, 1e-45, 0.0])
+
+
+@bounded(12)
+@given(
+    value=SAMPLES,
+    count=st.sampled_from([1, 100, 48000 * 3]),
+    codec=st.sampled_from(["wav:pcm_f32le", "wav:pcm_f64le", "wav:pcm_s16le", "flac:", "f32:"]),
+)
+def test_generated_extreme_sample_values_master_or_give_one_error(tmp_path_factory, value, count, codec):
+    folder = tmp_path_factory.mktemp("samples")
+    samples = 0.1 * np.sin(2 * np.pi * 300 * np.arange(48000 * 3) / 48000)
+    samples[48000 : 48000 + count] = value
+    suffix, name = codec.split(":")
+    if suffix == "f32":  # headerless float: ffmpeg cannot guess it, an error
+        src = folder / "roh.f32"
+        src.write_bytes(samples.astype("<f4").tobytes())
+    else:
+        src = write_pcm(folder / f"aufnahme.{suffix}", samples, codec=name or "pcm_s16le")
+    before = src.read_bytes()
+    result = invoke("master", str(src), "--out", str(folder / "out.mp3"))
+    assert_clean(result)
+    if not np.isfinite(value) and suffix == "wav" and name != "pcm_s16le":
+        assert "not numbers (NaN or infinity" in result.output
+    assert src.read_bytes() == before
+
+
+@bounded(10)
+@given(
+    fmt=st.sampled_from(["mp3", "m4a", "opus"]),
+    number=st.sampled_from([0, 1, 65535, 65536, 2**31, 2**63 - 1]),
+    title=st.sampled_from(["Folge", "ü" * 5000, "😀 Emoji", "a\u200bb", "x" * 70000]),
+)
+def test_generated_tags_at_container_limits_master_or_give_one_error(template, fmt, number, title):
+    with scratch_show(template) as show:
+        data = {**EPISODE_TOML, "number": number, "title": title, "description": title}
+        (show / EPISODE / "episode.toml").write_text(tomli_w.dumps(data), "utf-8")
+        before = sources(show)
+        result = invoke("master", str(show / EPISODE), "--format", fmt, "--out", str(show.parent / "m"))
+        assert_clean(result)
+        assert (result.exit_code == 1) == (fmt == "m4a" and number > 65535), result.output
+        assert_unchanged(before, show)
+
+
+IDENTIFIERS = st.tuples(st.sampled_from([1, 2]), st.sampled_from([None, 1, 2]), st.sampled_from(["", "urn:x:1"]))
+
+
+@bounded(8)
+@given(first=IDENTIFIERS, second=IDENTIFIERS)
+def test_generated_duplicate_identifiers_across_episodes_give_one_error(template, first, second):
+    with scratch_show(template) as show:
+        shutil.copytree(show / EPISODE, show / "002-folge")
+        for folder, (number, season, guid) in zip([show / EPISODE, show / "002-folge"], [first, second]):
+            data = {**EPISODE_TOML, "number": number, "publish": {"guid": guid}}
+            data = {k: v for k, v in data.items() if k != "season"} | ({"season": season} if season else {})
+            (folder / "episode.toml").write_text(tomli_w.dumps(data), "utf-8")
+        before = sources(show)
+        result = invoke("build", str(show), "--out", str(show.parent / "public"), "--model", "/nonexistent")
+        assert_clean(result)
+        if first[:2] == second[:2]:
+            assert "is already used by" in result.output
+        elif first[2] and first[2] == second[2]:
+            assert "the same GUID 'urn:x:1'" in result.output
+        assert_unchanged(before, show)

@@ -22,6 +22,8 @@ Progress = Callable[[float], None]
 """Called with the number of seconds of audio processed so far."""
 
 INSTALL_FIX = "install ffmpeg (apt-get install ffmpeg), pip install imageio-ffmpeg, or set AUDIOKIT_FFMPEG"
+MAX_SAMPLE = 1000.0
+"""Decoded samples beyond ±1000 (+60 dBFS) are no recording: a damaged or mislabelled float file."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -60,19 +62,19 @@ def run_ffmpeg(args: Sequence[str], *, duration: float | None = None, progress: 
         cmd += ["-progress", "pipe:1"]
     cmd += list(args)
     log.debug("ffmpeg %s", " ".join(cmd[1:]))
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    out, err = proc.stdout, proc.stderr
-    assert out is not None and err is not None  # both are pipes
-    stderr_chunks: list[bytes] = []
-    reader = threading.Thread(target=lambda: stderr_chunks.append(err.read()), daemon=True)
-    reader.start()
-    for raw in out:
-        if progress is not None and raw.startswith(b"out_time_us="):
-            value = raw.split(b"=", 1)[1].strip()
-            if value.isdigit():
-                progress(int(value) / 1e6)
-    proc.wait()
-    reader.join()
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) as proc:
+        out, err = proc.stdout, proc.stderr
+        assert out is not None and err is not None  # both are pipes
+        stderr_chunks: list[bytes] = []
+        reader = threading.Thread(target=lambda: stderr_chunks.append(err.read()), daemon=True)
+        reader.start()
+        for raw in out:
+            if progress is not None and raw.startswith(b"out_time_us="):
+                value = raw.split(b"=", 1)[1].strip()
+                if value.isdigit():
+                    progress(int(value) / 1e6)
+        proc.wait()
+        reader.join()
     if proc.returncode != 0:
         raise FFmpegError(
             f"ffmpeg failed (exit {proc.returncode}): {_tail(b''.join(stderr_chunks))}",
@@ -162,11 +164,25 @@ def wav_data_seconds(path: Path) -> float | None:
     return None
 
 
+def _check_samples(path: Path, samples: np.ndarray, start: float, rate: int) -> None:
+    """Raise AudioError for a decoded block with samples that no meter or filter can work with."""
+    if samples.size == 0 or (-MAX_SAMPLE <= samples.min() and samples.max() <= MAX_SAMPLE):  # NaN fails both
+        return
+    bad = np.flatnonzero(~(np.abs(samples) <= MAX_SAMPLE).all(axis=1))[0]
+    at = f"at {start + bad / rate:.2f} s"
+    if np.isfinite(samples).all():
+        what = f"has samples of up to {float(np.abs(samples).max()):.3g} ({at}), far beyond full scale (1.0)"
+    else:
+        what = f"has samples that are not numbers (NaN or infinity, first {at})"
+    raise AudioError(f"{path}: {what}", "the file is damaged: export the recording again, as 16- or 24-bit WAV or FLAC")
+
+
 def stream_pcm(
     path: Path, *, sample_rate: int, channels: int, block_seconds: float = 10.0, filters: str | None = None
 ) -> Generator[np.ndarray, None, None]:
     """Decode ``path`` with ffmpeg and yield float32 blocks of shape (frames, channels), through the
-    ``filters`` chain. Memory stays bounded by one block whatever the length of the recording."""
+    ``filters`` chain. Memory stays bounded by one block whatever the length of the recording. A sample
+    that is not a number (NaN, infinity) or far beyond full scale raises AudioError."""
     cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", media_path(path), "-map", "0:a:0"]
     cmd += (["-af", filters] if filters else []) + ["-ac", str(channels), "-ar", str(sample_rate)]
     cmd += ["-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
@@ -176,7 +192,7 @@ def stream_pcm(
     out, err = proc.stdout, proc.stderr
     assert out is not None and err is not None  # both are pipes
     try:
-        pending = b""
+        pending, frames = b"", 0
         while True:
             data = out.read(block)
             if not data:
@@ -185,7 +201,10 @@ def stream_pcm(
             usable = len(data) - len(data) % frame_bytes
             pending = data[usable:]
             if usable:
-                yield np.frombuffer(data[:usable], dtype="<f4").reshape(-1, channels)
+                samples = np.frombuffer(data[:usable], dtype="<f4").reshape(-1, channels)
+                _check_samples(path, samples, frames / sample_rate, sample_rate)
+                frames += len(samples)
+                yield samples
         stderr = err.read()
         if proc.wait() != 0:
             raise AudioError(

@@ -15,6 +15,7 @@ from .config import schema
 from .config.tomlio import read_toml
 from .config.validate import Place, convert
 from .errors import ConfigError, UnsafePathError
+from .images import TOO_LARGE_FIX, ImageTooLarge, open_image
 from .paths import check_slug, resolve_inside, slugify
 from .people import speaker_label
 from .timefmt import milliseconds, parse_clock
@@ -24,6 +25,8 @@ EPISODE_FILE = "episode.toml"
 TRANSCRIPT_FILE = "transcript.json"
 FEED_FILE = "feed.xml"  # in the output folder; its URL fixes the show's podcast:guid
 HISTORY_DIR = ".transcript-history"  # the editor's versions of transcript.json, beside it
+MAX_TIME = 240 * 3600.0
+"""Seconds: ten days, later than anything in a recording (chapter and soundbite times)."""
 FIRST_YEAR = 1900
 """Earlier dates cannot be written as an RFC 2822 pubDate."""
 T = TypeVar("T")
@@ -164,11 +167,16 @@ class Episode:
 
 
 def parse_timestamp(value: Any, where: str) -> float:
-    """Seconds from ``90``, ``90.5``, ``"01:30"`` or ``"00:01:30.5"``."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
-        return float(value)
-    if isinstance(value, str) and re.fullmatch(r"\d+(:\d{1,2}){0,2}(\.\d+)?", value.strip()):
-        return parse_clock(value)
+    """Seconds from ``90``, ``90.5``, ``"01:30"`` or ``"00:01:30.5"``, at most MAX_TIME."""
+    seconds = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"\d+(:\d{1,2}){0,2}(\.\d+)?", value.strip()):
+        seconds = parse_clock(value)
+    if 0 <= seconds <= MAX_TIME:
+        return seconds
+    if MAX_TIME < seconds < math.inf:
+        raise ConfigError(f"{where} is {seconds:g} s, later than any recording", "give the time in the published audio")
     raise ConfigError(f"{where} is not a time", 'write seconds (90) or "mm:ss" / "hh:mm:ss" ("01:30")')
 
 
@@ -248,12 +256,15 @@ def load_show(folder: Path | str) -> Show:
 
 
 def _check_image(path: Path, place: Place) -> None:
-    """Refuse a cover that is not a readable image before any work starts (size rules: publish check)."""
-    from PIL import Image, UnidentifiedImageError
+    """Refuse a cover that is not a readable image, or too large to be artwork, before any work starts
+    (the other size rules: publish check)."""
+    from PIL import UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with open_image(path) as image:
             image.verify()
+    except ImageTooLarge as exc:
+        raise place.error("cover", f"names {path.name!r}, which {exc}", TOO_LARGE_FIX) from exc
     except (OSError, UnidentifiedImageError, SyntaxError) as exc:
         raise place.error(
             "cover",
@@ -375,7 +386,7 @@ def load_episodes(show: Show, *, drafts: bool = False) -> list[Episode]:
         key = (episode.season, episode.number)
         if key in seen:
             raise ConfigError(
-                f"{episode.file}: episode number {episode.number} is already used by {seen[key].slug}",
+                f"{episode.file}: episode number {episode.number} is already used by {seen[key].slug}/{EPISODE_FILE}",
                 "give every episode its own number (or season)",
             )
         seen[key] = episode

@@ -6,6 +6,7 @@ import importlib
 import logging
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,7 +82,13 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     log.handlers[:] = [handler]
     log.setLevel(level)
     log.propagate = False
+    warnings.showwarning = _log_warning
     ctx.obj = {"quiet": quiet}
+
+
+def _log_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    """A library's Python warning as one line of audiokit's log, not Python's text with a source line."""
+    log.warning("%s: %s", category.__name__, message)
 
 
 def is_quiet(ctx: click.Context) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
 from ..errors import AudiokitError
+from ..images import ImageTooLarge, open_image
 from ..workspace import Episode
 
 BACKGROUND = (22, 61, 90)  # the placeholder cover's blue
@@ -141,21 +142,21 @@ def background(episode: Episode, layout: Layout) -> Image.Image:
     blurred, darkened cover as backdrop, the cover, the show's and the episode's title."""
     own = episode.show.dir / "templates" / f"clip-{layout.name}.png"
     if own.is_file():
+        fix = f"make it {layout.width}×{layout.height} px, the size of a {layout.name} clip"
         try:
-            with Image.open(own) as image:
+            with open_image(own) as image:
                 frame = image.convert("RGB")
+        except ImageTooLarge as exc:
+            raise AudiokitError(f"the clip template {own} {exc}", fix) from exc
         except OSError as exc:
             raise AudiokitError(f"cannot read the clip template {own} ({exc})", "save it as PNG") from exc
         if frame.size != layout.size:
-            raise AudiokitError(
-                f"the clip template {own} is {frame.width}×{frame.height} px",
-                f"make it {layout.width}×{layout.height} px, the size of a {layout.name} clip",
-            )
+            raise AudiokitError(f"the clip template {own} is {frame.width}×{frame.height} px", fix)
         return frame
     try:
-        with Image.open(episode.show.cover) as image:
+        with open_image(episode.show.cover) as image:
             cover = image.convert("RGB")
-    except OSError as exc:
+    except (OSError, ImageTooLarge) as exc:
         raise AudiokitError(
             f"cannot read the show's cover {episode.show.cover} ({exc})", "give a JPEG or PNG as cover in show.toml"
         ) from exc

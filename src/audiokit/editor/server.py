@@ -207,6 +207,7 @@ class EditorServer:
     def _operate(self, request: Request) -> Response:
         try:
             op = json.loads(request.get_data(cache=False))
+            json.dumps(op, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\ud800") is no text
         except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
             return _json({"error": "the body is not valid JSON"}, 400)
         if not isinstance(op, dict):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import probe, stream_pcm
-from .loudness import LoudnessMeter
+from .loudness import LoudnessMeter, audible
 
 MAX_JINGLE_SECONDS = 120.0
 
@@ -29,7 +29,7 @@ def load_jingle(path: Path, rate: int, channels: int, *, target: float, dual_mon
     meter = LoudnessMeter(rate, channels, dual_mono=dual_mono, true_peak=False)
     meter.add(audio)
     loudness = meter.result().integrated
-    if not np.isfinite(loudness):
+    if not np.isfinite(loudness) or not audible(meter.energies, meter.grid):
         raise AudioError(f"{path}: the jingle is silent or shorter than 0.4 s", "use another jingle file")
     return audio * np.float32(10 ** ((target - loudness) / 20))
 

@@ -304,6 +304,13 @@ def integrated_loudness(energies: np.ndarray, grid: Grid) -> float:
     return gated_loudness(energies, grid)[0]
 
 
+def audible(energies: np.ndarray, grid: Grid) -> bool:
+    """Whether a segment after the first 100 ms is above the absolute gate: before it, the high-pass
+    filters settle on a constant offset (DC), which is no sound."""
+    level = _OFFSET + to_db(energies[grid.per_step :] / grid.segment, power=True)
+    return bool((level > ABSOLUTE_GATE).any())
+
+
 def loudness_range(energies: np.ndarray, grid: Grid) -> float:
     """EBU Tech 3342 loudness range from 3 s short-term windows at a 100 ms hop."""
     short = _window_means(energies, grid, 30)

@@ -37,9 +37,9 @@ from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
 from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
 from .limiter import StreamLimiter, plan_gain, ramp
-from .loudness import Grid, Loudness, LoudnessMeter, biquad_filters, k_weighting, rumble_filter
+from .loudness import Grid, Loudness, LoudnessMeter, audible, biquad_filters, k_weighting, rumble_filter
 from .presets import MasteringSettings
-from .tags import Tags, apply_tags
+from .tags import Tags, apply_tags, check_tags
 
 log = logging.getLogger("audiokit")
 
@@ -210,9 +210,9 @@ def check_measurable(meter: LoudnessMeter, name: str) -> Loudness:
             f"{name}: {result.duration:.2f} s of audio is too short to master",
             f"give at least {MIN_SECONDS} s of audio",
         )
-    if not math.isfinite(result.integrated):
+    if not math.isfinite(result.integrated) or not audible(meter.energies, meter.grid):
         raise AudioError(
-            f"{name}: the recording is silent (nothing above -70 LUFS)",
+            f"{name}: the recording is silent: no audible content above -70 LUFS (a constant DC offset is not sound)",
             "check that the right file or input channel was recorded",
         )
     return result
@@ -325,6 +325,8 @@ def master_source(
     fmt = FORMATS[settings.format]
     if output.suffix.lower() != fmt.suffix:
         raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
+    if tags is not None:
+        check_tags(tags, fmt)
     samples = Samples(source.rate, source.channels, source.duration)
     meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False)
     tries: list[tuple[float, float]] = []  # (planned target, measured loudness) of every encode

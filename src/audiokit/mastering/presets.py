@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from ..config.schema import FORMAT_NAMES, PRESETS, MasteringSettings, Preset
-from ..config.validate import convert
+from ..config.validate import Place, convert
 from ..paths import resolve_inside
 from ..workspace import Episode
+from .encode import FORMATS
+from .tags import Tags, check_tags
 
 __all__ = ["FORMAT_NAMES", "PRESETS", "MasteringSettings", "Preset", "episode_settings"]
 
 
 def episode_settings(episode: Episode, **overrides: Any) -> MasteringSettings:
     """Settings of ``episode``: its preset and values from show.toml [mastering], then
-    episode.toml [mastering], then ``overrides`` (from the CLI; None values are ignored)."""
+    episode.toml [mastering], then ``overrides`` (from the CLI; None values are ignored). A format whose
+    tags cannot hold the episode's number is refused here, before any audio work."""
     values: dict[str, Any] = {}
     for table, place in episode.setting_layers("mastering"):
         convert(table, MasteringSettings, place)
@@ -26,4 +29,6 @@ def episode_settings(episode: Episode, **overrides: Any) -> MasteringSettings:
                 fix = "put the jingle there or correct the path"
                 raise place.error(key, f"names {table[key]!r}, which does not exist", fix)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return MasteringSettings.from_preset(values.pop("preset", "podcast"), **values)
+    settings = MasteringSettings.from_preset(values.pop("preset", "podcast"), **values)
+    check_tags(Tags(track=episode.number), FORMATS[settings.format], Place(episode.file).where("number"))
+    return settings

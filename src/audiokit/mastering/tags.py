@@ -20,11 +20,12 @@ import mutagen
 from mutagen import id3
 from mutagen.flac import FLAC, Picture
 from mutagen.mp4 import MP4, MP4Cover, MP4Tags
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from ..atomic import atomic_path
-from ..errors import PublishError
+from ..errors import ConfigError, PublishError
 from ..ffmpeg import media_path, run_ffmpeg
+from ..images import TOO_LARGE_FIX, ImageTooLarge, open_image
 from ..timefmt import clock
 from ..workspace import Chapter
 from .encode import FORMATS, Format
@@ -32,6 +33,9 @@ from .encode import FORMATS, Format
 COVER_MAX_PIXELS = 1400
 COVER_MAX_BYTES = 1_000_000
 _LANGUAGES = {"de": "deu", "en": "eng", "fr": "fra", "it": "ita", "es": "spa", "nl": "nld"}
+TRACK_MAX = {"m4a": 0xFFFF}
+"""The largest track number a format's tags hold: MP4's trkn atom has 16 bits; ID3 and Vorbis comments
+write it as text."""
 
 
 @dataclass
@@ -50,11 +54,24 @@ class Tags:
     chapters: list[Chapter] = field(default_factory=list)
 
 
+def check_tags(tags: Tags, fmt: Format, where: str = "the track number") -> None:
+    """Raise an AudiokitError, before any audio work, if ``tags`` cannot go into ``fmt``'s tags: a track
+    number too large for them (``where`` names its origin), or a cover that cannot be read."""
+    top = TRACK_MAX.get(fmt.name)
+    if top is not None and tags.track is not None and tags.track > top:
+        raise ConfigError(
+            f"{where} is {tags.track}, more than the {top} that {fmt.name} tags can hold",
+            f"give a number of at most {top}, or another format (mp3 and opus hold any number)",
+        )
+    if tags.cover is not None:
+        cover_image(tags.cover)
+
+
 def cover_image(path: Path) -> tuple[bytes, str, tuple[int, int]]:
     """Cover bytes, MIME type and size; large or unusual images become a 1400 px JPEG."""
     data = Path(path).read_bytes()
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with open_image(io.BytesIO(data)) as image:
             if image.format in ("JPEG", "PNG") and len(data) <= COVER_MAX_BYTES and max(image.size) <= COVER_MAX_PIXELS:
                 return data, f"image/{image.format.lower()}", image.size
             image = image.convert("RGB")
@@ -62,7 +79,9 @@ def cover_image(path: Path) -> tuple[bytes, str, tuple[int, int]]:
             out = io.BytesIO()
             image.save(out, "JPEG", quality=90)
             return out.getvalue(), "image/jpeg", image.size
-    except (UnidentifiedImageError, OSError) as exc:
+    except ImageTooLarge as exc:
+        raise PublishError(f"{path}: the cover {exc}", TOO_LARGE_FIX) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise PublishError(f"{path}: the cover is not a readable image ({exc})", "use a JPEG or PNG file") from exc
 
 
@@ -201,6 +220,7 @@ def write_tagged_copy(source: Path, target: Path, tags: Tags) -> None:
             f"{source}: cannot tag {suffix or 'files without a suffix'}",
             f"give a file ending in {', '.join(f.suffix for f in FORMATS.values())}",
         )
+    check_tags(tags, fmt)
     with atomic_path(Path(target), suffix=fmt.suffix) as tmp:
         shutil.copyfile(source, tmp)
         apply_tags(tmp, fmt, tags)

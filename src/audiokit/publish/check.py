@@ -16,11 +16,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from ..cleantext import CONTROL_RE
 from ..config.schema import LANGUAGE_RE
 from ..errors import ConfigError
+from ..images import MAX_SIDE, ImageTooLarge, open_image
 from ..workspace import Episode, Speaker
 from .categories import category_problem
 from .feed import NS
@@ -28,7 +29,7 @@ from .feed import NS
 TRANSCRIPT_TYPES = {"text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain"}
 FILE_NAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 DURATION_RE = re.compile(r"^\d+$|^\d+:\d{1,2}(:\d{1,2})?$")
-ARTWORK_MIN, ARTWORK_MAX = 1400, 3000
+ARTWORK_MIN, ARTWORK_MAX = 1400, MAX_SIDE
 TEXT_SUFFIXES = {".xml", ".html", ".txt", ".vtt", ".srt", ".json"}
 PLACEHOLDER_NAME = "Gast Vorname Nachname"
 PLACEHOLDER_ORGANISATION = "Organisation"
@@ -51,13 +52,17 @@ class Problem:
 
 
 def artwork_problem(path: Path, *, need_rgb: bool = True) -> str:
-    """Why ``path`` is not valid podcast artwork (square JPEG/PNG, 1400-3000 px, RGB), or ""."""
+    """Why ``path`` is not valid podcast artwork (square JPEG/PNG, 1400-3000 px, RGB, all there), or ""."""
     try:
-        with Image.open(path) as image:
+        with open_image(path) as image:
             fmt, (width, height), mode = image.format, image.size, image.mode
+            if fmt in ("JPEG", "PNG") and ARTWORK_MIN <= width == height <= ARTWORK_MAX:
+                image.load()  # a truncated file fails here; a header too large was refused unread
     except FileNotFoundError:
         return "the image file does not exist"
-    except (UnidentifiedImageError, OSError) as exc:
+    except ImageTooLarge as exc:
+        return str(exc)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         return f"is not a readable image ({exc})"
     if fmt not in ("JPEG", "PNG"):
         return f"is {fmt}, not JPEG or PNG"

@@ -13,6 +13,7 @@ from PIL import Image
 from .. import atomic
 from ..errors import ConfigError, PublishError
 from ..exports import EXPORT_FORMATS
+from ..images import open_image
 from ..mastering.manifest import MasterManifest, read_master
 from ..timefmt import timestamp
 from ..workspace import FEED_FILE, Chapter, Episode, Show, Speaker
@@ -20,7 +21,7 @@ from .categories import category_problem
 from .check import artwork_problem
 from .episode import MANIFEST, EpisodeManifest, publish_settings, url
 from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
-from .guid import episode_guid, keep_podcast_guid
+from .guid import episode_guid, keep_podcast_guid, podcast_guid
 from .markup import plain_text
 from .site import IndexEntry, german_date, render_index, write_assets
 
@@ -41,9 +42,10 @@ def check_cover(show: Show) -> None:
         )
 
 
-def validate_show(show: Show) -> None:
-    """Check the show's cover, categories and ``[publish]`` table (language, URLs, GUID: load_show); the
-    build calls this from the stage's fingerprint, so a bad cover stops it before any audio work."""
+def validate_show(show: Show, episodes: list[Episode]) -> None:
+    """Check the show's cover, categories and ``[publish]`` table (language, URLs, GUID: load_show) and
+    that its ``episodes`` have GUIDs of their own; the build calls this from the stage's fingerprint, so
+    a bad cover stops it before any audio work."""
     check_cover(show)
     for value in show.categories:
         if problem := category_problem(value):
@@ -52,6 +54,27 @@ def validate_show(show: Show) -> None:
                 'use Apple\'s categories, written "Category" or "Category/Subcategory"',
             )
     publish_settings(show)
+    check_guids(show, episodes)
+
+
+def check_guids(show: Show, episodes: list[Episode]) -> None:
+    """Refuse two episodes with one GUID (a ``[publish] guid`` kept from a previous host, or the one
+    computed): podcast apps would merge them or drop one."""
+    show_guid = show.podcast_guid or podcast_guid(url(show, FEED_FILE))
+    seen: dict[str, Episode] = {}
+    for episode in episodes:
+        guid = _guid(show, episode, show_guid)
+        if guid in seen:
+            raise ConfigError(
+                f"{seen[guid].file} and {episode.file} give the episode the same GUID {guid!r}",
+                "keep [publish] guid only in the episode that had it at the previous host",
+            )
+        seen[guid] = episode
+
+
+def _guid(show: Show, episode: Episode, show_guid: str) -> str:
+    """The episode's RSS guid: its ``[publish] guid``, else computed under the show's ``show_guid``."""
+    return publish_settings(show, episode).guid.strip() or episode_guid(show_guid, episode.slug)
 
 
 def publish_cover(show: Show, out: Path) -> Path:
@@ -61,7 +84,7 @@ def publish_cover(show: Show, out: Path) -> Path:
     check_cover(show)
     target = out / cover_name(show)
     fmt = "JPEG" if target.suffix == ".jpg" else "PNG"
-    with Image.open(show.cover) as image, atomic.atomic_path(target) as tmp:
+    with open_image(show.cover) as image, atomic.atomic_path(target) as tmp:
         if image.mode == "RGB" and image.format == fmt:
             shutil.copyfile(show.cover, tmp)
         else:
@@ -78,6 +101,7 @@ def publish_cover(show: Show, out: Path) -> Path:
 def publish_show(show: Show, episodes: list[Episode], out: Path) -> None:
     """Write the cover, feed.xml, index.html and the site assets into ``out``; ``out/<slug>/`` holds
     each published episode (an episode not published yet is left out with a warning)."""
+    check_guids(show, episodes)
     cover = publish_cover(show, out)
     feed_url = url(show, FEED_FILE)
     channel = FeedChannel(show, feed_url, show.base_url + "/", url(show, cover.name), keep_podcast_guid(show, feed_url))
@@ -108,7 +132,7 @@ def publish_show(show: Show, episodes: list[Episode], out: Path) -> None:
 def _item(
     show: Show, ep: Episode, folder: Path, master: MasterManifest, manifest: EpisodeManifest, show_guid: str
 ) -> FeedItem:
-    guid = publish_settings(show, ep).guid or episode_guid(show_guid, ep.slug)
+    guid = _guid(show, ep, show_guid)
     transcripts = [
         TranscriptLink(url(show, ep.slug, name), EXPORT_FORMATS[fmt].mime, "captions" if fmt == "vtt" else "")
         for fmt, name in manifest.transcripts.items()

@@ -50,6 +50,7 @@ EXTRA_SECONDS = 10.0  # … and hold this much speech
 ANCHOR_MATCH = 0.70  # a cluster at least this similar to an enrolled voice is that voice
 ANCHOR_SECONDS = 8.0  # an enrolled voice counts as this much speech in its cluster's centroid
 ANCHOR_HEARD = 2.0  # seconds of windows a cluster of its own needs to show that an enrolled voice speaks
+WARD_CAP = 60.0  # seconds: merging costs grow with the smaller cluster's speech up to this (Ward's criterion)
 MIN_SPLIT = 20.0  # seconds of a second voice that make a long turn two
 
 
@@ -152,6 +153,17 @@ def _closest_pair(partition: _Partition) -> tuple[int, int]:
     return int(a), int(b)
 
 
+def _next_merge(sims: np.ndarray, seconds: np.ndarray) -> tuple[int, int]:
+    """The pair of clusters to merge next: the most alike if they are halves of one voice (>= ``LISTED_SAME``), else the
+    cheapest by Ward's criterion on the speech they hold (capped at ``WARD_CAP``), so that a few seconds of
+    mixed windows join a voice before two similar people who both talk at length become one."""
+    if sims.max() >= LISTED_SAME:
+        return tuple(int(i) for i in np.unravel_index(int(np.argmax(sims)), sims.shape))  # type: ignore[return-value]
+    w = np.minimum(seconds, WARD_CAP)
+    cost = np.where(sims > -2.0, np.outer(w, w) / (w[:, None] + w[None, :] + 1e-9) * (1.0 - sims), np.inf)
+    return tuple(int(i) for i in np.unravel_index(int(np.argmin(cost)), cost.shape))  # type: ignore[return-value]
+
+
 def _expected(vectors: np.ndarray, weights: np.ndarray, groups: _Grouped, expected: int) -> _Partition:
     """Over-cluster (spectral, twice the expected count), then merge the most alike centroids down to the count.
 
@@ -173,7 +185,7 @@ def _expected(vectors: np.ndarray, weights: np.ndarray, groups: _Grouped, expect
     sims = centroids @ centroids.T
     np.fill_diagonal(sims, -2.0)
     while alive.sum() > 1:
-        a, b = (int(i) for i in np.unravel_index(int(np.argmax(sims)), sims.shape))
+        a, b = _next_merge(sims, seconds)
         count = int(alive.sum())
         similar = sims[a, b] >= (EXTRA_VOICE if count > expected else LISTED_SAME)
         if not similar and count > expected:

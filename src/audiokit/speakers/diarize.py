@@ -197,7 +197,7 @@ def diarize(
     voices = find_voices(path, count=speaker_count, max_speakers=max_speakers, progress=progress)
     pieces = [
         Word("", float(t), float(min(t + STEP, end)))
-        for start, end in voices.emb.regions
+        for start, end in voices.emb.faint
         for t in np.arange(start, end, STEP)
     ]
     labels = attribute(pieces, voices)

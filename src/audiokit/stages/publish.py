@@ -85,7 +85,7 @@ class PublishShowStage(ShowStage):
     name = "site"
 
     def fingerprint(self, ctx: BuildContext, episode: None) -> Any:
-        validate_show(ctx.show)
+        validate_show(ctx.show, ctx.episodes)
         episodes = []
         for ep in ctx.episodes:
             folder = ctx.episode_out(ep)
