@@ -23,6 +23,7 @@ from .errors import (
     PublishError,
     TranscriptError,
     UnsafePathError,
+    UploadError,
 )
 from .models import ResolvedModel, resolve_model
 from .paths import check_slug, slugify
@@ -48,7 +49,7 @@ _LAZY_MODULES = {
     "speakers": ("label_words", "track_activity", "SpeakerLabels"),
     "editor": ("EditorServer", "History", "import_text"),
     "exports": ("export_transcript", "EXPORT_FORMATS"),
-    "publish": ("check_site", "propose_chapters", "podcast_guid"),
+    "publish": ("check_site", "propose_chapters", "podcast_guid", "upload_show"),
     "glossary": ("load_glossary", "add_replacement"),
 }
 _LAZY = {name: module for module, names in _LAZY_MODULES.items() for name in names}
@@ -84,6 +85,7 @@ __all__ = [
     "TranscriptError",
     "TranscriptSpeaker",
     "UnsafePathError",
+    "UploadError",
     "Word",
     "build",
     "check_slug",

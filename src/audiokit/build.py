@@ -25,7 +25,7 @@ from typing import Any
 
 from . import atomic
 from .errors import AudiokitError, BuildLockedError, ConfigError
-from .outputs import check_output_folder
+from .outputs import check_output_folder, lock_file
 from .progress import ProgressFactory, no_progress
 from .stages import BuildContext, BuildOptions, Stage, default_stages
 from .stages.chain import StageResult, run_chain
@@ -57,7 +57,7 @@ class BuildReport:
 def build_lock(out: Path) -> contextlib.AbstractContextManager[None]:
     """Hold an exclusive lock for ``out``; a second build of the same folder fails at once."""
     busy = BuildLockedError(f"another build of {out} is running", "wait for it to finish (or stop it) and run again")
-    return atomic.exclusive(out.parent / f".{out.name}.lock", busy=busy)
+    return atomic.exclusive(lock_file(out), busy=busy)
 
 
 def _link_or_copy(src: str, dst: str) -> None:

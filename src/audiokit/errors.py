@@ -43,5 +43,9 @@ class PublishError(AudiokitError):
     """Feed, site or artwork cannot be produced or fail validation."""
 
 
+class UploadError(PublishError):
+    """The upload target cannot be reached, refuses the login, or an uploaded file fails its check."""
+
+
 class BuildLockedError(AudiokitError):
     """Another build of the same output folder is running."""

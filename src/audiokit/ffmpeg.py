@@ -7,8 +7,9 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,3 +217,30 @@ def stream_pcm(
             proc.wait()
         out.close()
         err.close()
+
+
+def write_pcm(path: Path, blocks: Iterable[np.ndarray], *, sample_rate: int, channels: int) -> int:
+    """Write float32 ``blocks`` (frames, channels) to the float WAV ``path`` (RF64 beyond 4 GiB) through
+    ffmpeg, one block in memory at a time; return the frames written."""
+    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y"]
+    cmd += [*f"-f f32le -ar {sample_rate} -ac {channels} -i pipe:0 -c:a pcm_f32le -rf64 auto".split(), media_path(path)]
+    frames = 0
+    with tempfile.TemporaryFile() as logs:
+        with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=logs) as proc:
+            assert proc.stdin is not None  # a pipe
+            try:
+                for block in blocks:
+                    proc.stdin.write(np.ascontiguousarray(block, "<f4").tobytes())
+                    frames += len(block)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass  # ffmpeg stopped: its exit code and stderr tell why
+            except BaseException:
+                proc.kill()
+                raise
+        if proc.returncode != 0:
+            logs.seek(0)
+            raise FFmpegError(
+                f"ffmpeg cannot write {path}: {_tail(logs.read())}", "check the disk space and permissions"
+            )
+    return frames

@@ -70,6 +70,11 @@ def _is_protected(target: Path, show_dir: Path) -> bool:
     return in_bookkeeping or target in source_files(show_dir)
 
 
+def lock_file(out: Path) -> Path:
+    """The lock a build or a publish of the output folder ``out`` holds while it runs."""
+    return out.parent / f".{out.name}.lock"
+
+
 def check_output_file(target: Path | str, inputs: Iterable[Path | str] = (), *, allowed: Path | None = None) -> Path:
     """Return ``target`` if a command may write it: not one of ``inputs``, not a show's source file.
 

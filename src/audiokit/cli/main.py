@@ -31,6 +31,7 @@ COMMANDS = {
     **dict.fromkeys(["transcribe", "export", "edit", "import-text"], "transcribe_commands"),
     **dict.fromkeys(["clip", "soundbites"], "clip_commands"),
     "master": "master_commands",
+    "publish": "publish_commands",
 }
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..config.schema import DENOISE_LEVELS
 from ..errors import ConfigError
 from ..mastering import FORMAT_NAMES, PRESETS, MasteringSettings, episode_settings
 from ..outputs import check_output_file
@@ -40,6 +41,9 @@ def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -
 @click.option("--mono/--stereo", "mono", default=None, help="Channel layout [from the preset].")
 @click.option("--no-level", is_flag=True, help="Switch off the speech leveller.")
 @click.option(
+    "--denoise", type=click.Choice(DENOISE_LEVELS), help="Noise and reverb reduction [show setting, else light]."
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     help="Output file or folder [beside the input; for an episode: EPISODE/master/].",
@@ -57,6 +61,7 @@ def master(
     sample_rate: int | None,
     mono: bool | None,
     no_level: bool,
+    denoise: str | None,
     out: Path | None,
     print_stats: bool,
 ) -> None:
@@ -79,6 +84,7 @@ def master(
         "sample_rate": sample_rate,
         "channels": None if mono is None else 1 if mono else 2,
         "leveller": False if no_level else None,
+        "denoise": denoise,
     }
     progress = progress_factory(ctx)
     paths = list(inputs)

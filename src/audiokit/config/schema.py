@@ -24,9 +24,11 @@ Role = Literal["host", "guest", "cohost", "moderator"]
 PresetName = Literal["podcast", "podcast-mono", "broadcast"]
 FormatName = Literal["mp3", "m4a", "opus", "flac", "wav"]  # each is also the file suffix
 Device = Literal["auto", "cpu", "cuda"]
+Denoise = Literal["off", "light", "strong"]
 SampleRate = Literal[8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 88200, 96000]
 FORMAT_NAMES: tuple[str, ...] = get_args(FormatName)
 DEVICES: tuple[str, ...] = get_args(Device)
+DENOISE_LEVELS: tuple[str, ...] = get_args(Denoise)
 
 
 def doc(description: str, *examples: Any, **extra: Any) -> Meta:
@@ -45,10 +47,14 @@ Jingle = Annotated[Path | None, Meta(extra={"path": True, "kind": "a file path"}
 Time = Annotated[float | str, Meta(extra={"kind": 'a time: seconds (90) or "mm:ss" ("01:30")'})]
 WebAddress = Annotated[str, Meta(pattern=f"(?i)^$|{URL_RE.pattern}", extra={"kind": "an http:// or https:// address"})]
 HttpsAddress = Annotated[str, Meta(pattern=f"(?i)^$|{URL_RE.pattern}".replace("https?", "https"))]
+HubAddress = Annotated[str, Meta(pattern=f"(?i){URL_RE.pattern}", extra={"kind": "an http:// or https:// address"})]
 _HTTPS, _FULL = "an https:// address", "a full https:// address"
 _EMAIL, _AT = f"^$|{EMAIL_RE.pattern}", "an e-mail address"
 _UUID5 = r"(?i)^$|^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
 _V5, _NEW = "a version 5 UUID", "remove the line: audiokit computes the GUID from the feed address on the next build"
+TARGET_RE = re.compile(r"(?i)^$|^(sftp|ftps?|webdavs?|s3)://([^\s/:@]+@)?[^\s/@]+(/[^\s]*)?$")
+"""An upload target: the scheme, a user name (never a password), host[:port] or bucket, a path."""
+_NO_PASSWORD = "write it as scheme://user@host/path: the password goes into ~/.netrc or $AUDIOKIT_PUBLISH_PASSWORD"
 _DATE = dt.datetime(2026, 11, 10, 18, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
 
@@ -133,6 +139,15 @@ class MasteringSettings(Table):
         | None
     ) = None
     sample_rate: Annotated[SampleRate | None, doc("Output sample rate in Hz; unset: the recording's.", 48000)] = None
+    denoise: Annotated[
+        Denoise,
+        doc(
+            "Noise and reverb reduction before levelling (DeepFilterNet3), per track in a multitrack recording; "
+            "light lowers noise by up to 12 dB and keeps some of the room, strong removes all it can. "
+            "Jingles are left as they are.",
+            "light",
+        ),
+    ] = "light"
     leveller: Annotated[bool, doc("Even out the loudness of the speakers.")] = True
     max_boost: Annotated[float, doc("Most the leveller raises a quiet voice.", 15, unit="dB", ge=0, le=30)] = 15.0
     highpass: Annotated[float, doc("Rumble filter; 0 switches it off.", 70, unit="Hz", ge=0, le=300)] = 70.0
@@ -191,16 +206,33 @@ class Link(Table):
     url: Annotated[str, doc("Where it leads.", "https://example.org/x", pattern="^(https?://|mailto:)", kind=_FULL)]
 
 
-class ShowPublish(Table):
-    """``[publish]`` of show.toml: how the episodes are published (an episode's own table wins)."""
+class EpisodePublish(Table):
+    """The ``[publish]`` keys an episode can override."""
 
     links: Annotated[list[Link], doc("Links for the shownotes.")] = []
     auto_chapters: Annotated[bool, doc("Propose chapters from the transcript when there are none.")] = True
     chapter_min_gap: Annotated[float, doc("Shortest proposed chapter.", 30, unit="s", ge=0)] = 30.0
 
 
-class PublishSettings(ShowPublish):
-    """``[publish]`` of episode.toml: as in show.toml, and the episode's GUID."""
+class ShowPublish(EpisodePublish):
+    """``[publish]`` of show.toml: how the episodes are published (an episode's own table wins) and where
+    ``audiokit publish`` uploads the built show."""
+
+    target: Annotated[
+        str,
+        doc(
+            "Where `audiokit publish` uploads the built show; credentials come from the environment or ~/.netrc.",
+            "sftp://redaktion@example.org/var/www/werkstatt",
+            pattern=TARGET_RE.pattern,
+            kind="an sftp://, ftp://, ftps://, webdav://, webdavs:// or s3:// address without a password",
+            fix=_NO_PASSWORD,
+        ),
+    ] = ""
+    notify: Annotated[list[HubAddress], doc("WebSub hubs told after each publish that the feed changed.")] = []
+
+
+class PublishSettings(EpisodePublish):
+    """``[publish]`` of episode.toml: the show's keys for its episodes, and the episode's GUID."""
 
     guid: Annotated[str, doc("Keep the GUID the episode had at a previous host.", "urn:uuid:…")] = ""
 

@@ -33,6 +33,7 @@ from ..errors import AudioError, ConfigError
 from ..ffmpeg import check_complete, probe, stream_pcm
 from ..progress import ProgressFactory, no_progress
 from .calibrate import SAMPLES_USED, Samples, calibrate, calibration_encoder
+from .denoise import denoised
 from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
 from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
@@ -305,6 +306,16 @@ def render(
     return limiter.max_reduction
 
 
+def check_target(output: Path, settings: MasteringSettings, tags: Tags | None) -> Format:
+    """The format of ``output``; a suffix that does not match it, or ``tags`` it cannot hold, raise before any audio work."""
+    fmt = FORMATS[settings.format]
+    if output.suffix.lower() != fmt.suffix:
+        raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
+    if tags is not None:
+        check_tags(tags, fmt)
+    return fmt
+
+
 def master_source(
     source: Source,
     output: Path,
@@ -322,11 +333,7 @@ def master_source(
     ``check`` may inspect the analysis first (e.g. for truncation); ``level`` switches the speech
     leveller (multitrack sources are levelled per track before they get here).
     """
-    fmt = FORMATS[settings.format]
-    if output.suffix.lower() != fmt.suffix:
-        raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
-    if tags is not None:
-        check_tags(tags, fmt)
+    fmt = check_target(output, settings, tags)
     samples = Samples(source.rate, source.channels, source.duration)
     meter = LoudnessMeter(source.rate, source.channels, dual_mono=settings.dual_mono, true_peak=False)
     tries: list[tuple[float, float]] = []  # (planned target, measured loudness) of every encode
@@ -479,18 +486,20 @@ def master_file(
     tags: Tags | None = None,
     progress: ProgressFactory = no_progress,
 ) -> MasterResult:
-    """Master one recording ``path`` into ``output``. The source is only read."""
-    info = probe(Path(path))
+    """Master one recording ``path`` into ``output``, denoised first as ``settings.denoise`` says. The
+    source is only read."""
+    info, output = probe(Path(path)), Path(output)
+    check_target(output, settings, tags)
     rate = output_rate(FORMATS[settings.format], info.sample_rate, settings.sample_rate)
-    source = FileSource(Path(path), rate, settings.channels, info.duration)
-    return master_source(
-        source,
-        Path(output),
-        settings,
-        name=Path(path).name,
-        depth=sample_depth(info),
-        level=settings.leveller,
-        tags=tags,
-        progress=progress,
-        check=lambda meter: check_complete(info, meter.frames / meter.grid.rate),
-    )
+    with denoised([info], settings.denoise, settings.channels, beside=output, progress=progress) as (audio,):
+        return master_source(
+            FileSource(audio, rate, settings.channels, info.duration),
+            output,
+            settings,
+            name=Path(path).name,
+            depth=sample_depth(info),
+            level=settings.leveller,
+            tags=tags,
+            progress=progress,
+            check=lambda meter: check_complete(info, meter.frames / meter.grid.rate),
+        )

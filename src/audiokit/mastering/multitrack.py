@@ -20,11 +20,12 @@ import numpy as np
 from ..errors import AudioError
 from ..ffmpeg import check_complete, probe, stream_pcm
 from ..progress import ProgressFactory, no_progress
+from .denoise import denoised
 from .encode import FORMATS, output_rate, sample_depth
 from .leveller import LevellerOptions, dilate, level_gains, open_runs, short_loudness, speech_loudness
 from .limiter import ramp
 from .loudness import Biquads, Grid, LoudnessMeter, rumble_filter
-from .master import MasterResult, master_source, prefetched
+from .master import MasterResult, check_target, master_source, prefetched
 from .presets import MasteringSettings
 from .tags import Tags
 from .windows import moving
@@ -131,7 +132,8 @@ def master_tracks(
     tags: Tags | None = None,
     progress: ProgressFactory = no_progress,
 ) -> MasterResult:
-    """Master one track per speaker into one mixed-down ``output``; the tracks are only read. Tracks of different
+    """Master one track per speaker into one mixed-down ``output``, each track denoised on its own first (as
+    ``settings.denoise`` says); the tracks are only read. Tracks of different
     lengths are aligned at their start and padded with silence at the end (with a warning beyond LENGTH_TOLERANCE s)."""
     if len(paths) < 2:
         raise AudioError("multitrack mastering needs at least two tracks", "give one file per speaker")
@@ -145,12 +147,15 @@ def master_tracks(
             info.path.name,
             duration - info.duration,
         )
-    curves, meters = plan_tracks(paths, rate, settings, progress("Analysing tracks", duration))
-    for meter, info in zip(meters, infos, strict=True):
-        check_complete(info, meter.frames / meter.grid.rate)
-    source = MixSource(paths, rate, settings.channels, duration, curves, meters[0].grid)
-    depth = max((sample_depth(i) for i in infos), key=["s16", "s24", "s32", "f32"].index)
-    name = f"{len(paths)} tracks"
-    return master_source(
-        source, Path(output), settings, name=name, depth=depth, level=False, tags=tags, progress=progress
-    )
+    output = Path(output)
+    check_target(output, settings, tags)
+    with denoised(infos, settings.denoise, settings.channels, beside=output, progress=progress) as tracks:
+        curves, meters = plan_tracks(tracks, rate, settings, progress("Analysing tracks", duration))
+        for meter, info in zip(meters, infos, strict=True):
+            check_complete(info, meter.frames / meter.grid.rate)
+        source = MixSource(tracks, rate, settings.channels, duration, curves, meters[0].grid)
+        depth = max((sample_depth(i) for i in infos), key=["s16", "s24", "s32", "f32"].index)
+        name = f"{len(paths)} tracks"
+        return master_source(
+            source, output, settings, name=name, depth=depth, level=False, tags=tags, progress=progress
+        )

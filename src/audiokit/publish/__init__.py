@@ -17,6 +17,7 @@ _LAZY = {
         "guid": "episode_guid keep_podcast_guid podcast_guid",
         "show": "publish_show",
         "site": "Link render_episode_page render_index render_shownotes",
+        "upload": "UploadPlan UploadReport upload_folder upload_show",
     }.items()
     for name in names.split()
 }

@@ -59,6 +59,8 @@ def url(show: Show, *parts: str) -> str:
 def publish_settings(show: Show, episode: Episode | None = None) -> PublishSettings:
     """``[publish]`` of show.toml, overridden by the episode's own table; errors name file and key."""
     values = layered(ShowPublish, [(show.settings.get("publish", {}), Place(show.file, "publish."))])
+    for key in ("target", "notify"):  # where the show is uploaded: no episode setting
+        values.pop(key, None)
     if episode is not None:
         values.update(
             layered(PublishSettings, [(episode.settings.get("publish", {}), Place(episode.file, "publish."))])
