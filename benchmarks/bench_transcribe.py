@@ -2,6 +2,7 @@
 
     python benchmarks/bench_transcribe.py              # speed, WER, coverage: German interview + real-voice round
     python benchmarks/bench_transcribe.py --long       # also a 10-minute synthetic German round of 4 voices
+    python benchmarks/bench_transcribe.py --long --round-minutes 35 --batched-only   # issue 18's 35-min speed check
     python benchmarks/bench_transcribe.py --glossary   # do a prompt or hotwords help on names?
     python benchmarks/bench_transcribe.py --memory     # peak memory, 10-minute vs 60-minute recording
 
@@ -171,7 +172,7 @@ def german_round(tmp: Path, repeats: int = 6) -> Recording:
     )
 
 
-def speed(recordings: list[Recording]) -> None:
+def speed(recordings: list[Recording], sequential: bool = True) -> None:
     settings = TranscriptionSettings(cpu_threads=THREADS)
     model = resolve_model(settings.model).path
     options = json.dumps(DECODE_OPTIONS)
@@ -183,7 +184,7 @@ def speed(recordings: list[Recording]) -> None:
             f"{'turns<1/2':>9s} {'longest lost':>12s}"
         )
         rows = []
-        for label, script, args in (
+        systems = [
             ("faster-whisper batched", PLAIN, ("batched", model, rec.audio, rec.language, rec.threads, BATCH, options)),
             (
                 "faster-whisper transcribe()",
@@ -191,7 +192,8 @@ def speed(recordings: list[Recording]) -> None:
                 ("sequential", model, rec.audio, rec.language, rec.threads, BATCH, options),
             ),
             ("audiokit (ASR+diarization+naming)", AUDIOKIT, (rec.path, rec.language, rec.speakers)),
-        ):
+        ]
+        for label, script, args in systems if sequential else systems[::2]:
             result, wall, cpu = run(script, *args)
             rows.append((label, result, wall, cpu))
         base = rows[0][2]
@@ -276,6 +278,8 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="peak memory of a 10- and a 60-minute recording")
     parser.add_argument("--long", action="store_true", help="also a 10-minute German round of 4 voices")
     parser.add_argument("--repeats", type=int, default=5, help="interview repeats for the speed run (67 s each)")
+    parser.add_argument("--round-minutes", type=float, default=10, help="length of the --long German round")
+    parser.add_argument("--batched-only", action="store_true", help="leave out the sequential faster-whisper run")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
     with tempfile.TemporaryDirectory() as tmp:
@@ -285,7 +289,8 @@ def main() -> None:
             memory(Path(tmp))
         else:
             recordings = [interview(Path(tmp), args.repeats), round_table(Path(tmp))]
-            speed(recordings + ([german_round(Path(tmp))] if args.long else []))
+            long = [german_round(Path(tmp), max(1, round(args.round_minutes * 0.6)))] if args.long else []
+            speed(recordings + long, sequential=not args.batched_only)
 
 
 if __name__ == "__main__":

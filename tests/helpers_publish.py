@@ -11,6 +11,7 @@ import shutil
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 import tomli_w
 
@@ -250,6 +251,18 @@ def master_all(show: Path, out: Path, mp3: Path, *, offset: float = 0.0) -> None
 def publish(show: Path, out: Path, **kwargs) -> BuildReport:
     """Build with the publishing stages only."""
     return build(show, out, stages=[PublishEpisodeStage(), PublishShowStage()], **kwargs)
+
+
+def built_site(root: Path, *, episodes: int = 1, settings: str = "", **show: Any) -> Path:
+    """``root/public``: a show of :func:`write_show` (``settings``: TOML appended to show.toml), mastered with a
+    tone and published."""
+    folder = write_show(root, episodes=episodes, **show)
+    if settings:
+        (folder / "show.toml").write_text((folder / "show.toml").read_text("utf-8") + settings, encoding="utf-8")
+    out = root / "public"
+    master_all(folder, out, tone_mp3(root / "tone.mp3"))
+    assert not publish(folder, out).failed
+    return out
 
 
 def tag_and_publish(show: Path, out: Path) -> BuildReport:

@@ -11,19 +11,14 @@ from PIL import Image
 
 from audiokit.cli import cli
 from audiokit.publish.check import artwork_problem, check_site
-from helpers_publish import BASE_URL, master_all, publish, tone_mp3, write_show
+from helpers_publish import BASE_URL, built_site
 
 SLUG = "001-folge-1"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("check")
-    show = write_show(root, episodes=2)
-    out = root / "public"
-    master_all(show, out, tone_mp3(root / "tone.mp3"))
-    assert not publish(show, out).failed
-    return out
+    return built_site(tmp_path_factory.mktemp("check"), episodes=2)
 
 
 @pytest.fixture
@@ -145,7 +140,10 @@ def test_cli_lists_problems_and_exits_1(site):
     result = CliRunner().invoke(cli, ["check", str(site)])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[0] == f"{site / 'feed.xml'}: the feed does not exist — run 'audiokit build' for this folder"
+    assert lines[0] == (
+        f"{site / 'feed.xml'}: the feed does not exist — give the folder 'audiokit build' wrote (default "
+        f"SHOW/public), or build it: audiokit build SHOW --out {site}"
+    )
     assert lines[1:] == [
         "index.html: links to 'feed.xml', which does not exist — rebuild the site",
         f"{SLUG}/index.html: links to '../feed.xml', which does not exist — rebuild the site",

@@ -12,6 +12,7 @@ from audiokit import transcript as transcript_mod
 from audiokit.editor import EditorServer, open_episode, operations
 from audiokit.exports import EXPORT_FORMATS, export_transcript
 from audiokit.glossary import load_glossary
+from audiokit.timeline import Cut
 from audiokit.transcript_text import to_text
 from helpers_editor import make_show
 
@@ -311,6 +312,56 @@ def test_a_file_changed_outside_the_editor_is_not_overwritten(editor) -> None:
     banner.get_by_role("button", name="Neu laden").click()
     page.wait_for_function("() => document.querySelectorAll('.turn')[2].querySelector('.w').textContent === 'Sagen'")
     assert banner.is_hidden() and "Prima." not in text.inner_text()
+
+
+def test_cut_selected_words_strikes_them_through_and_undo_brings_them_back(editor) -> None:
+    page, _, episode, transcript = editor
+    words = transcript.segments[1].words
+    start = versions(page)
+    page.evaluate("""() => {
+        const spans = document.querySelectorAll('#transcript > .turn')[1].querySelectorAll('.w');
+        const range = document.createRange();
+        range.setStart(spans[2].firstChild, 1);
+        range.setEnd(spans[4].firstChild, 2);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+    }""")
+    page.locator("#cut").click()
+    wait_saved(page, start + 1)
+    cuts = saved(episode).cuts
+    assert [(c.start, c.end, c.reason, c.applied) for c in cuts] == [(words[2].start, words[4].end, "edit", True)]
+    assert [word(page, 1, k).evaluate("el => el.classList.contains('cut')") for k in range(1, 6)] == [
+        False,
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert "Schnitt" in page.locator("#cuts li").inner_text()
+    page.locator("#undo").click()
+    page.wait_for_function("() => !document.querySelector('.w.cut') && !pending")
+    assert saved(episode).cuts == [] and page.locator("#cuts li").count() == 0
+
+
+def test_the_filler_panel_accepts_rejects_and_takes_back_proposals(editor) -> None:
+    page, _, episode, transcript = editor
+    outside = saved(episode)
+    w = transcript.segments[2].words[1]
+    outside.cuts += [Cut("c1", w.start, w.end, "filler", applied=False), Cut("c2", 0.0, 0.3, "pause", applied=False)]
+    outside.save(episode / "transcript.json")
+    page.reload()
+    page.wait_for_selector("#cuts li")
+    assert page.locator("#cuts li").count() == 2 and word(page, 2, 1).get_attribute("class") == "w proposed"
+    row = page.locator('#cuts li[data-cut="c1"]')
+    assert "Füllwort" in row.inner_text()
+    row.get_by_role("button", name="Übernehmen").click()
+    page.wait_for_function("() => document.querySelector('#cuts li[data-cut=\"c1\"]').className === 'applied'")
+    assert word(page, 2, 1).get_attribute("class") == "w cut" and saved(episode).cut("c1").applied
+    page.locator('#cuts li[data-cut="c2"]').get_by_role("button", name="Verwerfen").click()
+    page.wait_for_function("() => document.querySelectorAll('#cuts li').length === 1")
+    page.locator('#cuts li[data-cut="c1"]').get_by_role("button", name="Zurücknehmen").click()
+    page.wait_for_function("() => document.querySelector('#cuts li').className === 'proposed'")
+    assert [(c.id, c.applied) for c in saved(episode).cuts] == [("c1", False)]
 
 
 def test_the_browser_gets_403_without_the_token(editor, browser) -> None:

@@ -131,7 +131,11 @@ def test_item25_internal_files_stay_out_of_the_published_folder(tiny_show: Path,
 def test_item20_item25_a_real_build_publishes_no_bookkeeping_and_restores_deleted_files(tiny_show: Path) -> None:
     show = tiny_show
     toml = show / "show.toml"
-    toml.write_text(toml.read_text().replace('cover = "cover.png"', 'cover = "cover.png"\ncategories = ["Technology"]'))
+    toml.write_text(
+        toml.read_text().replace(
+            'cover = "cover.png"', 'cover = "cover.png"\ncategories = ["Technology"]\nowner_email = "a@example.org"'
+        )
+    )
     out = show / "public"
     assert not build(show).failed
     names = {p.name for p in out.rglob("*")}

@@ -32,6 +32,14 @@ SLUG = "001-folge-1"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 
 
+@pytest.fixture
+def tiny_show(tiny_show: Path) -> Path:
+    """conftest's show with an owner e-mail, which ``check_site`` requires."""
+    toml = tiny_show / "show.toml"
+    toml.write_text('owner_email = "redaktion@example.org"\n' + toml.read_text("utf-8"), encoding="utf-8")
+    return tiny_show
+
+
 @pytest.fixture(scope="module")
 def mp3(tmp_path_factory) -> Path:
     return tone_mp3(tmp_path_factory.mktemp("audio") / "tone.mp3")

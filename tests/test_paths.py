@@ -41,3 +41,16 @@ def test_resolve_inside_refuses_escapes(tmp_path: Path, bad: str) -> None:
 
 def test_resolve_inside_accepts_unicode_and_colons(tmp_path: Path) -> None:
     assert resolve_inside(tmp_path, "töne/a:b.wav", "test") == tmp_path.resolve() / "töne" / "a:b.wav"
+
+
+def test_a_jingle_named_in_the_settings_is_a_source_no_command_writes_over(tiny_show: Path) -> None:
+    from audiokit.errors import ConfigError
+    from audiokit.outputs import check_output_file
+
+    jingle = tiny_show / "jingles" / "intro.wav"
+    jingle.parent.mkdir()
+    jingle.write_bytes(b"RIFF")
+    with (tiny_show / "show.toml").open("a") as fh:
+        fh.write('\n[mastering]\nintro = "jingles/intro.wav"\n')
+    with pytest.raises(ConfigError, match="intro.wav is a source file of the show"):
+        check_output_file(jingle)

@@ -29,7 +29,7 @@ from .outputs import check_output_folder, lock_file
 from .progress import ProgressFactory, no_progress
 from .stages import BuildContext, BuildOptions, Stage, default_stages
 from .stages.chain import StageResult, run_chain
-from .workspace import Episode, load_episodes, load_show
+from .workspace import EPISODE_FILE, SHOW_FILE, Episode, load_episodes, load_show, shown_parent, unused_audio
 
 log = logging.getLogger("audiokit")
 
@@ -212,6 +212,13 @@ def build(
     others still build. A failing show stage (feed, site) publishes nothing: ``out`` stays as it was.
     The report lists every stage's status and the drafts left out.
     """
+    given = Path(show_dir)
+    if (given / EPISODE_FILE).is_file() and not (given / SHOW_FILE).is_file():
+        raise ConfigError(
+            f"{given} is an episode folder, not a show folder",
+            f"build the show that holds it: audiokit build {shown_parent(given)} "
+            f"(add --episode {given.resolve().name} to build only this episode)",
+        )
     show = load_show(show_dir)
     out = check_output_folder(Path(out) if out is not None else show.dir / "public", show.dir)
     stages = default_stages() if stages is None else stages
@@ -220,6 +227,14 @@ def build(
     episodes = [e for e in everything if not e.draft_reason]
     for slug, reason in drafts.items():
         log.warning("%s: left out, a draft: %s", slug, reason)
+    for episode in episodes:
+        if stray := unused_audio(episode):
+            log.warning(
+                "%s: %s not named in %s, so not used — name it as recording (or a speaker's track) or move it away",
+                episode.slug,
+                ", ".join(p.name for p in stray),
+                EPISODE_FILE,
+            )
     if unknown := sorted(set(only or ()) - {e.slug for e in episodes}):
         why = f" (a draft: {drafts[unknown[0]]})" if unknown[0] in drafts else ""
         raise AudiokitError(
@@ -265,8 +280,20 @@ def _run_stages(
     all_results: list[StageResult] = []
     per_episode = [s for s in stages if s.scope == "episode"]
     per_show = [s for s in stages if s.scope == "show"]
+    errors: list[ConfigError] = []
     for stage, episode in [*((s, e) for e in chosen for s in per_episode), *((s, None) for s in per_show)]:
-        stage.fingerprint(ctx, episode)  # bad settings stop the build here, before any work is done
+        try:
+            stage.fingerprint(ctx, episode)  # bad settings stop the build here, before any work is done
+        except ConfigError as exc:  # every file's problems at once, not one per build
+            if str(exc) not in map(str, errors):
+                errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ConfigError(
+            f"{len(errors)} problems in the show's files:\n" + "\n".join(f"  {e}" for e in errors),
+            "correct them all, then build again",
+        )
     published = json.loads(json.dumps(state))  # the state that goes with the files in ``out``
     outcomes: Iterator[tuple[str, list[StageResult], dict[str, Any]]]
     if executor is None:

@@ -1,7 +1,7 @@
 """Where a command may write: never over one of its inputs, never over a show's source files.
 
-A show's sources are ``show.toml``, ``glossary.toml``, the cover, the voice samples, the user's
-``templates/`` and, per episode folder, ``episode.toml``, the recording or tracks, the canonical
+A show's sources are ``show.toml``, ``glossary.toml``, every file a setting names (cover, voice samples,
+jingles …; ``config.schema.path_keys``), the user's ``templates/`` and, per episode folder, ``episode.toml``, the recording or tracks, the canonical
 ``transcript.json`` and its version history. The TOML files are read raw (no validation), so
 even a show with a broken episode keeps its files protected.
 """
@@ -12,12 +12,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .config.schema import path_keys
 from .config.tomlio import read_toml
 from .errors import AudiokitError, ConfigError
 from .glossary import GLOSSARY_FILE
 from .workspace import EPISODE_FILE, HISTORY_DIR, SHOW_FILE, TRANSCRIPT_FILE
 
-_PATH_KEYS = ("cover", "recording", "track", "voice_sample")
+_PATH_KEYS = path_keys()  # cover, recording, track, voice_sample, intro, outro …
 
 
 def find_show(path: Path) -> Path | None:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import zoneinfo
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from . import atomic
 from .config.tomlio import read_toml
 from .errors import ConfigError
 from .paths import check_slug, slugify
+from .publish.check import PLACEHOLDER_COVER_KEY
 from .publish.guid import podcast_guid
 from .templating import environment
 from .workspace import EPISODE_FILE, FEED_FILE, SHOW_FILE, Show, load_show
+
+log = logging.getLogger("audiokit")
 
 _ASCII_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 
@@ -49,7 +55,9 @@ def init_show(
             raise atomic.os_error(exc, f"cannot create {folder}") from exc
         if cover in created:
             with atomic.atomic_path(cover) as tmp:
-                placeholder_cover(title).save(tmp, format="PNG")
+                marker = PngImagePlugin.PngInfo()
+                marker.add_text(PLACEHOLDER_COVER_KEY, "1")  # 'audiokit check' refuses it in a built site
+                placeholder_cover(title).save(tmp, format="PNG", pnginfo=marker)
         atomic.write_text(folder / SHOW_FILE, text)
         return load_show(folder)
     except BaseException:
@@ -58,6 +66,12 @@ def init_show(
         if made_folder and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
         raise
+
+
+def _shown(path: Path) -> str:
+    """``path`` as the user would type it: relative to the working directory when below it."""
+    cwd = Path.cwd()
+    return os.path.relpath(path) if cwd in (path.resolve(), *path.resolve().parents) else str(path)
 
 
 def placeholder_cover(title: str, size: int = 1400) -> Image.Image:
@@ -90,9 +104,16 @@ def new_episode(show: Show, title: str, *, slug: str | None = None, date: dt.dat
     folder = show.dir / slug
     if folder.exists():
         raise ConfigError(f"{folder} already exists", "choose another title or --slug")
-    date = date or dt.datetime.now().astimezone().replace(microsecond=0)
+    date = date or dt.datetime.now(zoneinfo.ZoneInfo(show.time_zone)).replace(microsecond=0)
     template = environment().get_template("episode.toml.j2")
     text = template.render(title=title, number=number, date=date.isoformat(), speakers=show.hosts)
     folder.mkdir()
     atomic.write_text(folder / EPISODE_FILE, text)
+    log.info(
+        "next: put the recording into %s, name it in %s (recording = ...), replace the sample description and "
+        "guest, then run: audiokit build %s",
+        _shown(folder),
+        EPISODE_FILE,
+        _shown(show.dir),
+    )
     return folder

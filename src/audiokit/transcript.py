@@ -1,7 +1,9 @@
-"""The canonical transcript: typed dataclasses and a versioned JSON schema (``schemas/transcript-2.schema.json``).
+"""The canonical transcript: typed dataclasses and a versioned JSON schema (``schemas/transcript-3.schema.json``).
 
-Version 2 gives every segment a stable id (``t<n>``); a version-1 file is read as version 2 with its
-segments numbered ``t1``, ``t2``, … in order.
+Version 2 gives every segment a stable id (``t<n>``); a version-1 file is read with its segments
+numbered ``t1``, ``t2``, … in order. Version 3 adds the cuts (:class:`audiokit.timeline.Cut`), kept with
+the transcript so that the editor's history undoes them like any other change; a version-2 file is
+read without cuts.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from . import atomic
 from .cleantext import strip_controls
 from .errors import TranscriptError
 from .people import speaker_label
+from .timeline import Cut, Timeline
 
 FORMAT = "audiokit-transcript"
-VERSION = 2
+VERSION = 3
 _GIVEN_ID = re.compile(r"t([0-9]{1,9})")
+_CUT_ID = re.compile(r"c([0-9]{1,9})")
 
 
 @dataclass
@@ -85,13 +89,14 @@ class TranscriptSpeaker:
 
 @dataclass
 class Transcript:
-    """Speakers, segments and where the transcript came from."""
+    """Speakers, segments, the cuts and where the transcript came from."""
 
     language: str
     duration: float
     speakers: list[TranscriptSpeaker] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
+    cuts: list[Cut] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.assign_ids()
@@ -107,6 +112,22 @@ class Transcript:
     def new_segment_id(self) -> str:
         """An id no segment has: ``t<n>``, counting on from the highest."""
         return f"t{_last_id_number(self.segments) + 1}"
+
+    def new_cut_id(self) -> str:
+        """An id no cut has: ``c<n>``, counting on from the highest."""
+        return f"c{max((int(m[1]) for c in self.cuts if (m := _CUT_ID.fullmatch(c.id))), default=0) + 1}"
+
+    def cut(self, cut_id: str) -> Cut:
+        """The cut with id ``cut_id``."""
+        for c in self.cuts:
+            if c.id == cut_id:
+                return c
+        raise TranscriptError(f"there is no cut {cut_id!r}", "run 'audiokit cuts EPISODE' to list the cuts")
+
+    @property
+    def applied_cuts(self) -> list[tuple[float, float]]:
+        """The ranges of the applied cuts (recording seconds), for mastering and the timeline."""
+        return [(c.start, c.end) for c in self.cuts if c.applied]
 
     def speaker(self, speaker_id: str) -> TranscriptSpeaker:
         for s in self.speakers:
@@ -128,6 +149,7 @@ class Transcript:
             "duration": round(self.duration, 3),
             "speakers": [vars(s).copy() for s in self.speakers],
             "segments": [s.to_dict() for s in self.segments],
+            "cuts": [c.to_dict() for c in sorted(self.cuts, key=lambda c: (c.start, c.end))],
             "provenance": self.provenance,
         }
 
@@ -155,7 +177,12 @@ class Transcript:
                 for s in data["segments"]
             ],
             provenance=dict(data["provenance"]),
+            cuts=[Cut(**c) for c in data.get("cuts", [])],
         )
+        if len({c.id for c in transcript.cuts}) < len(transcript.cuts):
+            raise TranscriptError(f"{source}: two cuts have the same id", "give each its own id")
+        if bad := next((c for c in transcript.cuts if c.end <= c.start), None):
+            raise TranscriptError(f"{source}: cut {bad.id!r} ends before it starts", "correct or remove it")
         ids = set()
         for segment in transcript.segments:
             transcript.speaker(segment.speaker)
@@ -178,16 +205,43 @@ def _last_id_number(segments: list[Segment]) -> int:
 
 
 def _migrate(data: Any) -> Any:
-    """Version-1 ``data`` as version 2: the segments numbered ``t1``, ``t2``, … in order."""
+    """Older ``data`` as version 3: version 1's segments numbered ``t1``, ``t2``, … in order; no cuts
+    before version 3."""
     if isinstance(data, dict) and data.get("version") == 1 and isinstance(data.get("segments"), list):
         segments = [{"id": f"t{n}", **s} if isinstance(s, dict) else s for n, s in enumerate(data["segments"], 1)]
-        return {**data, "version": VERSION, "segments": segments}
+        data = {**data, "version": 2, "segments": segments}
+    if isinstance(data, dict) and data.get("version") == 2:
+        data = {**data, "version": VERSION, "cuts": []}
     return data
+
+
+def on_timeline(transcript: Transcript, timeline: Timeline) -> Transcript:
+    """A copy of ``transcript`` with its times on the published audio (``timeline``): words inside a
+    cut left out, turns left with no words dropped. What every export, chapter, soundbite and page uses."""
+    segments = []
+    for s in transcript.segments:
+        words = [
+            Word(w.text, timeline.published(w.start), timeline.published(w.end), w.probability)
+            for w in s.words
+            if not timeline.inside((w.start + w.end) / 2)
+        ]
+        if words or not s.words:
+            start = words[0].start if words else timeline.published(s.start)
+            end = words[-1].end if words else timeline.published(s.end)
+            segments.append(Segment(s.speaker, start, max(start, end), words, s.overlap, s.id))
+    return Transcript(
+        transcript.language,
+        max(0.0, timeline.published(transcript.duration)),
+        [TranscriptSpeaker(**vars(sp)) for sp in transcript.speakers],
+        segments,
+        dict(transcript.provenance),
+        [],
+    )
 
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """The JSON schema of the transcript format (version 2)."""
+    """The JSON schema of the transcript format (version 3)."""
     text = resources.files("audiokit").joinpath(f"schemas/transcript-{VERSION}.schema.json").read_text("utf-8")
     return json.loads(text)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+import zoneinfo
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,6 +100,7 @@ class Show:
     hosts: list[Speaker] = field(default_factory=list)
     podcast_guid: str = ""
     locked: bool = True
+    time_zone: str = "Europe/Berlin"
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -229,8 +232,21 @@ def load_show(folder: Path | str) -> Show:
     if not folder.is_dir():
         raise ConfigError(f"{folder} is not a folder", "give the show folder that holds show.toml")
     file = folder / SHOW_FILE
+    if not file.is_file() and (folder / EPISODE_FILE).is_file():
+        raise ConfigError(
+            f"{folder} is an episode folder (it holds {EPISODE_FILE}), not a show folder",
+            f"give the show folder that holds {SHOW_FILE}: {shown_parent(folder)}",
+        )
     toml, tables = _read(file, schema.ShowFile)
     place = Place(file)
+    try:
+        zoneinfo.ZoneInfo(toml.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise place.error(
+            "time_zone",
+            f"is {toml.time_zone!r}, not a known time zone",
+            'write for example: time_zone = "Europe/Berlin"',
+        ) from exc
     base_url = toml.base_url.strip().rstrip("/")
     if not base_url.startswith("https://"):
         raise place.error("base_url", "must be an https:// URL", "podcast directories require HTTPS")
@@ -328,6 +344,9 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
         )
     if waiting:
         episode.waiting = f"its recording {waiting[0]!r}, which does not exist yet"
+    if episode.waiting and (stray := unused_audio(episode)):
+        names = ", ".join(repr(p.name) for p in stray)
+        episode.waiting += f' (the folder holds {names}: write recording = "{stray[0].name}" in {EPISODE_FILE})'
     episode.chapters = _chapters(toml.chapters, place)
     episode.soundbites = _soundbites(toml.soundbites, place)
     return episode
@@ -374,6 +393,45 @@ def _soundbites(entries: list[schema.Soundbite], place: Place) -> list[Soundbite
             )
         bites.append(bite)
     return bites
+
+
+AUDIO_SUFFIXES = frozenset(".wav .mp3 .m4a .aac .flac .ogg .oga .opus .mka .mp4 .webm .aif .aiff .wma".split())
+"""Files that are probably a recording (what Zoom, Teams, a recorder or a DAW leave)."""
+
+
+def unused_audio(episode: Episode) -> list[Path]:
+    """Audio files in the episode folder that episode.toml names nowhere (a Zoom ``GMT…_Recording.m4a``
+    copied there, but ``recording`` still naming the template's ``aufnahme.wav``)."""
+    named = [episode.recording, *(s.track for s in episode.speakers), *(s.voice_sample for s in episode.speakers)]
+    used = {p.resolve() for p in named if p is not None}
+    try:
+        files = sorted(p for p in episode.dir.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
+    except OSError:
+        return []
+    return [p for p in files if p.resolve() not in used]
+
+
+def shown_parent(folder: Path) -> Path:
+    """The folder holding ``folder``, relative to the working directory when below it (as a user types it)."""
+    parent = Path(folder).resolve().parent
+    return Path(os.path.relpath(parent)) if Path.cwd() in (parent, *parent.parents) else parent
+
+
+def check_episode_folder(folder: Path) -> None:
+    """Refuse a ``folder`` that is not an episode folder, naming it as given; a show folder gets its episodes
+    (or ``audiokit new``) suggested."""
+    folder = Path(folder)
+    if (folder / EPISODE_FILE).is_file():
+        return
+    if (folder / SHOW_FILE).is_file():
+        slugs = sorted(p.parent.name for p in folder.glob(f"*/{EPISODE_FILE}"))
+        fix = (
+            f"give one of its episode folders, for example {folder / slugs[0]}"
+            if slugs
+            else f'create an episode first: audiokit new {folder} "Titel der Folge"'
+        )
+        raise ConfigError(f"{folder} is a show folder (it holds {SHOW_FILE}), not an episode folder", fix)
+    raise ConfigError(f"{folder} has no {EPISODE_FILE}", "give an episode folder: the one that holds episode.toml")
 
 
 def load_episodes(show: Show, *, drafts: bool = False) -> list[Episode]:

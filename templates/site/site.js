@@ -1,4 +1,4 @@
-/* audiokit episode page: seek on chapters and timestamps, follow playback, one player at a time, search the transcript
+/* audiokit site: copy the feed address; episode page: share the current second (#t=), seek on chapters and timestamps, follow playback, one player at a time, search the transcript
    (text, speaker names and organisations; matches in the text are marked). */
 (function () {
   "use strict";
@@ -7,8 +7,34 @@
       if (media !== event.target) media.pause();
     });
   }, true);
+  function copy(input) {  // the clipboard where the page may use it, else the text selected for Ctrl+C
+    var status = document.querySelector("[data-status='" + input.id + "']");
+    function say(text) { if (status) status.textContent = text; }
+    input.focus();
+    input.select();
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(input.value).then(function () { say("Kopiert"); },
+        function () { say(document.execCommand("copy") ? "Kopiert" : "Markiert: mit Strg+C kopieren"); });
+    } else {
+      say(document.execCommand("copy") ? "Kopiert" : "Markiert: mit Strg+C kopieren");
+    }
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (button) copy(document.getElementById(button.getAttribute("data-copy")));
+  });
+
   var player = document.getElementById("player");
   if (!player) return;
+
+  var share = document.querySelector("[data-share]");
+  if (share) share.addEventListener("click", function () {  // the page's public address, #t= the second heard now
+    var base = share.getAttribute("data-share") || window.location.href.split("#")[0];
+    var input = document.getElementById("stelle");
+    input.value = base + "#t=" + Math.floor(player.currentTime);
+    input.closest(".share").hidden = false;
+    copy(input);
+  });
 
   function seek(seconds) {
     player.currentTime = seconds;
@@ -39,8 +65,15 @@
     markCurrent(turns, player.currentTime);
   });
 
-  var fragment = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
-  if (fragment) player.currentTime = parseFloat(fragment[1]);
+  function followHash() {  // a shared link #t=SECONDS starts the player there
+    var fragment = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+    if (!fragment) return;
+    var at = parseFloat(fragment[1]);
+    if (player.readyState >= 1) player.currentTime = at;
+    else player.addEventListener("loadedmetadata", function () { player.currentTime = at; }, { once: true });
+  }
+  followHash();
+  window.addEventListener("hashchange", followHash);
 
   var box = document.getElementById("suche");
   var status = document.getElementById("treffer");

@@ -32,6 +32,7 @@ COMMANDS = {
     **dict.fromkeys(["clip", "soundbites"], "clip_commands"),
     "master": "master_commands",
     "publish": "publish_commands",
+    "cuts": "cut_commands",
 }
 
 

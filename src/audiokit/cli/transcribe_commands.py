@@ -9,14 +9,15 @@ from pathlib import Path
 import click
 
 from .. import atomic
-from ..config.schema import DEVICES
+from ..config.schema import DEVICES, MAX_SPEAKERS
 from ..editor import EditorServer, History, import_text, open_episode
 from ..editor.textimport import read_text_file
 from ..exports import EXPORT_FORMATS, export_transcript, find_transcript, transcript_beside
 from ..outputs import check_output_file
+from ..speakers.clustering import MAX_SPEAKERS as MAX_ESTIMATED
 from ..transcript import load
 from ..transcription import transcribe_file, write_transcript
-from ..workspace import EPISODE_FILE
+from ..workspace import EPISODE_FILE, check_episode_folder
 from .main import EPISODE, echo_result, progress_factory
 
 log = logging.getLogger("audiokit")
@@ -29,8 +30,8 @@ log = logging.getLogger("audiokit")
 @click.option("--language", default="de", show_default=True, help="Language of a bare audio file.")
 @click.option(
     "--speakers",
-    type=click.IntRange(1, 20),
-    help="Number of voices in a bare audio file [default: as many as are heard, up to 8].",
+    type=click.IntRange(1, MAX_SPEAKERS),
+    help=f"Number of voices in a bare audio file [default: as many as are heard, up to {MAX_ESTIMATED}].",
 )
 @click.option(
     "-o",
@@ -114,6 +115,7 @@ def export(target: Path, fmt: str, timestamps: bool, offset: float, output: Path
 @click.pass_context
 def edit(ctx: click.Context, episode_dir: Path, port: int, no_browser: bool) -> None:
     """Correct the transcript of EPISODE in the browser (local only; Ctrl+C stops)."""
+    check_episode_folder(episode_dir)
     episode = open_episode(episode_dir)
     server = EditorServer(episode, port=port, progress=progress_factory(ctx))
     echo_result(server.url)
@@ -135,6 +137,7 @@ def import_text_command(episode_dir: Path, text_file: Path) -> None:
     Unchanged words keep their times, changed words are re-timed, renamed speaker headers rename
     the speaker. The previous transcript stays in the version history ('audiokit edit' restores it).
     """
+    check_episode_folder(episode_dir)
     episode = open_episode(episode_dir)
     text = read_text_file(text_file)
     history = History(episode.transcript_path)

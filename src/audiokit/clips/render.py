@@ -24,7 +24,8 @@ from ..ffmpeg import Progress, find_ffmpeg, media_path, probe, run_ffmpeg
 from ..outputs import check_output_file
 from ..progress import ProgressFactory, no_progress
 from ..timefmt import timestamp
-from ..transcript import Transcript, load
+from ..timeline import Timeline
+from ..transcript import Transcript, load, on_timeline
 from ..workspace import CLIP_SECONDS, Episode, parse_timestamp
 from . import captions as cap
 from .layout import ACCENT, Layout, background, font_file, get_layout
@@ -57,10 +58,10 @@ class ClipResult:
 
 @dataclass(frozen=True)
 class Source:
-    """The audio a clip is cut from and ``offset``: add it to a transcript time to get a time in it."""
+    """The audio a clip is cut from and its ``timeline``: recording (transcript) time ↔ time in it."""
 
     path: Path
-    offset: float
+    timeline: Timeline
     mastered: bool
 
 
@@ -86,13 +87,13 @@ def find_source(episode: Episode, master_dir: Path | None = None) -> Source:
                     episode.slug,
                     audio,
                 )
-            return Source(audio, master.offset, True)
+            return Source(audio, master.timeline, True)
     if episode.recording is None:  # multitrack
         raise AudiokitError(
             f"episode {episode.slug!r} is recorded on several tracks and not mastered yet",
             f"run 'audiokit build {episode.show.dir}' (or 'audiokit master {episode.dir}') first",
         )
-    return Source(episode.recording, 0.0, False)
+    return Source(episode.recording, Timeline(), False)
 
 
 def check_range(start: float | str, end: float | str, length: float) -> tuple[float, float]:
@@ -149,9 +150,9 @@ def render_clip(
     if out.suffix.lower() != (".m4a" if audio_only else ".mp4"):
         raise AudiokitError(f"{out} must end in {'.m4a' if audio_only else '.mp4'}", "name the output file accordingly")
     transcript = _transcript(episode, required=captions and not audio_only)
-    rec_start = start - source.offset  # the clip's start on the transcript's (recording) timeline
-    part = cap.clip_transcript(transcript, rec_start, end - source.offset) if transcript else None
-    side = {out.with_suffix(f".{fmt}"): text for fmt, text in cap.sidecars(part, rec_start).items()} if part else {}
+    published = on_timeline(transcript, source.timeline) if transcript else None  # times in the source audio
+    part = cap.clip_transcript(published, start, end) if published else None
+    side = {out.with_suffix(f".{fmt}"): text for fmt, text in cap.sidecars(part, start).items()} if part else {}
     for target in (out, *side):
         check_output_file(target, [*episode.audio_inputs, source.path])
     tags = episode_tags(episode)
@@ -167,7 +168,7 @@ def render_clip(
             excerpt, audio, name=out.name, highpass=highpass, tags=tags if audio_only else None, progress=progress
         )
         if not audio_only:
-            pages = cap.pages(part, rec_start, mastered.duration, layout.caption_chars) if captions and part else []
+            pages = cap.pages(part, start, mastered.duration, layout.caption_chars) if captions and part else []
             if captions and not pages:
                 log.warning(
                     "%s: the transcript has no words between %s and %s; the clip has no captions",

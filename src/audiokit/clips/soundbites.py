@@ -38,6 +38,7 @@ from ..errors import ConfigError, TranscriptError
 from ..ffmpeg import stream_pcm
 from ..glossary import load_glossary
 from ..timefmt import timestamp
+from ..timeline import Timeline
 from ..transcript import Transcript, Word
 from ..transcript import load as load_transcript
 from ..transcription.vocabulary import vocabulary
@@ -242,16 +243,24 @@ def rank_passages(transcript: Transcript, names: set[str], prosody: Prosody | No
     return sorted(passages, key=lambda p: (-p.score, p.start))
 
 
-def pick(passages: list[Passage], n: int, *, offset: float = 0.0, keep: Sequence[Soundbite] = ()) -> list[Soundbite]:
+def pick(
+    passages: list[Passage],
+    n: int,
+    *,
+    offset: float = 0.0,
+    keep: Sequence[Soundbite] = (),
+    timeline: Timeline | None = None,
+) -> list[Soundbite]:
     """The ``n`` best passages that overlap neither each other nor ``keep``, as soundbites on the published
-    audio (start rounded down and end up to 0.1 s), in time order."""
+    audio (``timeline``, by default just ``offset`` added; start rounded down and end up to 0.1 s), in time order."""
+    timeline = timeline or Timeline(offset)
     taken = [(b.start, b.end) for b in keep]
     chosen: list[Soundbite] = []
     for passage in passages:
         if len(chosen) >= n:
             break
-        start = math.floor((passage.start + offset) * 10) / 10
-        end = math.ceil((passage.end + offset) * 10) / 10
+        start = math.floor(timeline.published(passage.start) * 10) / 10
+        end = math.ceil(timeline.published(passage.end) * 10) / 10
         if any(start < b and a < end for a, b in taken):
             continue
         taken.append((start, end))
@@ -259,9 +268,12 @@ def pick(passages: list[Passage], n: int, *, offset: float = 0.0, keep: Sequence
     return sorted(chosen, key=lambda b: b.start)
 
 
-def propose_soundbites(episode: Episode, n: int = 5, *, offset: float = 0.0, replace: bool = False) -> list[Soundbite]:
+def propose_soundbites(
+    episode: Episode, n: int = 5, *, offset: float = 0.0, replace: bool = False, timeline: Timeline | None = None
+) -> list[Soundbite]:
     """Up to ``n`` new soundbites for ``episode`` from its transcript and recording, best passages first
-    chosen, returned in time order. ``offset``: master.json's "offset" (intro before the recording).
+    chosen, returned in time order. ``timeline``: the published audio's (master.json's offset and cuts),
+    by default only ``offset`` (intro before the recording) added, as given.
     Without ``replace`` they avoid the soundbites episode.toml already has."""
     if n < 1:
         raise ConfigError(f"asked for {n} soundbites", "ask for at least one (-n 5)")
@@ -278,7 +290,7 @@ def propose_soundbites(episode: Episode, n: int = 5, *, offset: float = 0.0, rep
     prosody = measure_prosody(inputs) if inputs else None
     passages = rank_passages(transcript, names, prosody)
     log.info("%s: %d candidate passages of %g-%g s", episode.slug, len(passages), MIN_SECONDS, MAX_SECONDS)
-    return pick(passages, n, offset=offset, keep=[] if replace else episode.soundbites)
+    return pick(passages, n, offset=offset, keep=[] if replace else episode.soundbites, timeline=timeline)
 
 
 def write_soundbites(episode: Episode, bites: list[Soundbite], *, replace: bool = False) -> Episode:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from msgspec import Meta, Struct, field, structs
 
-from .validate import Place, convert
+from .validate import Place, convert, split
 
 LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 """A language code as RSS and podcast directories want it: ``de``, ``de-DE``, ``de-CH``."""
@@ -60,6 +61,17 @@ _DATE = dt.datetime(2026, 11, 10, 18, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
 class Table(Struct, forbid_unknown_fields=True):
     """A TOML table: a key it does not declare is an error (usually a typo)."""
+
+
+def path_keys() -> frozenset[str]:
+    """Every key of the settings files whose value names a file (its type is marked ``path``)."""
+
+    def tables(cls: type[Table]) -> Iterator[type[Table]]:
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from tables(sub)
+
+    return frozenset(f.name for t in tables(Table) for f in structs.fields(t) if split(f.type)[1].get("path"))
 
 
 class Speaker(Table):
@@ -155,6 +167,12 @@ class MasteringSettings(Table):
     intro: Annotated[Jingle, doc("Jingle before the talk.", "jingles/intro.wav")] = None
     outro: Annotated[Jingle, doc("Jingle after the talk.", "jingles/outro.wav")] = None
     crossfade: Annotated[float, doc("Overlap of a jingle and the talk.", 0.3, unit="s", ge=0, le=5)] = 0.3
+    max_pause: Annotated[
+        float,
+        doc(
+            "Longer pauses between words are proposed as cuts that shorten them to this.", 1.5, unit="s", ge=0.2, le=30
+        ),
+    ] = 1.5
 
     @classmethod
     def from_preset(cls, name: str = "podcast", **overrides: Any) -> MasteringSettings:
@@ -229,6 +247,26 @@ class ShowPublish(EpisodePublish):
         ),
     ] = ""
     notify: Annotated[list[HubAddress], doc("WebSub hubs told after each publish that the feed changed.")] = []
+    apple_podcasts_url: Annotated[
+        str,
+        doc(
+            "The show's page on Apple Podcasts: the site shows a subscribe button for it.",
+            "https://podcasts.apple.com/de/podcast/werkstatt/id1234567890",
+            pattern=r"(?i)^$|^https://podcasts\.apple\.com/[^\s<>\"'`]+$",
+            kind="an https://podcasts.apple.com/… address",
+            fix="copy the show's address from Apple Podcasts Connect, or remove the line",
+        ),
+    ] = ""
+    spotify_url: Annotated[
+        str,
+        doc(
+            "The show's page on Spotify: the site shows a subscribe button for it.",
+            "https://open.spotify.com/show/0123456789abcdefghijkl",
+            pattern=r"(?i)^$|^https://open\.spotify\.com/[^\s<>\"'`]+$",
+            kind="an https://open.spotify.com/… address",
+            fix="copy the show's link from Spotify for Creators, or remove the line",
+        ),
+    ] = ""
 
 
 class PublishSettings(EpisodePublish):
@@ -262,6 +300,9 @@ class ShowFile(Table):
     ] = ""
     locked: Annotated[bool, doc("Ask directories not to import the feed elsewhere (podcast:locked).")] = True
     slug: Annotated[str, doc("Short name in addresses; unset: the folder name.", "werkgespraech")] = ""
+    time_zone: Annotated[
+        str, doc("Time zone of new episodes' dates (`audiokit new`).", "Europe/Berlin", pattern=r"^[A-Za-z0-9_+\-/]+$")
+    ] = "Europe/Berlin"
     hosts: Annotated[list[Host], doc("The hosts.")] = []
     mastering: Annotated[MasteringSettings, doc("How the episodes are mastered.")] | None = None
     transcription: Annotated[TranscriptionSettings, doc("How the episodes are transcribed.")] | None = None

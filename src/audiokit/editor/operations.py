@@ -15,6 +15,7 @@ from ..errors import TranscriptError
 from ..glossary import Glossary, add_replacement, read_glossary_text, write_glossary_text
 from ..transcript import Segment, Transcript, TranscriptSpeaker, now_iso
 from .align import align
+from .cuts import add_cut
 from .history import ChangedOnDisk, History
 
 
@@ -64,6 +65,12 @@ class _Args:
         if not isinstance(value, int) or isinstance(value, bool):
             raise EditError(f"{self.op.get('op')}: {key!r} must be a whole number", "reload the editor")
         return value
+
+    def seconds(self, key: str) -> float:
+        value = self.op.get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1e6:
+            raise EditError(f"{self.op.get('op')}: {key!r} must be a time in seconds", "reload the editor")
+        return float(value)
 
     def string(self, key: str, *, empty: bool = False) -> str:
         value = self.op.get(key, "")
@@ -171,6 +178,37 @@ def replace_always(t: Transcript, args: _Args, show_dir: Path) -> str:
     return f"Immer „{wrong}“ → „{right}“ ({count} Absätze)"
 
 
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def cut(t: Transcript, args: _Args, show_dir: Path) -> str:
+    """Cut ``start``…``end`` (recording seconds) out of the published audio."""
+    made = add_cut(t, args.seconds("start"), args.seconds("end"))
+    return f"Geschnitten: {_clock(made.start)}–{_clock(made.end)}"
+
+
+def set_cut(t: Transcript, args: _Args, show_dir: Path) -> str:
+    """Apply (``applied`` true) or take back one cut, or every proposal (``cut`` "all")."""
+    applied = args.op.get("applied")
+    if not isinstance(applied, bool):
+        raise EditError("set_cut: 'applied' must be true or false", "reload the editor")
+    which = args.string("cut")
+    chosen = [c for c in t.cuts if not c.applied] if which == "all" else [t.cut(which)]
+    for c in chosen:
+        c.applied = applied
+    if which == "all":
+        return f"{len(chosen)} Vorschläge übernommen"
+    return f"Schnitt {which} {'übernommen' if applied else 'zurückgenommen'}"
+
+
+def remove_cut(t: Transcript, args: _Args, show_dir: Path) -> str:
+    """Drop a cut: a proposal rejected, or a cut taken back for good."""
+    gone = t.cut(args.string("cut"))
+    t.cuts.remove(gone)
+    return f"Schnitt {gone.id} verworfen"
+
+
 OPERATIONS: dict[str, Callable[[Transcript, _Args, Path], str]] = {
-    op.__name__: op for op in (edit, rename, reassign, split, merge, replace_always)
+    op.__name__: op for op in (edit, rename, reassign, split, merge, replace_always, cut, set_cut, remove_cut)
 }

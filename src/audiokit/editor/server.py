@@ -243,7 +243,8 @@ class EditorServer:
 
 def changes(before: Transcript, after: Transcript) -> dict[str, Any]:
     """What a page showing ``before`` redraws to show ``after``: the speakers, the segments that are new,
-    changed or follow another one than before (each with ``after``, the id it follows now), the ids gone."""
+    changed or follow another one than before (each with ``after``, the id it follows now), the ids gone,
+    and every cut."""
     old = {s.id: (s, prev) for s, prev in zip(before.segments, [None, *(s.id for s in before.segments)])}
     changed, prev = [], None
     for segment in after.segments:
@@ -252,7 +253,8 @@ def changes(before: Transcript, after: Transcript) -> dict[str, Any]:
         prev = segment.id
     kept = {s.id for s in after.segments}
     removed = [sid for sid in old if sid not in kept]
-    return {"speakers": [vars(s) for s in after.speakers], "changed": changed, "removed": removed}
+    cuts = after.to_dict()["cuts"]
+    return {"speakers": [vars(s) for s in after.speakers], "changed": changed, "removed": removed, "cuts": cuts}
 
 
 def _json(data: Any, status: int = 200) -> Response:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import os_error
 from ..errors import TranscriptError
+from ..people import same_person, speaker_label
 from ..transcript import Segment, Transcript, TranscriptSpeaker, Word, now_iso
 from ..transcript_text import TextTurn, parse_text
 from .align import align
@@ -134,7 +135,10 @@ def _segments(
 def _resolve_speakers(
     transcript: Transcript, origin: list[int], blocks: list[Block]
 ) -> tuple[list[TranscriptSpeaker], dict[tuple[str, str], str]]:
-    """Map every header to a speaker id: a known name, else a rename of the speaker whose words it holds."""
+    """Map every header to a speaker id: a known name; else the speaker it names in another spelling
+    (``Dr. Sabine Wolff`` for ``Sabine Wolff``: a rename, even when other headers keep the old name), preferring
+    the one whose words it holds; else a rename of the speaker whose words it holds, when no other header
+    still names that speaker; else (a new name on some of a speaker's turns) a new speaker for those turns."""
     speakers = [replace(s) for s in transcript.speakers]
     by_label = {(s.name, s.organisation): s for s in speakers}
     name_count = Counter(s.name for s in speakers)
@@ -160,6 +164,13 @@ def _resolve_speakers(
     taken = set(speaker_of.values())
     for header in sorted(unknown, key=lambda h: -sum(votes[h].values())):
         name, organisation = header
+        if (alike := _alike(speakers, name, votes[header])) is not None:
+            log.info("speaker renamed: %s -> %s", alike.label, speaker_label(name, organisation or alike.organisation))
+            alike.name, alike.source, alike.confidence = name, "editor", 1.0
+            alike.organisation = organisation or alike.organisation
+            speaker_of[header] = alike.id
+            taken.add(alike.id)
+            continue
         candidate = next((sid for sid, _ in votes[header].most_common() if sid not in taken), None)
         if candidate is not None:
             target = next(s for s in speakers if s.id == candidate)
@@ -172,3 +183,14 @@ def _resolve_speakers(
         speaker_of[header] = target.id
         taken.add(target.id)
     return speakers, speaker_of
+
+
+def _alike(speakers: list[TranscriptSpeaker], name: str, votes: Counter) -> TranscriptSpeaker | None:
+    """The speaker ``name`` spells differently (see :func:`audiokit.people.same_person`): the one whose words
+    the header holds, else the only one alike; None when there is none (or several, none of them voting)."""
+    alike = [s for s in speakers if same_person(s.name, name)]
+    voters = [sid for sid, _ in votes.most_common()]
+    holding = sorted((s for s in alike if s.id in voters), key=lambda s: voters.index(s.id))
+    if holding:
+        return holding[0]
+    return alike[0] if len(alike) == 1 else None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from pathlib import Path
 
 import nh3
 from markdown_it import MarkdownIt
 
 from ..progress import ProgressFactory, no_progress
+from ..transcript import load as load_transcript
 from ..workspace import Chapter, Episode
 from .encode import FORMATS
 from .manifest import MasterManifest
@@ -40,6 +42,12 @@ def episode_tags(episode: Episode, chapters: list[Chapter] | None = None) -> Tag
     )
 
 
+def episode_cuts(episode: Episode) -> list[tuple[float, float]]:
+    """The applied cuts of the episode's transcript (recording seconds); none without a transcript."""
+    path = episode.transcript_path
+    return load_transcript(path).applied_cuts if path.is_file() else []
+
+
 def audio_name(episode: Episode, settings: MasteringSettings) -> str:
     """File name of the episode's mastered audio: ``<slug>.<format suffix>``."""
     return f"{episode.slug}{FORMATS[settings.format].suffix}"
@@ -53,19 +61,22 @@ def master_episode(
     tags: Tags | None = None,
     progress: ProgressFactory = no_progress,
     source: str = "",
+    cuts: Sequence[tuple[float, float]] | None = None,
 ) -> MasterManifest:
     """Master ``episode`` (one recording or one track per speaker) into ``out_dir``: the audio with
     ``tags`` (default :func:`episode_tags`) and master.json, both written atomically. Audio of another
     format left from earlier is removed. ``source`` (a fingerprint of what the sound depends on) is
-    kept in master.json, so that a later change of the tags alone can :func:`retag` instead."""
+    kept in master.json, so that a later change of the tags alone can :func:`retag` instead. ``cuts``
+    (recording seconds) are left out; by default the applied cuts of the episode's transcript."""
     settings = settings or episode_settings(episode)
     out_dir = Path(out_dir)
     target = out_dir / audio_name(episode, settings)
     tags = tags or episode_tags(episode)
+    cuts = episode_cuts(episode) if cuts is None else cuts
     if episode.recording is None:  # one track per speaker
-        result = master_tracks(episode.audio_inputs, target, settings, tags=tags, progress=progress)
+        result = master_tracks(episode.audio_inputs, target, settings, tags=tags, cuts=cuts, progress=progress)
     else:
-        result = master_file(episode.recording, target, settings, tags=tags, progress=progress)
+        result = master_file(episode.recording, target, settings, tags=tags, cuts=cuts, progress=progress)
     manifest = MasterManifest(**result.manifest(), source=source)
     manifest.save(out_dir)
     for stale in {out_dir / f"{episode.slug}{fmt.suffix}" for fmt in FORMATS.values()} - {target}:

@@ -39,7 +39,8 @@ def crossfade_frames(seconds: float, rate: int, *lengths: int) -> int:
     return max(0, min([round(seconds * rate)] + [n // 2 for n in lengths]))
 
 
-def _fades(n: int) -> tuple[np.ndarray, np.ndarray]:
+def equal_power_fades(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fade-out and fade-in curves of ``n`` frames (columns) whose powers add up to one."""
     t = (np.arange(n, dtype=np.float32) + 0.5) / max(n, 1)
     return np.cos(t * np.pi / 2)[:, None], np.sin(t * np.pi / 2)[:, None]
 
@@ -57,7 +58,7 @@ def with_jingles(
             if sum(map(len, parts)) >= fade_in:
                 break
         head = np.concatenate(parts)
-        out_curve, in_curve = _fades(fade_in)
+        out_curve, in_curve = equal_power_fades(fade_in)
         yield intro[: len(intro) - fade_in]
         yield intro[len(intro) - fade_in :] * out_curve + head[:fade_in] * in_curve
         head = head[fade_in:]
@@ -72,6 +73,6 @@ def with_jingles(
         if len(tail) > fade_out:
             yield tail[: len(tail) - fade_out]
             tail = tail[len(tail) - fade_out :]
-    out_curve, in_curve = _fades(fade_out)
+    out_curve, in_curve = equal_power_fades(fade_out)
     yield tail * out_curve + outro[:fade_out] * in_curve
     yield outro[fade_out:]

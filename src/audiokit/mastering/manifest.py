@@ -9,17 +9,19 @@ from typing import Any
 
 from .. import atomic
 from ..errors import PublishError
+from ..timeline import Timeline
 from ..workspace import Episode
 
 MANIFEST = "master.json"
-VERSION = 2
-"""Version 1 (before audiokit 0.3) had no "version"; it reads the same."""
+VERSION = 3
+"""Version 1 (before audiokit 0.3) had no "version"; it reads the same. Version 3 adds "cuts"."""
 
 
 @dataclass
 class MasterManifest:
-    """The mastered audio of an episode: file name, MIME type, length (s), size, timeline offset,
-    loudness statistics and, in a build, the fingerprint of what the sound depends on."""
+    """The mastered audio of an episode: file name, MIME type, length (s), size, timeline offset, the
+    cuts left out (recording seconds, as rendered), loudness statistics and, in a build, the
+    fingerprint of what the sound depends on."""
 
     audio: str
     mime: str
@@ -28,6 +30,7 @@ class MasterManifest:
     offset: float = 0.0  # add to a recording-timeline time to get the time in the audio
     loudness: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    cuts: list[list[float]] = field(default_factory=list)
     version: int = VERSION
 
     def to_json(self) -> str:
@@ -43,10 +46,16 @@ class MasterManifest:
             duration=float(data["duration"]),
             bytes=int(data.get("bytes", -1)),
             offset=float(data.get("offset", 0.0)),
+            cuts=[[float(a), float(b)] for a, b in data.get("cuts", [])],
             loudness=dict(data.get("loudness", {})),
             source=str(data.get("source", "")),
             version=int(data.get("version", 1)),
         )
+
+    @property
+    def timeline(self) -> Timeline:
+        """Recording time ↔ time in this audio."""
+        return Timeline(self.offset, [(a, b) for a, b in self.cuts])
 
     def save(self, folder: Path) -> None:
         atomic.write_text(folder / MANIFEST, self.to_json())

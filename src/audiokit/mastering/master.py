@@ -21,8 +21,8 @@ import math
 import os
 import queue
 import threading
-from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +33,7 @@ from ..errors import AudioError, ConfigError
 from ..ffmpeg import check_complete, probe, stream_pcm
 from ..progress import ProgressFactory, no_progress
 from .calibrate import SAMPLES_USED, Samples, calibrate, calibration_encoder
+from .cuts import FADE_SECONDS, SEARCH_SECONDS, frame_ranges, with_cuts
 from .denoise import denoised
 from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
@@ -145,6 +146,17 @@ class Plan:
     end: int  # frame after the last one kept
     gain: float = 0.0
     ceiling: float = 0.0
+    cuts: list[tuple[int, int]] = field(default_factory=list)  # program frames removed
+    rendered: list[tuple[int, int]] = field(default_factory=list)  # the cuts as the last render made them
+
+    @property
+    def kept(self) -> int:
+        """Frames of the program: the kept part without the cuts."""
+        return self.end - self.start - sum(b - a for a, b in self.cuts)
+
+    def cut_seconds(self, rate: int) -> list[tuple[float, float]]:
+        """The rendered cuts as recording seconds."""
+        return [((a + self.start) / rate, (b + self.start) / rate) for a, b in self.rendered]
 
     @property
     def segments(self) -> slice:
@@ -190,6 +202,7 @@ class MasterResult:
     bytes: int
     offset: float  # add to a recording-timeline time to get the time in the published audio
     stats: dict[str, Any]
+    cuts: list[tuple[float, float]] = field(default_factory=list)  # recording seconds left out, as rendered
 
     def manifest(self) -> dict[str, Any]:
         """The content of master.json."""
@@ -199,6 +212,7 @@ class MasterResult:
             "duration": round(self.duration, 3),
             "bytes": self.bytes,
             "offset": round(self.offset, 3),
+            "cuts": [[round(a, 6), round(b, 6)] for a, b in self.cuts],
             "loudness": self.stats,
         }
 
@@ -296,9 +310,9 @@ def render(
     """Pass 2: stream gained program and jingles through the limiter into ``encoder``; returns the
     largest limiter reduction (dB)."""
     limiter = StreamLimiter(plan.grid, source.channels, plan.ceiling)
-    blocks = with_jingles(
-        program(source, plan, highpass), jingles.intro, jingles.outro, jingles.fade_in, jingles.fade_out
-    )
+    fade, search = round(FADE_SECONDS * source.rate), round(SEARCH_SECONDS * source.rate)
+    kept = with_cuts(program(source, plan, highpass), plan.cuts, fade, search, plan.rendered)
+    blocks = with_jingles(kept, jingles.intro, jingles.outro, jingles.fade_in, jingles.fade_out)
     for block in blocks:
         encoder.write(limiter.push(block))
         progress(encoder.frames / source.rate)
@@ -326,9 +340,11 @@ def master_source(
     level: bool = True,
     check: Callable[[LoudnessMeter], None] | None = None,
     tags: Tags | None = None,
+    cuts: Sequence[tuple[float, float]] = (),
     progress: ProgressFactory = no_progress,
 ) -> MasterResult:
-    """Master ``source`` into ``output``, written atomically (its suffix should match the format).
+    """Master ``source`` into ``output``, written atomically (its suffix should match the format),
+    without the ``cuts`` (ranges in seconds of the source).
 
     ``check`` may inspect the analysis first (e.g. for truncation); ``level`` switches the speech
     leveller (multitrack sources are levelled per track before they get here).
@@ -373,15 +389,17 @@ def master_source(
             check(meter)
         measured = check_measurable(meter, name)
         plan = make_plan(meter, settings, level=level)
+        fade, search = round(FADE_SECONDS * source.rate), round(SEARCH_SECONDS * source.rate)
+        plan.cuts = frame_ranges(cuts, source.rate, plan.start, plan.end, fade=fade, search=search)
         target = settings.target
         plan.solve(meter, target=target, ceiling=settings.true_peak - fmt.margin)
         encoder = start_encoder()
         if calibrator is not None:
             target, ceiling = codec_ceiling(plan, samples, settings, calibrator)
             plan.solve(meter, target=target, ceiling=ceiling)
-        jingles = load_jingles(settings, source.rate, source.channels, plan.end - plan.start)
+        jingles = load_jingles(settings, source.rate, source.channels, plan.kept)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            update = progress(f"Mastering {name}", (plan.end - plan.start) / source.rate)
+            update = progress(f"Mastering {name}", plan.kept / source.rate)
             with encoder if attempt == 1 else start_encoder() as encoder:
                 reduction = render(source, plan, jingles, encoder, settings.highpass, update)
                 result = encoder.finish()
@@ -434,11 +452,14 @@ def master_source(
             "start": round(float(plan.start) / source.rate, 3),
             "end": round(float(meter.frames - plan.end) / source.rate, 3),
         },
+        "cuts": {"count": len(plan.rendered), "removed": round(sum(b - a for a, b in plan.rendered) / source.rate, 3)},
         "encodes": attempt,
         "kept_encode": best.attempt,
     }
     offset = float(jingles.lead - plan.start) / source.rate
-    return MasterResult(output, fmt, best.frames / source.rate, output.stat().st_size, offset, stats)
+    return MasterResult(
+        output, fmt, best.frames / source.rate, output.stat().st_size, offset, stats, plan.cut_seconds(source.rate)
+    )
 
 
 @dataclass
@@ -484,10 +505,11 @@ def master_file(
     settings: MasteringSettings,
     *,
     tags: Tags | None = None,
+    cuts: Sequence[tuple[float, float]] = (),
     progress: ProgressFactory = no_progress,
 ) -> MasterResult:
-    """Master one recording ``path`` into ``output``, denoised first as ``settings.denoise`` says. The
-    source is only read."""
+    """Master one recording ``path`` into ``output`` without the ``cuts`` (recording seconds),
+    denoised first as ``settings.denoise`` says. The source is only read."""
     info, output = probe(Path(path)), Path(output)
     check_target(output, settings, tags)
     rate = output_rate(FORMATS[settings.format], info.sample_rate, settings.sample_rate)
@@ -500,6 +522,7 @@ def master_file(
             depth=sample_depth(info),
             level=settings.leveller,
             tags=tags,
+            cuts=cuts,
             progress=progress,
             check=lambda meter: check_complete(info, meter.frames / meter.grid.rate),
         )

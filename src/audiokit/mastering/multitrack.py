@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,9 +130,11 @@ def master_tracks(
     settings: MasteringSettings,
     *,
     tags: Tags | None = None,
+    cuts: Sequence[tuple[float, float]] = (),
     progress: ProgressFactory = no_progress,
 ) -> MasterResult:
-    """Master one track per speaker into one mixed-down ``output``, each track denoised on its own first (as
+    """Master one track per speaker into one mixed-down ``output`` without the ``cuts`` (seconds of the
+    common timeline), each track denoised on its own first (as
     ``settings.denoise`` says); the tracks are only read. Tracks of different
     lengths are aligned at their start and padded with silence at the end (with a warning beyond LENGTH_TOLERANCE s)."""
     if len(paths) < 2:
@@ -157,5 +159,5 @@ def master_tracks(
         depth = max((sample_depth(i) for i in infos), key=["s16", "s24", "s32", "f32"].index)
         name = f"{len(paths)} tracks"
         return master_source(
-            source, output, settings, name=name, depth=depth, level=False, tags=tags, progress=progress
+            source, output, settings, name=name, depth=depth, level=False, tags=tags, cuts=cuts, progress=progress
         )

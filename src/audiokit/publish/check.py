@@ -22,7 +22,7 @@ from ..cleantext import CONTROL_RE
 from ..config.schema import LANGUAGE_RE
 from ..errors import ConfigError
 from ..images import MAX_SIDE, ImageTooLarge, open_image
-from ..workspace import Episode, Speaker
+from ..workspace import EPISODE_FILE, FEED_FILE, SHOW_FILE, Episode, Speaker, shown_parent
 from .categories import category_problem
 from .feed import NS
 
@@ -76,19 +76,32 @@ def artwork_problem(path: Path, *, need_rgb: bool = True) -> str:
 
 
 def check_placeholders(episode: Episode, people: list[Speaker]) -> None:
-    """Raise ConfigError if the description or one of ``people`` still holds template text."""
-    if PLACEHOLDER_DESCRIPTION in episode.description:
-        raise _placeholder(episode, "description", PLACEHOLDER_DESCRIPTION)
-    for speaker in people:
-        if speaker.name == PLACEHOLDER_NAME or speaker.organisation == PLACEHOLDER_ORGANISATION:
-            raise _placeholder(episode, "speakers", speaker.label)
+    """Raise ConfigError if the description or one of ``people`` still holds template text: one error
+    naming every placeholder left, so they are all replaced in one go."""
+    found = [("description", PLACEHOLDER_DESCRIPTION)] if PLACEHOLDER_DESCRIPTION in episode.description else []
+    found += [
+        ("speakers", s.label)
+        for s in people
+        if s.name == PLACEHOLDER_NAME or s.organisation == PLACEHOLDER_ORGANISATION
+    ]
+    if found:
+        keys = "; ".join(f"key '{key}' still holds the template's placeholder {text!r}" for key, text in found)
+        raise ConfigError(
+            f"{episode.file}: {keys}", "replace it with the real text, or mark the episode as not ready: draft = true"
+        )
 
 
-def _placeholder(episode: Episode, key: str, text: str) -> ConfigError:
-    return ConfigError(
-        f"{episode.file}: key '{key}' still holds the template's placeholder {text!r}",
-        "replace it with the real text, or mark the episode as not ready: draft = true",
-    )
+PLACEHOLDER_COVER_KEY = "audiokit-placeholder-cover"
+"""The PNG text key ``audiokit init`` writes into its placeholder cover, so ``check`` can tell it."""
+
+
+def is_placeholder_cover(path: Path) -> bool:
+    """True for the placeholder cover ``audiokit init`` made (a PNG with the marker kept in its metadata)."""
+    try:
+        with open_image(path) as image:
+            return bool(image.info.get(PLACEHOLDER_COVER_KEY))
+    except (OSError, UnidentifiedImageError, ImageTooLarge, SyntaxError):
+        return False
 
 
 class _Checker:
@@ -134,7 +147,12 @@ class _Checker:
     def run(self) -> list[Problem]:
         feed = self.out / "feed.xml"
         if not feed.is_file():
-            self.add(str(feed), "the feed does not exist", "run 'audiokit build' for this folder")
+            self.add(
+                str(feed),
+                "the feed does not exist",
+                f"give the folder 'audiokit build' wrote (default SHOW/public), or build it: "
+                f"audiokit build SHOW --out {self.out}",
+            )
         else:
             self.check_feed(feed)
         for page in [self.out / "index.html", *sorted(self.out.glob("*/index.html"))]:
@@ -212,6 +230,18 @@ class _Checker:
                     f"the artwork {path.name} {problem}",
                     "use a square JPEG or PNG of 1400-3000 px in RGB colours",
                 )
+            elif path and is_placeholder_cover(path):
+                self.add(
+                    where,
+                    f"the artwork {path.name} is the placeholder cover 'audiokit init' made",
+                    "put the show's own artwork (square JPEG or PNG of 1400-3000 px) at cover in show.toml and rebuild",
+                )
+        if not (channel.findtext("itunes:owner/itunes:email", namespaces=NS) or "").strip():
+            self.add(
+                where,
+                "has no itunes:owner with itunes:email (Apple and Spotify send their ownership check there)",
+                'set owner_email = "redaktion@example.org" in show.toml and rebuild',
+            )
         categories = channel.findall("itunes:category", NS)
         if not categories:
             self.add(where, "has no itunes:category", 'add categories = ["Technology"] to show.toml')
@@ -380,5 +410,15 @@ class _Links(HTMLParser):
 
 
 def check_site(out: Path | str) -> list[Problem]:
-    """Every problem found in the published folder ``out`` (empty when it passes)."""
-    return _Checker(Path(out)).run()
+    """Every problem found in the published folder ``out`` (empty when it passes). A show folder (or an
+    episode folder) is refused with a ConfigError that names the output folder to check."""
+    out = Path(out)
+    if (out / SHOW_FILE).is_file() or (out / EPISODE_FILE).is_file():
+        show = out if (out / SHOW_FILE).is_file() else shown_parent(out)
+        public = show / "public"
+        build_first = "" if (public / FEED_FILE).is_file() else f" (build it first: audiokit build {show})"
+        raise ConfigError(
+            f"{out} is {'a show' if show == out else 'an episode'} folder, not the folder the build wrote",
+            f"check the output folder: audiokit check {public}{build_first}",
+        )
+    return _Checker(out).run()

@@ -18,14 +18,16 @@ from ..config.validate import Place, convert, layered
 from ..errors import PublishError
 from ..exports import EXPORT_FORMATS, export_transcript
 from ..mastering.manifest import MasterManifest, read_master
+from ..people import same_person
 from ..timefmt import timestamp
-from ..transcript import Transcript
+from ..timeline import Timeline
+from ..transcript import Transcript, on_timeline
 from ..transcript import load as load_transcript
-from ..workspace import Chapter, Episode, Show, Speaker
+from ..workspace import FEED_FILE, Chapter, Episode, Show, Speaker
 from .chapters import chapters_json, episode_chapters
 from .check import check_placeholders
 from .markup import markdown_html
-from .site import Download, render_episode_page, render_shownotes
+from .site import Download, SiteLinks, Social, render_episode_page, render_shownotes, share_text, subscribe_links
 
 log = logging.getLogger("audiokit")
 
@@ -33,6 +35,8 @@ MANIFEST = "publish.json"
 TRANSCRIPT_LABELS = {"vtt": "WebVTT", "srt": "SRT", "json": "JSON", "html": "HTML", "txt": "Text"}
 """Transcript exports in the order the feed and pages offer them."""
 PERSON_FIELDS = ("name", "organisation", "role", "img", "href")
+SHOW_ONLY = ("target", "notify", "apple_podcasts_url", "spotify_url")
+"""``[publish]`` keys of the show alone: where it is uploaded and listed, no episode setting."""
 
 
 @dataclass
@@ -59,7 +63,7 @@ def url(show: Show, *parts: str) -> str:
 def publish_settings(show: Show, episode: Episode | None = None) -> PublishSettings:
     """``[publish]`` of show.toml, overridden by the episode's own table; errors name file and key."""
     values = layered(ShowPublish, [(show.settings.get("publish", {}), Place(show.file, "publish."))])
-    for key in ("target", "notify"):  # where the show is uploaded: no episode setting
+    for key in SHOW_ONLY:
         values.pop(key, None)
     if episode is not None:
         values.update(
@@ -68,14 +72,44 @@ def publish_settings(show: Show, episode: Episode | None = None) -> PublishSetti
     return convert(values, PublishSettings)
 
 
+def show_publish(show: Show) -> ShowPublish:
+    """The whole ``[publish]`` table of show.toml, with the keys of the show alone; errors name file and key."""
+    return convert(
+        layered(ShowPublish, [(show.settings.get("publish", {}), Place(show.file, "publish."))]), ShowPublish
+    )
+
+
+def cover_name(show: Show) -> str:
+    """The published file name of the cover: ``cover.png`` or ``cover.jpg``."""
+    return "cover.jpg" if show.cover.suffix.lower() in (".jpg", ".jpeg") else "cover.png"
+
+
+def site_links(show: Show) -> SiteLinks:
+    """The feed's address and the subscribe buttons every page of the site shows."""
+    settings = show_publish(show)
+    feed_url = url(show, FEED_FILE)
+    return SiteLinks(
+        feed_url, subscribe_links(feed_url, apple=settings.apple_podcasts_url, spotify=settings.spotify_url)
+    )
+
+
+def og_locale(language: str) -> str:
+    """``og:locale`` for a language code: ``de`` -> ``de_DE``, ``de-CH`` -> ``de_CH``."""
+    parts = language.replace("-", "_").split("_")
+    return (
+        f"{parts[0].lower()}_{parts[1].upper()}"
+        if len(parts) > 1
+        else {"en": "en_US"}.get(parts[0].lower(), f"{parts[0].lower()}_{parts[0].upper()}")
+    )
+
+
 def audio_chapters(
-    episode: Episode, transcript: Transcript | None, offset: float, duration: float, settings: PublishSettings
+    episode: Episode, transcript: Transcript | None, timeline: Timeline, duration: float, settings: PublishSettings
 ) -> list[Chapter]:
     """The episode's chapters: those of episode.toml, else (when ``auto_chapters``) chapters proposed
-    from the transcript, without those after the end of the audio (``duration`` s)."""
-    chapters = episode_chapters(
-        episode, transcript, offset=offset, auto=settings.auto_chapters, min_gap=settings.chapter_min_gap
-    )
+    from the transcript (on the audio's ``timeline``), without those after the end of the audio (``duration`` s)."""
+    published = None if transcript is None else on_timeline(transcript, timeline)
+    chapters = episode_chapters(episode, published, auto=settings.auto_chapters, min_gap=settings.chapter_min_gap)
     if episode.chapters or all(c.start < duration for c in chapters):
         return chapters
     log.info("%s: proposed chapters after the end of the audio left out", episode.slug)
@@ -86,7 +120,9 @@ def published_speakers(episode: Episode, transcript: Transcript | None) -> list[
     """Who speaks, as published (page, shownotes, podcast:person): the named speakers of ``transcript`` who
     say something, in order of appearance, so a speaker renamed in the editor or by import-text is published
     renamed; without a transcript, the speakers of episode.toml. Role, picture and link come from
-    episode.toml (or the show's hosts) for the same name; a voice the transcript could not name is left out."""
+    episode.toml (or the show's hosts) for the same name, or the one person whose name it spells otherwise
+    (``Dr. Sabine Wolff`` keeps the picture of ``Sabine Wolff``); a voice the transcript could not name is
+    left out."""
     if transcript is None:
         return list(episode.speakers)
     known = {s.name: s for s in [*episode.show.hosts, *episode.speakers]}
@@ -99,9 +135,15 @@ def published_speakers(episode: Episode, transcript: Transcript | None) -> list[
         voice = transcript.speaker(segment.speaker)
         if voice.source == "unresolved" or not voice.name.strip():
             continue
-        same = known.get(voice.name) or Speaker(voice.name)
+        same = known.get(voice.name) or _alike(known, voice.name) or Speaker(voice.name)
         people.append(Speaker(voice.name, voice.organisation, voice.role or same.role, img=same.img, href=same.href))
     return people
+
+
+def _alike(known: dict[str, Speaker], name: str) -> Speaker | None:
+    """The one listed person ``name`` spells otherwise (a title added, a typo fixed), else None."""
+    alike = [s for s in known.values() if same_person(s.name, name)]
+    return alike[0] if len(alike) == 1 else None
 
 
 def validate_episode(episode: Episode) -> None:
@@ -123,7 +165,8 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
     transcript = load_episode_transcript(episode)
     people = published_speakers(episode, transcript)
     check_placeholders(episode, people)
-    files = _write_exports(folder, transcript, master.offset)
+    published = None if transcript is None else on_timeline(transcript, master.timeline)
+    files = _write_exports(folder, published)
     chapters = _write_chapters(folder, episode, transcript, master, settings)
     absolute = [Download(TRANSCRIPT_LABELS[f], url(show, episode.slug, n)) for f, n in files.items()]
     shownotes = render_shownotes(
@@ -136,6 +179,16 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
     )
     atomic.write_text(folder / "shownotes.html", shownotes)
     relative = [Download(TRANSCRIPT_LABELS[f], quote(n)) for f, n in files.items()]
+    social = Social(
+        episode.title,
+        share_text(markdown_html(episode.description)) or share_text(markdown_html(show.description)),
+        url(show, episode.slug) + "/",
+        url(show, cover_name(show)),
+        "article",
+        og_locale(show.language),
+        url(show, episode.slug, master.audio),
+        master.mime,
+    )
     page = render_episode_page(
         episode,
         audio=quote(master.audio),
@@ -143,10 +196,14 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
         duration=master.duration,
         people=people,
         chapters=chapters,
-        transcript=transcript,
-        offset=master.offset,
+        transcript=published,
+        offset=0.0,
         links=settings.links,
         downloads=relative,
+        site=site_links(show),
+        social=social,
+        cover=cover_name(show),
+        audio_bytes=(folder / master.audio).stat().st_size,
     )
     atomic.write_text(folder / "index.html", page)
     manifest = EpisodeManifest(
@@ -164,15 +221,16 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
     return manifest
 
 
-def _write_exports(folder: Path, transcript: Transcript | None, offset: float) -> dict[str, str]:
-    """Every transcript export (stale ones removed when there is no transcript); format -> file name."""
+def _write_exports(folder: Path, transcript: Transcript | None) -> dict[str, str]:
+    """Every transcript export of ``transcript`` (on the published timeline; stale ones removed when there
+    is no transcript); format -> file name."""
     files: dict[str, str] = {}
     for fmt in TRANSCRIPT_LABELS:
         target = folder / f"transcript{EXPORT_FORMATS[fmt].suffix}"
         if transcript is None:
             target.unlink(missing_ok=True)
             continue
-        atomic.write_text(target, export_transcript(transcript, fmt, offset=offset))
+        atomic.write_text(target, export_transcript(transcript, fmt))
         files[fmt] = target.name
     return files
 
@@ -182,7 +240,7 @@ def _write_chapters(
 ) -> list[Chapter]:
     """The episode's chapters, written to chapters.json (removed when there are none). A chapter of
     episode.toml after the end of the audio is an error."""
-    chapters = audio_chapters(episode, transcript, master.offset, master.duration, settings)
+    chapters = audio_chapters(episode, transcript, master.timeline, master.duration, settings)
     late = next((c for c in chapters if c.start >= master.duration), None)
     if late is not None:
         raise PublishError(

@@ -18,19 +18,14 @@ from ..mastering.manifest import MasterManifest, read_master
 from ..timefmt import timestamp
 from ..workspace import FEED_FILE, Chapter, Episode, Show, Speaker
 from .categories import category_problem
-from .check import artwork_problem
-from .episode import MANIFEST, EpisodeManifest, publish_settings, url
+from .check import artwork_problem, is_placeholder_cover
+from .episode import MANIFEST, EpisodeManifest, cover_name, og_locale, publish_settings, show_publish, site_links, url
 from .feed import FeedChannel, FeedItem, TranscriptLink, render_feed
 from .guid import episode_guid, keep_podcast_guid, podcast_guid
-from .markup import plain_text
-from .site import IndexEntry, german_date, render_index, write_assets
+from .markup import markdown_html, plain_text
+from .site import IndexEntry, Social, german_date, render_index, share_text, write_assets, write_icons
 
 log = logging.getLogger("audiokit")
-
-
-def cover_name(show: Show) -> str:
-    """The published file name of the cover: ``cover.png`` or ``cover.jpg``."""
-    return "cover.jpg" if show.cover.suffix.lower() in (".jpg", ".jpeg") else "cover.png"
 
 
 def check_cover(show: Show) -> None:
@@ -54,6 +49,7 @@ def validate_show(show: Show, episodes: list[Episode]) -> None:
                 'use Apple\'s categories, written "Category" or "Category/Subcategory"',
             )
     publish_settings(show)
+    show_publish(show)
     check_guids(show, episodes)
 
 
@@ -93,6 +89,12 @@ def publish_cover(show: Show, out: Path) -> Path:
             rgb = Image.new("RGB", image.size, (255, 255, 255))
             rgb.paste(rgba, mask=rgba.getchannel("A"))
             rgb.save(tmp, format=fmt, quality=92)
+    if is_placeholder_cover(show.cover):
+        log.warning(
+            "%s: %s is the placeholder cover 'audiokit init' made: podcast directories want the show's own",
+            show.slug,
+            show.cover.name,
+        )
     for stale in {"cover.jpg", "cover.png"} - {target.name}:
         (out / stale).unlink(missing_ok=True)
     return target
@@ -125,7 +127,20 @@ def publish_show(show: Show, episodes: list[Episode], out: Path) -> None:
         )
     atomic.write_bytes(out / FEED_FILE, render_feed(channel, items))
     entries.sort(key=lambda e: e.iso_date, reverse=True)
-    atomic.write_text(out / "index.html", render_index(show, cover=cover.name, feed_url=feed_url, episodes=entries))
+    site = site_links(show)
+    social = Social(
+        show.title,
+        share_text(markdown_html(show.description)) or show.title,
+        show.base_url + "/",
+        url(show, cover.name),
+        "website",
+        og_locale(show.language),
+    )
+    page = render_index(
+        show, cover=cover.name, feed_url=site.feed_url, episodes=entries, subscribe=site.subscribe, social=social
+    )
+    atomic.write_text(out / "index.html", page)
+    write_icons(cover, out)
     write_assets(show, out)
 
 

@@ -14,18 +14,23 @@ from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
+from PIL import Image
 
 from .. import atomic
 from ..config.schema import Link
 from ..exports import turns
+from ..images import open_image
 from ..people import HOST_ROLES
 from ..templating import environment
 from ..timefmt import timestamp
 from ..transcript import Transcript
 from ..workspace import Chapter, Episode, Show, Speaker
-from .markup import clean_text, markdown_html, safe_url, sanitize
+from .markup import clean_text, markdown_html, plain_text, safe_url, sanitize
 
 ASSETS = ("site.css", "site.js")
+ICONS = {"favicon.png": 64, "apple-touch-icon.png": 180}
+"""The icons made from the cover: file name -> side in px."""
+DESCRIPTION_CHARS = 200  # og:description: what link previews show
 MONTHS = "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split()
 
 
@@ -35,6 +40,28 @@ class Download:
 
     label: str
     url: str
+
+
+@dataclass
+class Social:
+    """What a shared link shows (``og:`` and ``twitter:`` tags): absolute URLs, plain text."""
+
+    title: str
+    description: str
+    url: str
+    image: str
+    type: str = "website"
+    locale: str = "de_DE"
+    audio: str = ""
+    audio_type: str = ""
+
+
+@dataclass
+class SiteLinks:
+    """What every page offers: the feed's address and the subscribe buttons (Apple, Spotify, a podcast app)."""
+
+    feed_url: str
+    subscribe: list[Download]
 
 
 @dataclass
@@ -117,13 +144,23 @@ def render_episode_page(
     links: list[Link],
     downloads: list[Download],
     people: list[Speaker] | None = None,
+    site: SiteLinks | None = None,
+    social: Social | None = None,
+    cover: str = "cover.png",
+    audio_bytes: int = -1,
 ) -> str:
-    """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it)."""
+    """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it, ``cover`` to
+    the site's root); ``site``: the subscribe section, ``social``: the tags of a shared link."""
     page = _render_episode(
         "site/episode.html.j2",
         episode,
         people,
         root="../",
+        cover=cover,
+        audio_label=audio_label(audio, audio_bytes),
+        social=social,
+        feed_url=site.feed_url if site else "",
+        subscribe=site.subscribe if site else [],
         iso_date=episode.date.isoformat(),
         duration=timestamp(duration),
         audio=audio,
@@ -169,13 +206,61 @@ def soundbite_players(episode: Episode, audio: str, duration: float) -> list[dic
     return players
 
 
-def render_index(show: Show, *, cover: str, feed_url: str, episodes: list[IndexEntry]) -> str:
+def render_index(
+    show: Show,
+    *,
+    cover: str,
+    feed_url: str,
+    episodes: list[IndexEntry],
+    subscribe: list[Download] | None = None,
+    social: Social | None = None,
+) -> str:
     """The start page (``<out>/index.html``), episodes newest first."""
     return clean_text(
         show_templates(show)
         .get_template("site/index.html.j2")
-        .render(root="", show=show, cover=cover, feed_url=feed_url, description=show.description, episodes=episodes)
+        .render(
+            root="",
+            show=show,
+            cover=cover,
+            feed_url=feed_url,
+            subscribe=subscribe or [],
+            social=social,
+            description=show.description,
+            episodes=episodes,
+        )
     )
+
+
+def subscribe_links(feed_url: str, *, apple: str = "", spotify: str = "") -> list[Download]:
+    """The subscribe buttons: Apple Podcasts and Spotify where the show is listed there, and the feed
+    opened in the listener's podcast app (``podcast://``, which Apple Podcasts and most apps take)."""
+    links = [Download("Apple Podcasts", safe_url(apple))] if safe_url(apple) else []
+    links += [Download("Spotify", safe_url(spotify))] if safe_url(spotify) else []
+    return [*links, Download("In Podcast-App öffnen", "podcast://" + feed_url.split("://", 1)[-1])]
+
+
+def share_text(html: str) -> str:
+    """The plain text of sanitised ``html``, cut at a word to what link previews show."""
+    text = plain_text(html)
+    if len(text) <= DESCRIPTION_CHARS:
+        return text
+    return text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,.;:–-") + " …"
+
+
+def audio_label(audio: str, size: int) -> str:
+    """``MP3, 12,3 MB``: the format (from the file name) and, when known, the size."""
+    kind = audio.rsplit(".", 1)[-1].upper() if "." in audio else "Audio"
+    return f"{kind}, {size / 1e6:.1f} MB".replace(".", ",") if size >= 0 else kind
+
+
+def write_icons(cover: Path, out: Path) -> None:
+    """The site's icons (``favicon.png``, ``apple-touch-icon.png``) made from the published ``cover``."""
+    with open_image(cover) as image:
+        rgb = image.convert("RGB")
+    for name, side in ICONS.items():
+        with atomic.atomic_path(out / name) as tmp:
+            rgb.resize((side, side), Image.Resampling.LANCZOS).save(tmp, format="PNG", optimize=True)
 
 
 def write_assets(show: Show, out: Path) -> None:

@@ -14,7 +14,7 @@ its marks are real overlaps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from .embeddings import SpeechEmbeddings, embed_speech
 
 STEP = 0.2  # seconds: the grain of the turns
 SHARPNESS = 12.0  # log-likelihood per unit of cosine similarity
-CHANGE_IN_SPEECH = 6.0  # cost of a speaker change between two words of one speech region
+CHANGE_IN_SPEECH = 3.0  # cost of a speaker change between two words of one speech region
 CHANGE_AT_PAUSE = 0.5  # … and across a pause
 MARGIN = 0.01  # how much better a pair of voices must match a window than the best single voice
 CONTEXT = 1.6  # seconds around the window in which the speaker must change
@@ -60,10 +60,11 @@ def overlap_spans(emb: SpeechEmbeddings, clusters: Clusters) -> list[tuple[float
 
 @dataclass
 class Voices:
-    """The speech of a recording, embedded and clustered into voices."""
+    """The speech of a recording, embedded and clustered into voices, and the enrolled voices that anchored them."""
 
     emb: SpeechEmbeddings
     clusters: Clusters
+    anchors: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def overlaps(self) -> list[tuple[float, float]]:
@@ -187,7 +188,7 @@ def find_voices(
     """
     emb = embed_speech(path, progress=progress)
     clusters = cluster_windows(emb, count=count, expected=expected, anchors=anchors, max_speakers=max_speakers)
-    return Voices(emb, clusters)
+    return Voices(emb, clusters, anchors or {})
 
 
 def diarize(

@@ -279,8 +279,9 @@ def label_words(
         return SpeakerLabels([], [])
     voices = voices or episode_voices(episode, progress)
     groups = attribute(words, voices)
-    enrolled = enrolled_voices(episode)
-    names = name_clusters(episode.speakers, words, groups, voices.clusters.centroids, enrolled, voices.clusters.anchors)
+    names = name_clusters(
+        episode.speakers, words, groups, voices.clusters.centroids, voices.anchors, voices.clusters.anchors
+    )
     result = _result(episode, groups, names)
     result.overlaps = voices.overlaps
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..mastering.episode import audio_name, episode_tags, master_episode, retag
+from ..mastering.episode import audio_name, episode_cuts, episode_tags, master_episode, retag
 from ..mastering.manifest import MANIFEST, MasterManifest, load_manifest
 from ..mastering.presets import MasteringSettings, episode_settings
 from ..publish.episode import audio_chapters, load_episode_transcript, publish_settings
@@ -13,7 +13,7 @@ from ..stamps import digest, file_stamp
 from ..workspace import Chapter, Episode
 from .base import BuildContext, EpisodeStage
 
-ALGORITHM = 1  # raise when a change to the mastering should rebuild every episode
+ALGORITHM = 2  # raise when a change to the mastering should rebuild every episode
 
 
 def sound_source(episode: Episode, settings: MasteringSettings) -> str:
@@ -24,6 +24,7 @@ def sound_source(episode: Episode, settings: MasteringSettings) -> str:
             "inputs": [file_stamp(p) for p in episode.audio_inputs],
             "jingles": [file_stamp(settings.intro), file_stamp(settings.outro)],
             "settings": settings.fingerprint(),
+            "cuts": [[round(a, 3), round(b, 3)] for a, b in episode_cuts(episode)],
         }
     )
 
@@ -47,7 +48,7 @@ class MasterStage(EpisodeStage):
         if self._proposing(ctx, episode) is None:
             return []
         settings = publish_settings(ctx.show, episode)
-        return audio_chapters(episode, load_episode_transcript(episode), master.offset, master.duration, settings)
+        return audio_chapters(episode, load_episode_transcript(episode), master.timeline, master.duration, settings)
 
     def fingerprint(self, ctx: BuildContext, episode: Episode) -> Any:
         tags = episode_tags(episode)

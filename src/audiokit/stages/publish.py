@@ -15,7 +15,7 @@ from ..mastering.manifest import MANIFEST as MASTER_MANIFEST
 from ..mastering.manifest import load_manifest
 from ..publish.episode import MANIFEST, publish_episode, validate_episode
 from ..publish.show import cover_name, publish_show, validate_show
-from ..publish.site import ASSETS
+from ..publish.site import ASSETS, ICONS
 from ..stamps import file_stamp
 from ..templating import templates_dir
 from ..workspace import FEED_FILE, Episode, Show
@@ -94,7 +94,7 @@ class PublishShowStage(ShowStage):
         return {**_common(show), "guid": show.podcast_guid, "cover": file_stamp(show.cover), "episodes": episodes}
 
     def outputs(self, ctx: BuildContext, episode: None) -> list[Path]:
-        files = [FEED_FILE, "index.html", cover_name(ctx.show), *(f"assets/{name}" for name in ASSETS)]
+        files = [FEED_FILE, "index.html", cover_name(ctx.show), *ICONS, *(f"assets/{name}" for name in ASSETS)]
         return [ctx.out / name for name in files]
 
     def run(self, ctx: BuildContext, episode: None) -> None:

@@ -30,7 +30,9 @@ class SoundbiteStage(EpisodeStage):
         return {
             "version": VERSION,
             "layout": LAYOUT,
-            "sound": None if master is None else [master.source or file_stamp(folder / master.audio), master.offset],
+            "sound": None
+            if master is None
+            else [master.source or file_stamp(folder / master.audio), master.offset, master.cuts],
             "transcript": file_stamp(episode.transcript_path),
             "look": [show.title, episode.title, file_stamp(show.cover)],
         }

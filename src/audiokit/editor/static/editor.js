@@ -23,6 +23,7 @@ const dirty = new Set();     // text elements with changes not sent yet
 const held = new Map();      // turn -> how many changes shown here already are on their way
 let saveTimer = null;
 let caretMoved = false;
+let cuts = [];               // every cut {id, start, end, reason, applied}, as the server last said
 
 // ---------------------------------------------------------------- server
 
@@ -147,6 +148,7 @@ function render(data) {
     after = seg.id;
   }
   setSpeakers(data.transcript.speakers);
+  cuts = data.transcript.cuts || [];
   $("title").textContent = state.episode.title;
   $("show").textContent = state.episode.show;
   document.title = `${state.episode.title} – audiokit Editor`;
@@ -161,6 +163,7 @@ function render(data) {
 function patch(data) {
   state = { ...state, etag: data.etag, history: data.history };
   const renamed = setSpeakers(data.speakers);
+  if (data.cuts) cuts = data.cuts;
   for (const id of data.removed) {
     segs.delete(id);
     turnOf(id)?.remove();
@@ -213,6 +216,7 @@ function refresh() {
   if (active && !active.el.isConnected) active = null;
   renderSpeakers();
   renderVersions();
+  renderCuts();
   $("undo").disabled = !state.history.can_undo;
   $("redo").disabled = !state.history.can_redo;
   highlight();
@@ -302,6 +306,62 @@ function renderSpeakers() {
     row.append(node("span", "dot"), name, org, node("span", "count", `${counts.get(s.id) || 0} Beiträge`));
     return row;
   }));
+}
+
+const REASONS = { edit: "Schnitt", filler: "Füllwort", pause: "Pause", cough: "Husten" };
+
+/** The cut holding recording time ``t`` (the middle of a word), or null. */
+function cutAt(t) {
+  return cuts.find((c) => c.start <= t && t < c.end) || null;
+}
+
+/** Strike through the words of applied cuts, mark those of proposals, and list the cuts. */
+function renderCuts() {
+  for (const w of timeline) {
+    const c = cutAt((w.start + w.end) / 2);
+    w.el.classList.toggle("cut", Boolean(c && c.applied));
+    w.el.classList.toggle("proposed", Boolean(c && !c.applied));
+  }
+  $("accept-all").disabled = !cuts.some((c) => !c.applied);
+  $("cuts").replaceChildren(...cuts.map((c) => {
+    const li = node("li", c.applied ? "applied" : "proposed");
+    li.dataset.cut = c.id;
+    const what = node("span", "what", `${clock(c.start)} ${REASONS[c.reason] || c.reason} `
+                      + `(${(c.end - c.start).toFixed(1).replace(".", ",")} s)`);
+    what.title = "Hierher springen";
+    what.addEventListener("click", () => seek(Math.max(0, c.start - 1)));
+    li.append(what);
+    if (c.applied) {
+      const back = button("take-back", "Zurücknehmen", "Die Stelle wieder hörbar machen");
+      back.addEventListener("click", () => run(c.reason === "edit" ? { op: "remove_cut", cut: c.id }
+                                                                   : { op: "set_cut", cut: c.id, applied: false }));
+      li.append(back);
+    } else {
+      const yes = button("accept", "Übernehmen");
+      yes.addEventListener("click", () => run({ op: "set_cut", cut: c.id, applied: true }));
+      const no = button("reject", "Verwerfen");
+      no.addEventListener("click", () => run({ op: "remove_cut", cut: c.id }));
+      li.append(yes, no);
+    }
+    return li;
+  }));
+}
+
+/** Cut the words selected on the page (across turns too). */
+function cutSelection() {
+  const sel = getSelection();
+  if (!sel.rangeCount || sel.isCollapsed) {
+    banner("Zum Schneiden Wörter im Transkript markieren.");
+    return;
+  }
+  const range = sel.getRangeAt(0);
+  const picked = timeline.filter((w) => range.intersectsNode(w.el));
+  if (!picked.length) {
+    banner("Zum Schneiden Wörter im Transkript markieren.");
+    return;
+  }
+  sel.removeAllRanges();
+  run({ op: "cut", start: picked[0].start, end: Math.max(...picked.map((w) => w.end)) });
 }
 
 function renderVersions() {
@@ -481,6 +541,8 @@ function highlight() {
     const mid = (lo + hi) >> 1;
     if (timeline[mid].start <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
   }
+  const skip = !audio.paused && cuts.find((c) => c.applied && c.start <= t && t < c.end - 0.02);
+  if (skip) audio.currentTime = skip.end;  // play as published: the cuts are left out
   const word = found >= 0 && t <= timeline[found].end + 0.5 ? timeline[found] : null;
   if (word !== active) {
     if (active) active.el.classList.remove("active");
@@ -607,6 +669,7 @@ document.addEventListener("keydown", (e) => {
   else if (e.altKey && e.key === "ArrowUp") gotoTurn(-1);
   else if (e.altKey && e.key === "ArrowDown") gotoTurn(1);
   else if (ctrl && key === "s") run();
+  else if (ctrl && e.key === "Delete") cutSelection();
   else if (ctrl && !inField && (key === "y" || (key === "z" && e.shiftKey))) run({ op: "redo" });
   else if (ctrl && !inField && key === "z") run({ op: "undo" });
   else handled = false;
@@ -619,6 +682,9 @@ $("play").addEventListener("click", togglePlay);
 $("back").addEventListener("click", () => seek(audio.currentTime - 5));
 $("forward").addEventListener("click", () => seek(audio.currentTime + 5));
 $("undo").addEventListener("click", () => run({ op: "undo" }));
+$("cut").addEventListener("mousedown", (e) => e.preventDefault()); // keep the selection
+$("cut").addEventListener("click", cutSelection);
+$("accept-all").addEventListener("click", () => run({ op: "set_cut", cut: "all", applied: true }));
 $("redo").addEventListener("click", () => run({ op: "redo" }));
 $("rate").addEventListener("change", (e) => {
   audio.playbackRate = Number(e.target.value);
