@@ -25,8 +25,8 @@ from audiokit.publish.guid import episode_guid, podcast_guid
 from helpers_editor import make_show
 from helpers_mastering import sine, write_pcm
 from helpers_publish import header_png
-from test_issue10_validation import EPISODE, append, replace_in
 from test_properties import request
+from test_settings_validation import EPISODE, append, replace_in
 
 pytestmark = pytest.mark.filterwarnings("error")
 DEEP = 5000

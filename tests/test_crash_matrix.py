@@ -24,7 +24,7 @@ from audiokit.glossary import load_glossary
 from helpers_editor import make_show
 from synth import write_wav
 from test_build_engine import Index, ToFlac
-from test_issue10_build import EPISODE, Notes, as_user, tree
+from test_build_guards import EPISODE, Notes, as_user, tree
 
 KILL_AT = """
 import os, signal, sys
@@ -43,7 +43,7 @@ BUILD = """
 from pathlib import Path
 from audiokit import build
 from test_build_engine import Index, ToFlac
-from test_issue10_build import Notes
+from test_build_guards import Notes
 {kill}
 build(Path({show!r}), Path({out!r}), stages=[ToFlac(), Notes(), Index()])
 print(calls[0])

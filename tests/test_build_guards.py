@@ -1,4 +1,4 @@
-"""Issue 10, build engine: --out guards, missing outputs, --force, drafts, internal files, permissions."""
+"""Build engine: --out guards, missing outputs, --force, drafts, internal files, permissions."""
 
 from __future__ import annotations
 
@@ -46,9 +46,7 @@ class Notes(Stage):
 
 
 @pytest.mark.parametrize("where", ["show", "parent", "episode", "inside-episode"])
-def test_item1_an_out_that_is_holds_or_lies_inside_the_show_is_refused(
-    tiny_show: Path, where: str, monkeypatch
-) -> None:
+def test_an_out_that_is_holds_or_lies_inside_the_show_is_refused(tiny_show: Path, where: str, monkeypatch) -> None:
     (tiny_show / EPISODE / "transcript.json").write_text('{"kept": true}')
     before = tree(tiny_show.parent)
     out = {
@@ -64,7 +62,7 @@ def test_item1_an_out_that_is_holds_or_lies_inside_the_show_is_refused(
     assert build(tiny_show, stages=[ToFlac(), Index()]).changed  # SHOW/public, the default, is fine
 
 
-def test_item20_a_deleted_output_is_made_again_and_force_reruns_everything(tiny_show: Path, tmp_path: Path) -> None:
+def test_a_deleted_output_is_made_again_and_force_reruns_everything(tiny_show: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(tiny_show, out, stages=[ToFlac(), Index()])
     (out / "index.txt").unlink()  # Index declares no outputs(): the build remembers what it wrote
@@ -76,7 +74,7 @@ def test_item20_a_deleted_output_is_made_again_and_force_reruns_everything(tiny_
     assert [r.status for r in forced.results] == ["done", "done"] and ToFlac.runs == 1
 
 
-def test_item22_an_episode_waiting_for_its_recording_is_a_draft(tiny_show: Path, tmp_path: Path) -> None:
+def test_an_episode_waiting_for_its_recording_is_a_draft(tiny_show: Path, tmp_path: Path) -> None:
     waiting = tiny_show / "002-zweite-folge"
     waiting.mkdir()
     (waiting / "episode.toml").write_text(
@@ -98,7 +96,7 @@ def test_item22_an_episode_waiting_for_its_recording_is_a_draft(tiny_show: Path,
         build(tiny_show, out, stages=[ToFlac(), Index()], only=["002-zweite-folge"])
 
 
-def test_item22_drafts_are_one_rule_of_the_workspace_and_may_share_a_number(tiny_show: Path) -> None:
+def test_drafts_are_one_rule_of_the_workspace_and_may_share_a_number(tiny_show: Path) -> None:
     draft = tiny_show / "002-entwurf"
     draft.mkdir()
     (draft / "episode.toml").write_text(
@@ -114,7 +112,7 @@ def test_item22_drafts_are_one_rule_of_the_workspace_and_may_share_a_number(tiny
         load_episodes(show)  # without drafts, a missing recording is an error as before
 
 
-def test_item25_internal_files_stay_out_of_the_published_folder(tiny_show: Path, tmp_path: Path) -> None:
+def test_internal_files_stay_out_of_the_published_folder(tiny_show: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(tiny_show, out, stages=[ToFlac(), Notes(), Index()])
     assert sorted(tree(out)) == [f"{EPISODE}/audio.flac", "index.txt"]
@@ -128,7 +126,7 @@ def test_item25_internal_files_stay_out_of_the_published_folder(tiny_show: Path,
 
 
 @pytest.mark.slow
-def test_item20_item25_a_real_build_publishes_no_bookkeeping_and_restores_deleted_files(tiny_show: Path) -> None:
+def test_a_real_build_publishes_no_bookkeeping_and_restores_deleted_files(tiny_show: Path) -> None:
     show = tiny_show
     toml = show / "show.toml"
     toml.write_text(
@@ -177,9 +175,7 @@ BUILD = (
 )
 
 
-def test_item5_a_read_only_leftover_staging_and_output_do_not_break_the_next_build(
-    tiny_show: Path, tmp_path: Path
-) -> None:
+def test_a_read_only_leftover_staging_and_output_do_not_break_the_next_build(tiny_show: Path, tmp_path: Path) -> None:
     out = tmp_path / "pub"
     assert as_user(BUILD.format(show=str(tiny_show), out=str(out)), tmp_path).stdout.strip() == "True []"
     leftover = tmp_path / ".pub.staging"  # a crashed build's copy, read-only like the output it copied
@@ -195,7 +191,7 @@ def test_item5_a_read_only_leftover_staging_and_output_do_not_break_the_next_bui
     assert not leftover.exists() and sorted(tree(out)) == [f"{EPISODE}/audio.flac", "index.txt"]
 
 
-def test_item5_permission_errors_are_one_error_line(tmp_path: Path) -> None:
+def test_permission_errors_are_one_error_line(tmp_path: Path) -> None:
     from helpers_editor import make_show
 
     episode, _ = make_show(tmp_path / "runde")
@@ -217,7 +213,7 @@ def test_item5_permission_errors_are_one_error_line(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
 
 
-def test_item25_the_state_of_an_older_build_is_taken_over_without_rebuilding(tiny_show: Path, tmp_path: Path) -> None:
+def test_the_state_of_an_older_build_is_taken_over_without_rebuilding(tiny_show: Path, tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(tiny_show, out, stages=[ToFlac(), Index()])
     internal = tmp_path / ".public.audiokit"

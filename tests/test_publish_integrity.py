@@ -1,6 +1,6 @@
-"""Issue 10, publishing side: a failed build publishes nothing half (3), placeholders are refused (21),
-names come from the transcript (23), bare-audio transcripts export (24), one time rule (26), names
-alone in WebVTT voices and JSON speakers (27), control characters never reach an output (8)."""
+"""Publishing side: a failed build publishes nothing half, placeholders are refused,
+names come from the transcript, bare-audio transcripts export, one time rule, names
+alone in WebVTT voices and JSON speakers, control characters never reach an output."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def mp3(tmp_path_factory) -> Path:
     return tone_mp3(tmp_path_factory.mktemp("audio") / "tone.mp3")
 
 
-def test_item3_a_build_with_a_bad_cover_stops_before_any_audio_work_and_leaves_public_as_it_was(tiny_show, tmp_path):
+def test_a_build_with_a_bad_cover_stops_before_any_audio_work_and_leaves_public_as_it_was(tiny_show, tmp_path):
     stages = [MasterStage(), PublishEpisodeStage(), PublishShowStage()]
     toml = tiny_show / "show.toml"
     toml.write_text('categories = ["Technology"]\n' + toml.read_text("utf-8"), encoding="utf-8")
@@ -91,7 +91,7 @@ def _built_then_louder(show: Path, out: Path, stages: list) -> tuple[dict[str, b
     return files(out), files(out.parent / f".{out.name}.audiokit")
 
 
-def test_item3_a_show_stage_failing_after_the_episodes_were_built_publishes_nothing(tiny_show, tmp_path):
+def test_a_show_stage_failing_after_the_episodes_were_built_publishes_nothing(tiny_show, tmp_path):
     stages = [MasterStage(), PublishEpisodeStage(), PublishShowStage()]
     out = tmp_path / "public"
     published, bookkeeping = _built_then_louder(tiny_show, out, stages)
@@ -109,7 +109,7 @@ def test_item3_a_show_stage_failing_after_the_episodes_were_built_publishes_noth
     assert files(out) != published and check_site(out) == []
 
 
-def test_item3_an_episode_failing_after_its_mastering_keeps_what_was_published_of_it(tiny_show, tmp_path):
+def test_an_episode_failing_after_its_mastering_keeps_what_was_published_of_it(tiny_show, tmp_path):
     stages = [MasterStage(), PublishEpisodeStage(), PublishShowStage()]
     out = tmp_path / "public"
     published, bookkeeping = _built_then_louder(tiny_show, out, stages)
@@ -133,7 +133,7 @@ def test_item3_an_episode_failing_after_its_mastering_keeps_what_was_published_o
     assert files(out) != published and check_site(out) == []
 
 
-def test_item3_the_feed_links_the_audio_that_is_there_when_publishing_the_episode_failed(tmp_path, mp3):
+def test_the_feed_links_the_audio_that_is_there_when_publishing_the_episode_failed(tmp_path, mp3):
     """The episode stage failed after its mastering changed the format: publish.json names the old file."""
     show = write_show(tmp_path)
     out = tmp_path / "view"  # a build's staging folder, the stages run by hand
@@ -160,7 +160,7 @@ def _context(show: Path, out: Path) -> BuildContext:
     return BuildContext(loaded, out, episodes=loaded.episodes())
 
 
-def test_item21_build_refuses_the_template_placeholders_before_any_work(tmp_path):
+def test_build_refuses_the_template_placeholders_before_any_work(tmp_path):
     show = write_show(tmp_path, episodes=0)
     folder = new_episode(load_show(show), "Neue Folge")
     write_wav(folder / "aufnahme.wav", np.zeros(8000, np.float32))
@@ -178,7 +178,7 @@ def test_item21_build_refuses_the_template_placeholders_before_any_work(tmp_path
     assert not (tmp_path / "public").exists()
 
 
-def test_item21_check_refuses_placeholders_in_a_published_folder(tmp_path, mp3):
+def test_check_refuses_placeholders_in_a_published_folder(tmp_path, mp3):
     show = write_show(tmp_path)
     out = tmp_path / "public"
     master_all(show, out, mp3)
@@ -190,7 +190,7 @@ def test_item21_check_refuses_placeholders_in_a_published_folder(tmp_path, mp3):
     assert any(f"{SLUG}/index.html: contains the template's placeholder 'Gast Vorname Nachname'" in p for p in problems)
 
 
-def test_item23_a_speaker_renamed_in_the_transcript_is_published_renamed(tmp_path, mp3):
+def test_a_speaker_renamed_in_the_transcript_is_published_renamed(tmp_path, mp3):
     show = write_show(tmp_path)
     transcript = load(show / SLUG / "transcript.json")
     jana = transcript.speaker("S2")
@@ -210,7 +210,7 @@ def test_item23_a_speaker_renamed_in_the_transcript_is_published_renamed(tmp_pat
     assert check_site(out) == []
 
 
-def test_item24_the_transcript_of_a_bare_audio_file_can_be_exported(tmp_path):
+def test_the_transcript_of_a_bare_audio_file_can_be_exported(tmp_path):
     from audiokit.exports import find_transcript  # new in issue 10
 
     audio = tmp_path / "interview.wav"
@@ -237,7 +237,7 @@ def _one_turn_at(start: float) -> Transcript:
     )
 
 
-def test_item26_page_and_text_export_show_a_turn_at_the_same_second(tmp_path, mp3):
+def test_page_and_text_export_show_a_turn_at_the_same_second(tmp_path, mp3):
     show = write_show(tmp_path, chapters=False)
     _one_turn_at(18.95).save(show / SLUG / "transcript.json")
     out = tmp_path / "public"
@@ -252,7 +252,7 @@ def test_item26_page_and_text_export_show_a_turn_at_the_same_second(tmp_path, mp
     assert html_time == ["00:00:18"]
 
 
-def test_item27_webvtt_voices_and_json_speakers_carry_the_name_alone():
+def test_webvtt_voices_and_json_speakers_carry_the_name_alone():
     transcript = sample_transcript()
     voices = set(re.findall(r"<v ([^>]+)>", export_transcript(transcript, "vtt")))
     assert voices == {"Clara Vogt", "Jana Albers", "Tobias Reimann"}
@@ -260,7 +260,7 @@ def test_item27_webvtt_voices_and_json_speakers_carry_the_name_alone():
     assert speakers == {"Clara Vogt", "Jana Albers", "Tobias Reimann"}
 
 
-def test_item8_control_characters_from_a_transcript_or_toml_reach_no_output(tmp_path, mp3):
+def test_control_characters_from_a_transcript_or_toml_reach_no_output(tmp_path, mp3):
     show = write_show(tmp_path, episodes=0)
     add_episode(show, 1, chapters=False, title="Folge\u0007 mit Glocke")
     data = json.loads((show / SLUG / "transcript.json").read_text("utf-8"))
@@ -280,14 +280,14 @@ def test_item8_control_characters_from_a_transcript_or_toml_reach_no_output(tmp_
     assert any("transcript.txt: contains the control character U+0007" in str(p) for p in check_site(out))
 
 
-def test_item8_title_from_toml_is_stored_without_control_characters(tmp_path):
+def test_title_from_toml_is_stored_without_control_characters(tmp_path):
     show = write_show(tmp_path, episodes=0)
     add_episode(show, 1, title="Folge\u0007 mit\u001b Glocke")
     [episode] = load_show(show).episodes()
     assert episode.title == "Folge mit Glocke"
 
 
-def test_item3_a_chapter_after_the_end_is_an_error_not_silently_dropped(tmp_path, mp3):
+def test_a_chapter_after_the_end_is_an_error_not_silently_dropped(tmp_path, mp3):
     show = write_show(
         tmp_path,
         chapters=False,
@@ -300,7 +300,7 @@ def test_item3_a_chapter_after_the_end_is_an_error_not_silently_dropped(tmp_path
     assert "chapter 'Zu spät' starts at 59:00, after the end of the audio (01:20)" in str(failed.error)
 
 
-def test_item8_import_text_stores_no_control_characters(tmp_path):
+def test_import_text_stores_no_control_characters(tmp_path):
     from click.testing import CliRunner
 
     from audiokit.cli import cli

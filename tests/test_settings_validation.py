@@ -1,5 +1,5 @@
-"""Issue 10: bad values in show.toml / episode.toml give one clear ``Error: what — fix`` before any work
-(6, 9, 15), paths stay inside the show (10, 11), and mastering copes with odd inputs (12, 14)."""
+"""Bad values in show.toml / episode.toml give one clear ``Error: what — fix`` before any work,
+paths stay inside the show, and mastering copes with odd inputs."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def run_build(show: Path) -> tuple[int, str]:
         ('podcast_guid = "not-a-guid"\n', "key 'podcast_guid' is 'not-a-guid', not a version 5 UUID"),
     ],
 )
-def test_item6_bad_language_or_guid_is_one_error_line_before_any_work(tiny_show, line, message):
+def test_bad_language_or_guid_is_one_error_line_before_any_work(tiny_show, line, message):
     (tiny_show / "show.toml").write_text(line + (tiny_show / "show.toml").read_text("utf-8"), encoding="utf-8")
     code, output = run_build(tiny_show)
     assert code == 1 and "Traceback" not in output
@@ -80,7 +80,7 @@ TOP_CASES = [
 
 
 @pytest.mark.parametrize(("text", "message"), EPISODE_CASES)
-def test_item9_bad_chapters_are_clear_errors(tiny_show, text, message):
+def test_bad_chapters_are_clear_errors(tiny_show, text, message):
     append(tiny_show / EPISODE / "episode.toml", text)
     with pytest.raises(ConfigError) as info:
         load_show(tiny_show).episodes()
@@ -88,7 +88,7 @@ def test_item9_bad_chapters_are_clear_errors(tiny_show, text, message):
 
 
 @pytest.mark.parametrize(("text", "message"), TOP_CASES)
-def test_item9_bad_numbers_are_clear_errors(tiny_show, text, message):
+def test_bad_numbers_are_clear_errors(tiny_show, text, message):
     toml = tiny_show / EPISODE / "episode.toml"
     toml.write_text(text + toml.read_text("utf-8"), encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(message)) as info:
@@ -96,7 +96,7 @@ def test_item9_bad_numbers_are_clear_errors(tiny_show, text, message):
     assert info.value.fix
 
 
-def test_item9_year_one_date_and_bad_owner_email_are_clear_errors(tiny_show):
+def test_year_one_date_and_bad_owner_email_are_clear_errors(tiny_show):
     toml = tiny_show / EPISODE / "episode.toml"
     replace_in(toml, "2026-11-10T18:00:00+01:00", "0001-01-01T00:00:00+00:00")
     with pytest.raises(ConfigError, match="key 'date' is in the year 1"):
@@ -115,14 +115,14 @@ def test_item9_year_one_date_and_bad_owner_email_are_clear_errors(tiny_show):
         ("transcription", "window", load_settings),
     ],
 )
-def test_item9_nan_settings_are_clear_errors(tiny_show, table, key, read):
+def test_nan_settings_are_clear_errors(tiny_show, table, key, read):
     append(tiny_show / EPISODE / "episode.toml", f"\n[{table}]\n{key} = nan\n")
     [episode] = load_show(tiny_show).episodes()
     with pytest.raises(ConfigError, match=f"key '{table}.{key}' is nan, not a finite number"):
         read(episode)
 
 
-def test_item10_a_symlinked_episode_folder_outside_the_show_is_refused(tiny_show, tmp_path):
+def test_a_symlinked_episode_folder_outside_the_show_is_refused(tiny_show, tmp_path):
     outside = tmp_path / "elsewhere"
     (tiny_show / EPISODE).rename(outside)
     (tiny_show / EPISODE).symlink_to(outside, target_is_directory=True)
@@ -132,7 +132,7 @@ def test_item10_a_symlinked_episode_folder_outside_the_show_is_refused(tiny_show
     assert code == 1 and "Error:" in output and not (outside / "transcript.json").exists()
 
 
-def test_item11_a_colon_in_a_file_name_inside_the_episode_is_fine(tiny_show):
+def test_a_colon_in_a_file_name_inside_the_episode_is_fine(tiny_show):
     folder = tiny_show / EPISODE
     (folder / "aufnahme.wav").rename(folder / "a:b.wav")
     replace_in(folder / "episode.toml", 'recording = "aufnahme.wav"', 'recording = "a:b.wav"')
@@ -140,7 +140,7 @@ def test_item11_a_colon_in_a_file_name_inside_the_episode_is_fine(tiny_show):
     assert episode.recording == folder.resolve() / "a:b.wav"
 
 
-def test_item15_a_byte_order_mark_in_show_toml_is_accepted(tiny_show):
+def test_a_byte_order_mark_in_show_toml_is_accepted(tiny_show):
     show = tiny_show / "show.toml"
     show.write_bytes(b"\xef\xbb\xbf" + show.read_bytes())
     loaded = load_show(tiny_show)
@@ -150,7 +150,7 @@ def test_item15_a_byte_order_mark_in_show_toml_is_accepted(tiny_show):
 
 
 @pytest.mark.parametrize("rate", [96000, 192000])
-def test_item12_master_resamples_a_rate_mp3_cannot_store_and_says_so(tmp_path, rate):
+def test_master_resamples_a_rate_mp3_cannot_store_and_says_so(tmp_path, rate):
     src = write_pcm(tmp_path / f"hd{rate}.wav", sine(440, -20, 1.5, rate=rate), rate=rate)
     result = CliRunner().invoke(cli, ["master", str(src), "--out", str(tmp_path / "out.mp3")])
     assert result.exit_code == 0, result.output
@@ -158,7 +158,7 @@ def test_item12_master_resamples_a_rate_mp3_cannot_store_and_says_so(tmp_path, r
     assert f"resampling {rate} Hz to 48000 Hz" in result.output
 
 
-def test_item14_a_truncated_wav_is_reported_like_a_truncated_mp3(tmp_path):
+def test_a_truncated_wav_is_reported_like_a_truncated_mp3(tmp_path):
     whole = write_pcm(tmp_path / "ganz.wav", sine(400, -20, 20))
     src = tmp_path / "kaputt.wav"
     src.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])
@@ -172,7 +172,7 @@ def test_item14_a_truncated_wav_is_reported_like_a_truncated_mp3(tmp_path):
     assert not (tmp_path / "out.mp3").exists()
 
 
-def test_item14_a_one_second_opus_keeps_its_best_encode(tmp_path, caplog):
+def test_a_one_second_opus_keeps_its_best_encode(tmp_path, caplog):
     """A real voice, one second from a pause: the measured result does not follow the plan one to one."""
     clip = tmp_path / "kurz.wav"
     subprocess.run([find_ffmpeg(), "-v", "error", "-ss", "5", "-t", "1", "-i", str(VOICE), str(clip)], check=True)

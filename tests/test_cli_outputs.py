@@ -1,4 +1,4 @@
-"""Issue 10, command line: no output over an input or a source, OSErrors as one line, progress bars,
+"""Command line: no output over an input or a source, OSErrors as one line, progress bars,
 -q, a failed init."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def gappy_recording(tmp_path: Path) -> Path:
     return write_wav(tmp_path / "gap.wav", np.concatenate(parts))
 
 
-def test_item2_no_command_writes_over_an_input_or_a_source_file(tiny_show: Path, tmp_path: Path) -> None:
+def test_no_command_writes_over_an_input_or_a_source_file(tiny_show: Path, tmp_path: Path) -> None:
     episode = tiny_show / EPISODE
     Transcript("de", 1.0, [], [], {"audiokit": "test", "created": now_iso()}).save(episode / "transcript.json")
     voice = tiny_show / "voices" / "anna.wav"
@@ -76,7 +76,7 @@ def test_item2_no_command_writes_over_an_input_or_a_source_file(tiny_show: Path,
     assert result.exit_code == 0 and (episode / "transcript.txt").is_file()
 
 
-def test_item5_an_os_error_is_one_error_line(tiny_show: Path, tmp_path: Path) -> None:
+def test_an_os_error_is_one_error_line(tiny_show: Path, tmp_path: Path) -> None:
     episode = tiny_show / EPISODE
     Transcript("de", 1.0, [], [], {"audiokit": "test", "created": now_iso()}).save(episode / "transcript.json")
     assert one_error_line(run("export", episode, "-o", "/proc/version"))
@@ -91,7 +91,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_item17_progress_bars_end_at_100_percent_on_their_own_line(
+def test_progress_bars_end_at_100_percent_on_their_own_line(
     gappy_recording: Path, tmp_path: Path, monkeypatch, capsys
 ) -> None:
     terminal = Terminal()
@@ -106,7 +106,7 @@ def test_item17_progress_bars_end_at_100_percent_on_their_own_line(
     assert capsys.readouterr().out == f"{tmp_path / 'm.mp3'}\n"
 
 
-def test_item18_quiet_prints_only_the_result(gappy_recording: Path, tmp_path: Path) -> None:
+def test_quiet_prints_only_the_result(gappy_recording: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [
             sys.executable,
@@ -127,13 +127,13 @@ def test_item18_quiet_prints_only_the_result(gappy_recording: Path, tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_item18_quiet_build_prints_no_stage_table(tiny_show: Path) -> None:
+def test_quiet_build_prints_no_stage_table(tiny_show: Path) -> None:
     result = CliRunner().invoke(cli, ["-q", "build", str(tiny_show)])
     assert result.exit_code == 0, result.output
     assert result.output == f"built {tiny_show / 'public'}\n"
 
 
-def test_item19_a_refused_init_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_a_refused_init_leaves_nothing_behind(tmp_path: Path) -> None:
     show = tmp_path / "show"
     args = ["init", show, "--title", "Werkstatt", "--author", "Netzwerk", "--host", "Anna Beispiel"]
     result = run(*args, "--base-url", "http://example.org/werkstatt")

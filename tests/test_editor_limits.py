@@ -1,4 +1,4 @@
-"""Issue 10, editor and text import: literal glossary rules saved with the transcript, bounded and
+"""Editor and text import: literal glossary rules saved with the transcript, bounded and
 near-linear import-text, deeply nested request bodies."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def episode(tmp_path_factory) -> Path:
     return folder
 
 
-def test_item4_a_rule_with_backslashes_is_literal_and_saved_with_the_transcript(episode: Path) -> None:
+def test_a_rule_with_backslashes_is_literal_and_saved_with_the_transcript(episode: Path) -> None:
     glossary = episode.parent / "glossary.toml"
     glossary.write_text(GLOSSARY, "utf-8")
     right = "Pra\\1xis \\g<0> \\"
@@ -61,7 +61,7 @@ def test_item4_a_rule_with_backslashes_is_literal_and_saved_with_the_transcript(
         assert response.status == 200 and glossary.read_text("utf-8") == GLOSSARY
 
 
-def test_item4_a_refused_save_leaves_the_glossary_as_it_was(episode: Path, monkeypatch) -> None:
+def test_a_refused_save_leaves_the_glossary_as_it_was(episode: Path, monkeypatch) -> None:
     from audiokit.editor.operations import apply_and_save
 
     glossary = episode.parent / "glossary.toml"
@@ -81,7 +81,7 @@ def test_item4_a_refused_save_leaves_the_glossary_as_it_was(episode: Path, monke
     assert transcript_mod.load(episode / "transcript.json") == before
 
 
-def test_item13_a_deeply_nested_body_is_a_bad_request(episode: Path) -> None:
+def test_a_deeply_nested_body_is_a_bad_request(episode: Path) -> None:
     with EditorServer(open_episode(episode)).start() as srv:
         etag = state(srv)["etag"]
         headers = {"X-Audiokit-Token": srv.token, "Content-Type": "application/json", "If-Match": f'"{etag}"'}
@@ -91,7 +91,7 @@ def test_item13_a_deeply_nested_body_is_a_bad_request(episode: Path) -> None:
         assert state(srv)["etag"] == etag
 
 
-def test_item7_an_86000_word_import_keeps_every_unchanged_word_time() -> None:
+def test_an_86000_word_import_keeps_every_unchanged_word_time() -> None:
     original = long_transcript(3440, 25)  # 86,000 words, about ten hours of talk
     blocks, origin = edit_words(original, 0.05, seed=5)
     imported = import_text(original, render(blocks))
@@ -102,7 +102,7 @@ def test_item7_an_86000_word_import_keeps_every_unchanged_word_time() -> None:
     assert len(kept) > 80_000
 
 
-def test_item7_a_text_too_large_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_text_too_large_is_refused_with_a_clear_error(tmp_path: Path) -> None:
     folder, transcript = make_show(tmp_path / "show")
     huge = tmp_path / "riesig.txt"
     huge.write_text("Clara Vogt [Netzwerk Digitale Gesundheit]:\n" + "Wort " * 2_000_000, "utf-8")  # 10 MB
