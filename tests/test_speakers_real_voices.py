@@ -9,7 +9,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from pyannote.core import Annotation, Segment
 from pyannote.metrics.diarization import DiarizationErrorRate
 
@@ -17,6 +16,7 @@ from audiokit.speakers import diarize, label_words
 from audiokit.transcript import Word
 from audiokit.workspace import load_show
 from conversations import Conversation, conversation, phrases, readers
+from rounds import Listed, write_episode
 
 # (people, seed, rounds, Opus kbit/s): fixed mixtures, levels ±6 dB, pauses 0.2-1 s, 1 s overlaps, room noise
 MIXTURES = [
@@ -110,24 +110,14 @@ def words_over(conv: Conversation) -> list[Word]:
 def round_table_show(root: Path, conv: Conversation, listed: list[tuple[str, str | None]]) -> Path:
     """A show whose episode records ``conv`` and lists ``listed`` people (name, reader id of a voice sample)."""
     root.mkdir()
-    Image.new("RGB", (1400, 1400), (30, 60, 90)).save(root / "cover.png")
-    (root / "show.toml").write_text(
-        'title = "Runde"\nauthor = "Redaktion"\nlanguage = "de"\n'
-        'base_url = "https://test.invalid/runde"\ncover = "cover.png"\n',
-        "utf-8",
-    )
-    episode = root / "001-runde"
-    (episode / "voices").mkdir(parents=True)
-    conv.write(episode / "aufnahme.wav")
-    lines = ['title = "Offene Runde"', "number = 1", "date = 2026-06-01T18:00:00+02:00", 'recording = "aufnahme.wav"']
+    people = []
     for name, reader in listed:
-        lines += ["", "[[speakers]]", f'name = "{name}"', 'role = "guest"']
+        sample = None
         if reader is not None:
             clip = next(r.clip for r in readers() if r.id == reader)
-            Conversation(phrases(clip)[0].samples, [], [reader]).write(episode / "voices" / f"{reader}.wav")
-            lines.append(f'voice_sample = "voices/{reader}.wav"')
-    (episode / "episode.toml").write_text("\n".join(lines) + "\n", "utf-8")
-    return episode
+            sample = Conversation(phrases(clip)[0].samples, [], [reader]).write(root / f"{reader}.wav")
+        people.append(Listed(name, "", "guest", sample))
+    return write_episode(root / "show", conv.write(root / "aufnahme.wav"), people)
 
 
 def test_extra_voice_is_sprecher_n_and_a_silent_guest_is_reported(tmp_path):
