@@ -93,11 +93,16 @@ def decode(clip: Path) -> np.ndarray:
     return np.frombuffer(out, np.float32).copy()
 
 
-def speech_spans(samples: np.ndarray) -> list[tuple[float, float]]:
-    """Runs of 20 ms frames louder than 30 dB under the loudest frame, bridging pauses under ``MIN_PAUSE``."""
+def speech_spans(samples: np.ndarray, *, over_room: float | None = None) -> list[tuple[float, float]]:
+    """Runs of 20 ms frames louder than 30 dB under the loudest frame, bridging pauses under ``MIN_PAUSE``.
+
+    ``over_room``: frames must also be this many dB over the room tone (the quietest tenth of the frames), for
+    clips that hold seconds of audible room tone.
+    """
     frames = samples[: len(samples) // FRAME * FRAME].reshape(-1, FRAME)
     level = 10 * np.log10(np.square(frames).mean(axis=1) + 1e-12)
-    loud = level > max(level.max() - 30, -60)
+    room = -60.0 if over_room is None else float(np.percentile(level, 10)) + over_room
+    loud = level > max(level.max() - 30, room, -60)
     spans: list[list[float]] = []
     for i in np.flatnonzero(loud):
         t = i * FRAME / RATE

@@ -238,12 +238,20 @@ GERMAN = Path(conv.VOICES).parent / "german"
 
 
 def _pieces(samples: np.ndarray, seconds: float = 2.0) -> list[conv.Phrase]:
-    """Speech cut into phrases of about ``seconds`` (the rest of a short clip is one phrase)."""
+    """Speech cut into phrases of about ``seconds`` (the rest of a short clip is one phrase).
+
+    Speech is found over the whole clip, 10 dB over its room tone, so that a piece of room tone is not taken for
+    speech (the FLEURS clips hold seconds of it, and one of them is so quiet that all of it is within 30 dB of its
+    loudest speech).
+    """
     size = int(seconds * conv.RATE)
+    speech = conv.speech_spans(samples, over_room=10.0)
     out = []
     for a in range(0, len(samples) - size // 2, size):
         piece = samples[a : a + size]
-        spans = conv.speech_spans(piece)
+        start, end = a / conv.RATE, (a + len(piece)) / conv.RATE
+        spans = [(max(x, start) - start, min(y, end) - start) for x, y in speech if x < end and y > start]
+        spans = [(x, y) for x, y in spans if y - x >= 0.1]
         if spans:
             out.append(conv.Phrase(piece, spans))
     return out

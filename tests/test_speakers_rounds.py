@@ -35,8 +35,12 @@ def test_a_12_minute_round_of_six_gets_every_name(tmp_path):
     assert np.mean([names[label] == want for label, want in zip(result.labels, truth)]) >= 0.99
 
 
-def test_real_voices_with_samples_through_opus_are_all_heard(tmp_path):
-    named = r.named_conversation(6, seed=2)
+@pytest.mark.parametrize("voices", ["readers", "german"])
+def test_real_voices_with_samples_through_opus_are_all_heard(tmp_path, voices):
+    """Six real voices with a voice sample each: LibriSpeech readers, or FLEURS and Thorsten-Voice German."""
+    if voices == "german" and not r.GERMAN.is_dir():
+        pytest.skip(f"{r.GERMAN} is not there")
+    named = r.named_conversation(6, seed=2) if voices == "readers" else r.german_conversation(seed=1)
     conversation = named.conversation
     recording = conversation.write(tmp_path / "runde.opus", opus_kbps=24)
     samples = named.write_samples(tmp_path / "samples")
