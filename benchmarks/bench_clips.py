@@ -1,6 +1,6 @@
 """``render_clip``: how long a 60-s square clip of the demo episode takes (target: at most 60 s on 2 cores).
 
-    python benchmarks/bench_clips.py                       # square, ffmpeg filters (showwaves, libass)
+    python benchmarks/bench_clips.py                       # square, ffmpeg filters (crop, overlay, libass)
     python benchmarks/bench_clips.py --renderer pillow     # the fallback: frames drawn with Pillow
     python benchmarks/bench_clips.py --layout portrait
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,6 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))  # tests/synth.py and helpers_*.py
+os.environ["AUDIOKIT_LANG"] = (
+    "en"  # the suite asserts English messages; set before audiokit is imported, inherited by subprocesses
+)
 
 
 @pytest.fixture

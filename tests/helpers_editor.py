@@ -100,3 +100,14 @@ def long_transcript(n_segments: int, words_per_segment: int, *, seed: int = 3) -
         segments.append(Segment(speaker, round(t, 3), round(t + length, 3), words_in(text, t, t + length)))
         t += length + rng.uniform(0.3, 1.2)
     return Transcript("de", round(t + 1, 3), speakers, segments, {"audiokit": "test", "created": now_iso()})
+
+
+def open_editor_page(browser, url: str):
+    """(context, page, script errors) of the editor at ``url`` in a 1280x900 page, its words loaded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector(".turn .w")
+    return context, page, errors

@@ -133,3 +133,24 @@ def name_hits(reference: str, hypothesis: str, terms: list[str] | None = None) -
 
 
 NAME_TERMS = [*VOICES, *ORGANISATIONS.values(), "ePA", "Gematik", "Telematikinfrastruktur"]
+
+
+def batched_stops_early(monkeypatch, cut: list[float] | None = None) -> None:
+    """Make faster-whisper's batched decoder end every clip's text after its first three words (as it
+    sometimes does), appending to ``cut`` where each clip's text now ends."""
+    from faster_whisper import BatchedInferencePipeline
+
+    real = BatchedInferencePipeline.transcribe
+
+    def stops_early(self, *args, **kwargs):
+        segments, info = real(self, *args, **kwargs)
+        clips = {}
+        for segment in segments:
+            clips.setdefault(segment.seek, segment)
+        for segment in clips.values():
+            segment.words = segment.words[:3]
+            if cut is not None:
+                cut.append(segment.words[-1].end)
+        return iter(clips.values()), info
+
+    monkeypatch.setattr(BatchedInferencePipeline, "transcribe", stops_early)

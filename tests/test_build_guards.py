@@ -137,7 +137,7 @@ def test_a_real_build_publishes_no_bookkeeping_and_restores_deleted_files(tiny_s
     out = show / "public"
     assert not build(show).failed
     names = {p.name for p in out.rglob("*")}
-    assert not names & {"master.json", "publish.json", ".audiokit-state.json"}
+    assert not names & {"master.json", "publish.json", "state.json"}
     assert check_site(out) == []
     (out / "index.html").unlink()
     (out / EPISODE / "transcript.vtt").unlink()
@@ -211,16 +211,3 @@ def test_permission_errors_are_one_error_line(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stderr.startswith("Error: cannot write") and "chmod" in result.stderr
     result = cli_as_user(["export", str(episode), "-o", "/proc/version"], tmp_path)
     assert result.returncode == 1 and result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
-
-
-def test_the_state_of_an_older_build_is_taken_over_without_rebuilding(tiny_show: Path, tmp_path: Path) -> None:
-    out = tmp_path / "public"
-    build(tiny_show, out, stages=[ToFlac(), Index()])
-    internal = tmp_path / ".public.audiokit"
-    state = json.loads((internal / "state.json").read_text())
-    legacy = {slug: {stage: record["key"] for stage, record in stages.items()} for slug, stages in state.items()}
-    shutil.rmtree(internal)
-    (out / ".audiokit-state.json").write_text(json.dumps(legacy))  # as audiokit 0.1 left it
-    report = build(tiny_show, out, stages=[ToFlac(), Index()])
-    assert [r.status for r in report.results] == ["skipped", "skipped"]
-    assert not (out / ".audiokit-state.json").exists() and (internal / "state.json").is_file()

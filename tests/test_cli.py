@@ -143,7 +143,7 @@ def test_export_reads_the_transcript_beside_a_bare_audio_file(runner: CliRunner,
     out = tmp_path / "interview.txt"
     result = runner.invoke(cli, ["export", str(audio), "--timestamps", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.read_text("utf-8").startswith("[00:00:01] Clara Vogt [Netzwerk Digitale Gesundheit]:\nHallo")
+    assert out.read_text("utf-8").startswith("[0:01] Clara Vogt [Netzwerk Digitale Gesundheit]:\nHallo")
     result = runner.invoke(cli, ["export", str(audio), "-o", str(audio)])
     assert result.exit_code == 1 and "is an input of this command" in result.output
     assert audio.read_bytes() == recording

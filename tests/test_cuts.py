@@ -62,7 +62,7 @@ def test_cuts_are_kept_in_the_transcript_and_old_files_migrate(tmp_path: Path) -
     path = tmp_path / "transcript.json"
     sample().save(path)
     data = json.loads(path.read_text("utf-8"))
-    assert data["version"] == 3 and data["cuts"][1] == {
+    assert data["version"] == 4 and data["cuts"][1] == {
         "id": "c2",
         "start": 3.0,
         "end": 7.0,
@@ -74,10 +74,13 @@ def test_cuts_are_kept_in_the_transcript_and_old_files_migrate(tmp_path: Path) -
     del old["cuts"]
     path.write_text(json.dumps(old), "utf-8")
     assert transcript_mod.load(path).cuts == [] and transcript_mod.load(path).new_cut_id() == "c1"
-    for bad in ({"reason": "sneeze"}, {"end": 1.0}):
+    for bad, message in (
+        ({"reason": "sneeze"}, "invalid transcript at cuts/0/reason: 'sneeze' is not one of"),
+        ({"end": 1.0}, "cut 'c1' ends before it starts — correct or remove it"),
+    ):
         broken = {**data, "cuts": [{**data["cuts"][0], **bad}]}
         path.write_text(json.dumps(broken), "utf-8")
-        with pytest.raises(transcript_mod.TranscriptError):
+        with pytest.raises(transcript_mod.TranscriptError, match=f"transcript.json: {message}"):
             transcript_mod.load(path)
 
 
@@ -269,6 +272,49 @@ def test_after_the_cuts_every_word_points_at_itself_in_the_published_audio(episo
         )
     ]
     assert len(sure) >= 20 and len(pointing) >= 0.9 * len(sure), [w for w in sure if w not in pointing]
+
+
+@pytest.mark.slow
+def test_export_of_a_built_episode_gives_the_published_times(episode_with_fillers) -> None:
+    from audiokit import build
+
+    folder, _, _ = episode_with_fillers
+    episode = open_episode(folder)
+    if not list_cuts(episode):
+        propose_cuts(episode)
+    applied = set_applied(episode, None, True)
+    report = build(folder.parent)  # transcribes again (the fixture's transcript has no inputs digest) ...
+    assert all(r.status == "done" for r in report.results), report.results
+    assert list_cuts(episode) == sorted(applied, key=lambda c: c.start)  # ... and keeps the cuts
+    public = folder.parent / "public" / folder.name
+    runner = CliRunner()
+    for fmt, suffix in (("txt", "txt"), ("srt", "srt"), ("vtt", "vtt"), ("json", "json"), ("html", "html")):
+        result = runner.invoke(cli, ["export", str(folder), "--format", fmt, "--timestamps"])
+        assert result.exit_code == 0, result.output
+        built = re.sub(r"^NOTE .*\n\n", "", (public / f"transcript.{suffix}").read_text("utf-8"), flags=re.M)
+        assert result.output == built, fmt  # the same, but for the review note the site's WebVTT carries
+    recording = runner.invoke(cli, ["export", str(folder), "--format", "json", "--offset", "0"]).output
+    published = json.loads((public / "transcript.json").read_text("utf-8"))["segments"]
+    assert published[-1]["endTime"] < json.loads(recording)["segments"][-1]["endTime"] - 3.0  # the cuts are out
+
+
+def test_soundbites_are_proposed_on_the_published_timeline(transcribed_demo_show: Path) -> None:
+    from audiokit.clips.soundbites import propose_soundbites
+    from audiokit.workspace import load_episode, load_show
+
+    folder = transcribed_demo_show / "001-epa-im-praxisalltag"
+    master = folder / "master"  # where 'audiokit master EPISODE' puts it: 2 s of intro, 3 s cut out
+    master.mkdir()
+    (master / "aufnahme.mp3").write_bytes(b"")
+    (master / "master.json").write_text(
+        json.dumps({"audio": "aufnahme.mp3", "duration": 59.0, "offset": 2.0, "cuts": [[5.0, 8.0]]}), "utf-8"
+    )
+    episode = load_episode(load_show(transcribed_demo_show), folder)
+    expected = propose_soundbites(episode, 2, replace=True, timeline=Timeline(2.0, [(5.0, 8.0)]))
+    assert expected != propose_soundbites(episode, 2, replace=True)
+    result = CliRunner().invoke(cli, ["-q", "soundbites", str(folder), "-n", "2", "--replace"])
+    assert result.exit_code == 0, result.output
+    assert load_episode(load_show(transcribed_demo_show), folder).soundbites == expected
 
 
 # --- command line, undo and the mastering fingerprint ---------------------------------------------

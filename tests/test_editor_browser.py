@@ -14,7 +14,7 @@ from audiokit.exports import EXPORT_FORMATS, export_transcript
 from audiokit.glossary import load_glossary
 from audiokit.timeline import Cut
 from audiokit.transcript_text import to_text
-from helpers_editor import make_show
+from helpers_editor import make_show, open_editor_page
 
 pytestmark = pytest.mark.slow
 
@@ -24,12 +24,7 @@ def editor(tmp_path: Path, browser):
     """(page, server, episode folder, original transcript) with the editor loaded."""
     episode, transcript = make_show(tmp_path / "show")
     with EditorServer(open_episode(episode)).start() as server:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server.url)
-        page.wait_for_selector(".turn .w")
+        context, page, errors = open_editor_page(browser, server.url)
         yield page, server, episode, transcript
         context.close()
         assert not errors

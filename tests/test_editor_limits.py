@@ -73,7 +73,7 @@ def test_a_refused_save_leaves_the_glossary_as_it_was(episode: Path, monkeypatch
         raise ChangedOnDisk(history.path, "other")
 
     monkeypatch.setattr(history, "commit", changed_meanwhile)
-    with pytest.raises(ChangedOnDisk):
+    with pytest.raises(ChangedOnDisk, match=r"transcript\.json was changed meanwhile .* reload it and make the change"):
         apply_and_save(
             history, {"op": "replace_always", "wrong": "E-Pa", "right": "ePA"}, expected=etag, show_dir=episode.parent
         )

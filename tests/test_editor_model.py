@@ -122,16 +122,16 @@ def test_rename_reassign_split_merge(sample, tmp_path: Path) -> None:
     assert t.segments[1].words == words and len(t.segments) == 3 and [s.id for s in t.segments] == ids
     transcript_mod.validate(t.to_dict())
 
-    for bad in (
-        {"op": "split", "segment": ids[1], "word": 0},
-        {"op": "merge", "segment": ids[2]},
-        {"op": "edit", "segment": 9, "text": "x"},
-        {"op": "edit", "segment": "t9", "text": "x"},
-        {"op": "rename", "speaker": "S1", "name": ""},
-        {"op": "explode"},
-        {"op": "split", "segment": "1", "word": 2},
+    for bad, message in (
+        ({"op": "split", "segment": ids[1], "word": 0}, "turn 2 cannot be split before word 0 — put the cursor"),
+        ({"op": "merge", "segment": ids[2]}, "turn 3 is the last one — there is no next turn to merge with"),
+        ({"op": "edit", "segment": 9, "text": "x"}, "there is no turn 9 — reload the editor"),
+        ({"op": "edit", "segment": "t9", "text": "x"}, "there is no turn 't9' — reload the editor"),
+        ({"op": "rename", "speaker": "S1", "name": ""}, "rename: 'name' must be a non-empty text — enter a name"),
+        ({"op": "explode"}, "unknown operation 'explode' — use one of: edit, rename, reassign, split, merge"),
+        ({"op": "split", "segment": "1", "word": 2}, "there is no turn '1' — reload the editor"),
     ):
-        with pytest.raises(EditError):
+        with pytest.raises(EditError, match=f"^{message}"):
             apply(t, bad, show_dir=tmp_path)
 
 
@@ -180,7 +180,9 @@ def test_history_undo_redo_restore_survive_a_restart(sample, tmp_path: Path) -> 
     again.restore(1, expected=again.etag())
     assert transcript_mod.load(path) == sample and again.versions()[-1].label == "Version 1 wiederhergestellt"
     assert again.snapshot(2).segments[0].text == "Hallo und herzlich willkommen."
-    with pytest.raises(transcript_mod.TranscriptError):
+    with pytest.raises(
+        transcript_mod.TranscriptError, match="version 99 is not in the history — pick one of the listed"
+    ):
         History(path).restore(99, expected=None)
 
 
@@ -192,7 +194,7 @@ def test_a_file_changed_on_disk_is_detected_and_kept_as_a_version(sample, tmp_pa
     outside = json.loads(path.read_text("utf-8"))
     outside["segments"][0]["words"][0]["text"] = "Hallöchen"
     path.write_text(json.dumps(outside), "utf-8")  # another program, in place
-    with pytest.raises(ChangedOnDisk) as caught:
+    with pytest.raises(ChangedOnDisk, match=r"transcript\.json was changed meanwhile") as caught:
         history.commit(t, "stale", expected=etag)
     assert caught.value.etag == history.etag() != etag
     assert transcript_mod.load(path).words[0].text == "Hallöchen"

@@ -139,7 +139,7 @@ def test_html_has_cite_time_and_paragraph_per_turn():
     collector.feed(doc)
     assert collector.tags.count("cite") == collector.tags.count("time") == collector.tags.count("p") == len(TURNS)
     assert "<cite>Jana Albers [Praxisgemeinschaft Nordstadt]:</cite>" in doc
-    assert '<time datetime="PT8.000S">00:00:08</time>' in doc
+    assert '<time datetime="PT8.000S">0:08</time>' in doc
 
 
 def test_turns_join_consecutive_segments_of_one_speaker():

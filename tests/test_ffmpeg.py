@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from audiokit import AudioError, FFmpegError
-from audiokit.ffmpeg import find_ffmpeg, media_path, probe, run_ffmpeg, stream_pcm
+from audiokit.clips.render import ffmpeg_filters
+from audiokit.ffmpeg import ffmpeg_output, find_ffmpeg, media_path, probe, run_ffmpeg, stream_pcm, write_pcm
 from synth import write_wav
 
 
@@ -38,9 +40,8 @@ def test_media_path_is_absolute_file_url(tmp_path: Path, monkeypatch) -> None:
 def test_ffmpeg_errors_carry_stderr(tmp_path: Path) -> None:
     bogus = tmp_path / "text.wav"
     bogus.write_text("das ist kein Audio")
-    with pytest.raises(FFmpegError) as info:
+    with pytest.raises(FFmpegError, match=r"ffmpeg failed \(exit \d+\): file:.*text\.wav: Invalid data found"):
         run_ffmpeg(["-i", media_path(bogus), media_path(tmp_path / "o.wav")])
-    assert "Invalid data" in info.value.what or "text.wav" in info.value.what
 
 
 @pytest.mark.parametrize(
@@ -70,6 +71,38 @@ def test_truncated_mp3_streams_what_is_there(tmp_path: Path) -> None:
     mp3.write_bytes(data[: len(data) // 2])
     frames = sum(len(b) for b in stream_pcm(mp3, sample_rate=16000, channels=1))
     assert 0.3 * 64000 < frames < 0.7 * 64000
+
+
+def test_ffmpeg_output_is_stdout_and_a_failure_carries_exit_code_and_stderr() -> None:
+    assert re.search(r"^ \S+ overlay +VV->V", ffmpeg_output(["-filters"]), re.M)
+    with pytest.raises(FFmpegError, match=r"ffmpeg failed \(exit 1\): Unrecognized option 'no-such-option'"):
+        ffmpeg_output(["-no-such-option"])
+
+
+def test_a_broken_ffmpeg_is_an_error_not_an_ffmpeg_without_filters(monkeypatch, tmp_path: Path) -> None:
+    """The clip renderer asks ffmpeg for its filters: a failing ffmpeg must not look like one that lacks them."""
+    broken = tmp_path / "ffmpeg"
+    broken.write_text(f'#!/bin/sh\nexec {find_ffmpeg()} -no-such-option "$@"\n')
+    broken.chmod(0o755)
+    monkeypatch.setenv("AUDIOKIT_FFMPEG", str(broken))
+    find_ffmpeg.cache_clear()
+    ffmpeg_filters.cache_clear()
+    try:
+        with pytest.raises(FFmpegError, match="Unrecognized option 'no-such-option'"):
+            ffmpeg_filters()
+    finally:
+        monkeypatch.delenv("AUDIOKIT_FFMPEG")
+        find_ffmpeg.cache_clear()
+        ffmpeg_filters.cache_clear()
+    assert {"ass", "overlay"} <= ffmpeg_filters()
+
+
+def test_a_failed_write_names_the_target_and_ffmpegs_reason(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "out.wav"
+    blocks = [np.zeros((4800, 1), np.float32)] * 3
+    with pytest.raises(FFmpegError, match=r"ffmpeg cannot write .*out\.wav: .*No such file or directory"):
+        write_pcm(target, blocks, sample_rate=48000, channels=1)
+    assert not target.parent.exists()
 
 
 def test_ffmpeg_override_env(monkeypatch, tmp_path: Path) -> None:

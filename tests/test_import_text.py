@@ -140,7 +140,7 @@ def test_cli_import_text_keeps_the_previous_version(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["export", str(episode), "--format", "txt", "--timestamps", "-o", str(exported)])
     assert result.exit_code == 0, result.output
     text = exported.read_text("utf-8").replace("Sprecher 2", "Jana Albers").replace("E-Pa", "ePA")
-    assert text.startswith("[00:00:00] Clara Vogt")
+    assert text.startswith("[0:00] Clara Vogt")
     corrected = tmp_path / "korrigiert.txt"
     corrected.write_text("\ufeff" + text, "utf-8")  # word processors write a BOM
     result = CliRunner().invoke(cli, ["import-text", str(episode), str(corrected)])

@@ -3,6 +3,7 @@ and ``import audiokit`` loads none of the heavy packages."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,21 @@ def test_the_layer_contracts_hold() -> None:
     result = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_only_the_ffmpeg_module_starts_processes() -> None:
+    """Every ffmpeg run goes through audiokit.ffmpeg: argv lists, safe paths, exit code checked, stderr in the error."""
+    spawns = ("system", "popen", "exec", "spawn", "posix_spawn", "fork", "create_subprocess_")  # os.*, asyncio.*
+    starters = set()
+    for path in sorted((ROOT / "src/audiokit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            imported = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            imported += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            owner = node.value.id if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) else ""
+            called = owner in ("os", "asyncio") and isinstance(node, ast.Attribute) and node.attr.startswith(spawns)
+            if called or "subprocess" in (name.split(".")[0] for name in imported):
+                starters.add(path.relative_to(ROOT / "src").as_posix())
+    assert starters == {"audiokit/ffmpeg.py"}
 
 
 def test_import_audiokit_loads_no_heavy_package() -> None:

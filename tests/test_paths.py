@@ -29,13 +29,21 @@ def test_slugify(title: str, slug: str) -> None:
     "bad", ["", "../x", "a/b", "Folge", "folge 1", "-start", "ende-", "fünf", "a\x00b", "x" * 81, ".."]
 )
 def test_check_slug_rejects(bad: str) -> None:
-    with pytest.raises(UnsafePathError):
+    with pytest.raises(UnsafePathError, match="is not a valid slug — use only lower-case letters a-z, digits and '-'"):
         check_slug(bad)
 
 
-@pytest.mark.parametrize("bad", ["../x.wav", "a/../../x.wav", "/etc/passwd", "C:\\x.wav", "a\x00.wav", "", "..\\x.wav"])
-def test_resolve_inside_refuses_escapes(tmp_path: Path, bad: str) -> None:
-    with pytest.raises(UnsafePathError):
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        *((bad, "points outside the show folder") for bad in ("../x.wav", "a/../../x.wav", "/etc/passwd")),
+        *((bad, "points outside the show folder") for bad in ("C:\\x.wav", "..\\x.wav")),
+        ("a\x00.wav", "the path contains control characters"),
+        ("", "the path is empty"),
+    ],
+)
+def test_resolve_inside_refuses_escapes(tmp_path: Path, bad: str, message: str) -> None:
+    with pytest.raises(UnsafePathError, match=f"^test: .*{message} — give a relative path inside the show folder"):
         resolve_inside(tmp_path, bad, "test")
 
 

@@ -64,7 +64,7 @@ def test_episode_outputs_use_the_mastering_offset(tmp_path, mp3):
     assert chapters["version"] == "1.2.0"
     assert [c["startTime"] for c in chapters["chapters"]] == [0, 8, 46]  # episode.toml: already published time
     notes = (folder / "shownotes.html").read_text("utf-8")
-    assert "<li>00:08 Erfahrungen aus der Praxis</li>" in notes
+    assert "<li>0:08 Erfahrungen aus der Praxis</li>" in notes
     assert "<li>Jana Albers, Praxisgemeinschaft Nordstadt</li>" in notes
     assert "https://podcast.example.org/werkstatt/001-folge-1/transcript.vtt" in notes
 

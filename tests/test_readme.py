@@ -110,9 +110,10 @@ def test_a_command_in_the_text_exists_with_its_options(args):
 
 
 def test_the_readme_build_runs_the_stages_build_runs():
-    [output] = [o for a, o in BLOCKS if a[0] == "build" and any(line.count("\t") == 2 for line in o)]
+    row = re.compile(r"(\S+)  +(\w+)  +(\w+)")  # the stage table: episode, stage, status in aligned columns
+    [output] = [o for a, o in BLOCKS if a[0] == "build" and any(row.fullmatch(line) for line in o)]
     started = [m[1] for line in output if (m := re.fullmatch(r"[\w-]+: (\w+)", line))]
-    table = [line.split("\t")[1] for line in output if line.count("\t") == 2]
+    table = [m[2] for line in output if (m := row.fullmatch(line))]
     assert started == table == [stage.name for stage in default_stages()]
 
 

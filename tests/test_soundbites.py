@@ -21,7 +21,7 @@ from audiokit.clips.soundbites import (
     write_soundbites,
 )
 from audiokit.errors import ConfigError
-from audiokit.transcript import Segment, Transcript, TranscriptSpeaker
+from audiokit.transcript import Segment, Transcript, TranscriptSpeaker, now_iso
 from audiokit.workspace import Soundbite, load_episode, load_show
 from helpers_publish import SPEAKERS, timed_words
 from synth import write_wav
@@ -53,11 +53,11 @@ ANSWER = [
 ]
 
 
-def turn(speaker: str, start: float, sentences: list[str], pause: float = 0.6) -> Segment:
-    """One speaker's sentences, ``pause`` seconds apart (words within a sentence 0.08 s apart)."""
+def turn(speaker: str, start: float, sentences: list[str], pause: float = 0.6, pace: float = 0.6) -> Segment:
+    """One speaker's sentences, ``pause`` seconds apart (a word every ``pace`` seconds, 80 % of it spoken)."""
     words = []
     for sentence in sentences:
-        words += timed_words(sentence, start)
+        words += timed_words(sentence, start, pace)
         start = words[-1].end + pause
     return Segment(speaker, words[0].start, words[-1].end, words)
 
@@ -147,7 +147,7 @@ def test_proposals_on_the_demo_show_are_written_with_comments_kept(transcribed_d
     )
     episode = load_episode(load_show(demo_show), folder)
     bites = propose_soundbites(episode, 2)
-    assert 1 <= len(bites) <= 2  # the 64 s demo holds one or two passages of 15-60 s between pauses
+    assert 1 <= len(bites) <= 2  # the 64 s demo holds one or two passages of 20-60 s between pauses
     for bite in bites:
         assert MIN_SECONDS <= bite.duration <= MAX_SECONDS + 0.2 and bite.end <= 64.5
     assert all(a.end <= b.start for a, b in zip(bites, bites[1:]))
@@ -203,3 +203,91 @@ def test_soundbite_times_are_read_like_chapter_times(demo_show):
     [bite] = load_episode(load_show(demo_show), demo_show / SLUG).soundbites
     assert bite == Soundbite(12.5, 20.0, "Zu Gast") and bite.end == 32.5
     assert bite.clip_name == "soundbite-00012500.mp4"
+
+
+def transcript_of(turns: list[tuple[str, list[str]]], pace: float = 0.6) -> Transcript:
+    """Turns one after another, 1.5 s apart."""
+    segments, start = [], 0.5
+    for speaker, sentences in turns:
+        segments.append(turn(speaker, start, sentences, pace=pace))
+        start = segments[-1].end + 1.5
+    speakers = [TranscriptSpeaker(**vars(s)) for s in SPEAKERS]
+    return Transcript("de", start, speakers, segments, {"audiokit": "test", "created": now_iso()})
+
+
+GREETING = [
+    "Hallo und herzlich willkommen zum Werkgespräch, mein Name ist Clara Vogt vom Netzwerk Digitale Gesundheit.",
+    "Heute begrüße ich Jana Albers von der Praxisgemeinschaft Nordstadt und Tobias Reimann vom Landesverband.",
+    "Schön, dass ihr da seid, Jana Albers und Tobias Reimann.",
+]
+GOODBYE = [
+    "Vielen Dank fürs Zuhören, Jana Albers und Tobias Reimann, und danke an euch beide für das Gespräch.",
+    "Bis zum nächsten Mal im Werkgespräch mit Clara Vogt vom Netzwerk Digitale Gesundheit, tschüss.",
+    "Die nächste Folge erscheint in zwei Wochen, mit neuen Gästen aus der Praxis und der Apotheke.",
+]
+CONTENT = [
+    "Am Anfang mussten wir jeden Morgen die Karten an den Lesegeräten neu anmelden, das kostete Zeit.",
+    "Nach ein paar Wochen saß jeder Handgriff, und heute spart uns das jede Sprechstunde eine halbe Stunde.",
+]
+
+
+def test_greetings_introductions_and_goodbyes_are_not_proposed_first():
+    transcript = transcript_of([("S1", GREETING), ("S2", CONTENT), ("S1", GOODBYE)])
+    passages = rank_passages(transcript, vocabulary_tokens(NAMES))
+    texts = [p.text for p in passages]
+    greeting, goodbye, content = (texts.index(" ".join(t)) for t in (GREETING, GOODBYE, CONTENT))
+    assert passages[greeting].parts["names"] > passages[content].parts["names"]  # name-rich, yet ranked below
+    [best] = pick(passages, 1)
+    assert best.title == "Jana Albers: " + CONTENT[0][:70].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    assert content == 0 < greeting and content < goodbye
+    assert passages[greeting].framing and passages[goodbye].framing and not passages[content].framing
+
+
+def test_proposals_are_as_long_as_a_clip_may_be_without_a_warning(caplog):
+    """The build renders proposals as clips; a clip under SWEET_SPOT's 20 s is warned about, so none is proposed."""
+    from audiokit.clips.render import check_range
+
+    transcript = transcript_of([("S2", CLEAN), ("S3", ANSWER)], pace=0.4)  # 17 s and 12 s of one speaker each
+    transcript.segments.append(turn("S1", transcript.duration, CLEAN + ANSWER, pace=0.4))  # 30 s
+    bites = pick(rank_passages(transcript, vocabulary_tokens(NAMES)), 5)
+    assert bites
+    caplog.set_level("WARNING", "audiokit")
+    for bite in bites:
+        check_range(bite.start, bite.end, 999.0)
+    assert not caplog.records, caplog.text
+
+
+def test_picks_leave_room_for_as_many_as_asked_for():
+    """Six sentences of about 11 s: the name-rich third one would, taken with the second, leave room for two."""
+    plain = "Wir haben im Team lange darüber gesprochen, wie wir die neuen Abläufe in der Woche gut verteilen können."
+    named = "Jana Albers und Tobias Reimann haben uns mit der ePA und dem E-Rezept in der Praxisgemeinschaft Nordstadt geholfen."
+    sentences = [plain, plain, named, plain, plain, plain]
+    transcript = transcript_of([("S2", sentences)])
+    passages = rank_passages(transcript, vocabulary_tokens(NAMES))
+    assert named in passages[0].text  # the best passage: here the first three sentences, leaving room for one more
+    bites = pick(passages, 3)
+    assert len(bites) == 3
+    third = transcript.segments[0].words[2 * len(plain.split()) :][: len(named.split())]
+    assert any(b.start <= third[0].start and third[-1].end <= b.end for b in bites)  # the names are in one
+    assert all(a.end <= b.start for a, b in zip(bites, bites[1:]))
+
+
+def test_fewer_proposals_than_asked_come_with_the_reason(tiny_show):
+    folder = tiny_show / "001-erste-folge"
+    transcript_of([("S2", CONTENT + CONTENT[:1])]).save(folder / "transcript.json")  # 30 s of speech
+    result = CliRunner().invoke(cli, ["soundbites", str(folder), "-n", "3"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.strip().splitlines()) == 1
+    assert "1 of 3 soundbites proposed: the episode has 30 s of speech, too little for 3 passages" in result.stderr
+    result = CliRunner().invoke(cli, ["soundbites", str(folder), "-n", "1"])  # the one there takes the room
+    assert result.exit_code == 0 and not result.stdout.strip()
+    assert "0 of 1 soundbites proposed: the other passages overlap the 1 soundbites episode.toml has" in result.stderr
+
+
+def test_the_demo_proposes_its_conversation_not_its_greeting_and_says_why_not_three(transcribed_demo_show):
+    folder = transcribed_demo_show / SLUG
+    result = CliRunner().invoke(cli, ["soundbites", str(folder), "-n", "3"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines and not any("Hallo" in line or "willkommen" in line.lower() for line in lines), lines
+    assert f"{len(lines)} of 3 soundbites proposed: only {len(lines)} passages of 20-60 s fit" in result.stderr

@@ -74,6 +74,8 @@ def test_episode_page_has_a_player_per_soundbite(site):
     section = section[: section.index("</section>")]
     assert section.count("<video") == 3 and "Nach dem Ende" not in section
     assert "Holprige Wochen &amp; &lt;Updates&gt;" in section
+    posters = re.findall(r'<video [^>]*poster="([^"]+)"', section)  # the clip's first frame, not a black box
+    assert posters == ["soundbite-00000000.jpg", "soundbite-00008000.jpg", "soundbite-00046000.jpg"]
     sources = re.findall(r'<source src="([^"]+)" type="([^"]+)">', section)
     assert sources == [
         ("soundbite-00000000.mp4", "video/mp4"),
@@ -90,9 +92,9 @@ def test_soundbite_player_without_clip_plays_its_passage_of_the_episode(site, br
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto((site / SLUG / "index.html").as_uri())
     assert page.locator(".soundbite-title").all_inner_texts() == [
-        "00:00 Gleich am Anfang",
-        "00:08 Holprige Wochen & <Updates>",
-        "00:46 Die Apotheken",
+        "0:00 Gleich am Anfang",
+        "0:08 Holprige Wochen & <Updates>",
+        "0:46 Die Apotheken",
     ]
     page.wait_for_function("document.querySelectorAll('.soundbite video')[2].readyState >= 1")
     bite = page.locator(".soundbite video").nth(2)
@@ -148,7 +150,7 @@ def test_build_renders_soundbite_clips_incrementally(transcribed_demo_show, tmp_
     video = next(s for s in info["streams"] if s["codec_type"] == "video")
     assert (video["codec_name"], video["width"], video["height"]) == ("h264", 1080, 1080)
     assert float(info["format"]["duration"]) == pytest.approx(6.0, abs=0.1)
-    assert (folder / "soundbite-00010000.vtt").is_file()
+    assert (folder / "soundbite-00010000.vtt").is_file() and (folder / "soundbite-00010000.jpg").is_file()
     assert (
         b'<podcast:soundbite startTime="10" duration="6">Zu Gast</podcast:soundbite>' in (out / "feed.xml").read_bytes()
     )
@@ -177,6 +179,7 @@ def test_build_renders_soundbite_clips_incrementally(transcribed_demo_show, tmp_
     toml.write_text(original + '\n[[soundbites]]\nstart = "00:30"\nduration = 5\ntitle = "Dazu"\n', "utf-8")
     run()
     assert sorted(p.name for p in folder.glob("soundbite-*")) == [
+        "soundbite-00030000.jpg",
         "soundbite-00030000.mp4",
         "soundbite-00030000.srt",
         "soundbite-00030000.vtt",
@@ -186,5 +189,5 @@ def test_build_renders_soundbite_clips_incrementally(transcribed_demo_show, tmp_
     report = build(demo_show, out, stages=stages)
     [failed] = report.failed
     assert failed.stage == "soundbites"
-    assert "episode.toml: soundbite 'Zu spät' at 01:30: the clip ends at 100 s, after the end" in str(failed.error)
+    assert "episode.toml: soundbite 'Zu spät' at 1:30: the clip ends at 100 s, after the end" in str(failed.error)
     assert (folder / "soundbite-00030000.mp4").is_file()  # the episode stays as it was published

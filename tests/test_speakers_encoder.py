@@ -72,9 +72,15 @@ def test_silence_has_no_speech(tmp_path):
     assert emb.regions == [] and emb.voice() is None
 
 
-@pytest.mark.parametrize("content", [b"", b"not audio at all" * 100])
-def test_broken_audio_raises_audio_error(tmp_path, content):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "broken.wav: the audio file is empty"),
+        (b"not audio at all" * 100, "broken.wav: not a readable audio file"),
+    ],
+)
+def test_broken_audio_raises_audio_error(tmp_path, content, message):
     path = tmp_path / "broken.wav"
     path.write_bytes(content)
-    with pytest.raises(AudioError):
+    with pytest.raises(AudioError, match=message):
         embed_speech(path)

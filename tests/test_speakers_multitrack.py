@@ -79,11 +79,11 @@ def test_progress_and_bad_tracks(recorded, tmp_path):
     assert seen and seen[-1] >= 10 and seen == sorted(seen)
     broken = tmp_path / "broken.wav"
     broken.write_bytes(b"RIFF....WAVEfmt garbage")
-    with pytest.raises(AudioError):
+    with pytest.raises(AudioError, match="broken.wav: not a readable audio file"):
         track_activity([paths[0], broken])
-    with pytest.raises(AudioError):
+    with pytest.raises(AudioError, match="missing.wav: the audio file does not exist"):
         track_activity([paths[0], tmp_path / "missing.wav"])
-    with pytest.raises(AudioError):
+    with pytest.raises(AudioError, match="no tracks given — give one audio file per speaker"):
         track_activity([])
 
 

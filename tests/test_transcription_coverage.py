@@ -17,7 +17,7 @@ from audiokit.transcription import TranscriptionSettings, transcribe_file
 from audiokit.transcription.asr import _segment_words, load_model, transcribe_audio
 from audiokit.transcription.guards import DECODE_OPTIONS, RecognitionStats, remove_loops
 from conversations import conversation
-from helpers_transcription import INTERVIEW, interview_audio
+from helpers_transcription import INTERVIEW, batched_stops_early, interview_audio
 from synth import Turn, mix, write_wav
 
 REACH = 1.0  # a word covers the reference speech up to this many seconds either side of it
@@ -139,20 +139,8 @@ def short_interview(tmp_path_factory) -> tuple[Path, list[Turn]]:
 @pytest.mark.slow
 def test_a_clip_the_batched_decoder_ends_early_is_decoded_again(short_interview, monkeypatch) -> None:
     path, turns = short_interview
-    real = BatchedInferencePipeline.transcribe
     cut: list[float] = []
-
-    def stops_early(self, *args, **kwargs):  # the clip's text ends after its first three words
-        segments, info = real(self, *args, **kwargs)
-        clips: dict[int, Segment] = {}
-        for segment in segments:
-            clips.setdefault(segment.seek, segment)
-        for segment in clips.values():
-            segment.words = segment.words[:3]
-            cut.append(segment.words[-1].end)
-        return iter(clips.values()), info
-
-    monkeypatch.setattr(BatchedInferencePipeline, "transcribe", stops_early)
+    batched_stops_early(monkeypatch, cut)  # the clip's text ends after its first three words
     transcript = transcribe_file(path, language="de", speakers=2)
     assert cut and transcript.provenance["recognition"]["redecoded"] == {"stopped early": len(cut)}
     found = coverage(transcript.words, turns)

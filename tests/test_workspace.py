@@ -159,5 +159,5 @@ def test_parse_timestamp(value, seconds) -> None:
 
 @pytest.mark.parametrize("value", ["1:2:3:4", "abc", -1, True])
 def test_parse_timestamp_rejects(value) -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match=r"x is not a time — write seconds \(90\) or \"mm:ss\""):
         parse_timestamp(value, "x")

@@ -18,27 +18,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import AudiokitError
+from .i18n import N_, _
 
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read once at import: os.umask can only be read by setting it
 
 _FIXES = {
-    **dict.fromkeys((errno.EACCES, errno.EPERM), "make the folder writable (chmod u+w) or choose another place"),
-    errno.EROFS: "the disk is mounted read-only: choose another place",
-    errno.ENOSPC: "free some disk space and run again",
-    errno.EDQUOT: "free some disk space (quota exceeded) and run again",
-    errno.ENOENT: "check that the folder exists",
-    errno.EISDIR: "give a file name, not a folder",
-    errno.ENOTDIR: "a part of the path is a file, not a folder: correct the path",
-    errno.ENAMETOOLONG: "choose a shorter name",
-    **dict.fromkeys((errno.EEXIST, errno.ENOTEMPTY), "remove it or choose another name"),
+    **dict.fromkeys((errno.EACCES, errno.EPERM), N_("make the folder writable (chmod u+w) or choose another place")),
+    errno.EROFS: N_("the disk is mounted read-only: choose another place"),
+    errno.ENOSPC: N_("free some disk space and run again"),
+    errno.EDQUOT: N_("free some disk space (quota exceeded) and run again"),
+    errno.ENOENT: N_("check that the folder exists"),
+    errno.EISDIR: N_("give a file name, not a folder"),
+    errno.ENOTDIR: N_("a part of the path is a file, not a folder: correct the path"),
+    errno.ENAMETOOLONG: N_("choose a shorter name"),
+    **dict.fromkeys((errno.EEXIST, errno.ENOTEMPTY), N_("remove it or choose another name")),
 }
 
 
 def os_error(exc: OSError, doing: str) -> AudiokitError:
     """``exc`` as an AudiokitError: ``doing`` says what failed ("cannot write /x/y.mp3")."""
     reason = exc.strerror or str(exc) or exc.__class__.__name__
-    return AudiokitError(f"{doing} ({reason})", _FIXES.get(exc.errno or 0, "check the path and its permissions"))
+    fix = _FIXES.get(exc.errno or 0, N_("check the path and its permissions"))
+    return AudiokitError(f"{doing} ({reason})", _(fix))
 
 
 @contextlib.contextmanager
@@ -56,7 +58,7 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
         )
         os.close(fd)
     except OSError as exc:
-        raise os_error(exc, f"cannot write {target}") from exc
+        raise os_error(exc, _("cannot write {target}").format(target=target)) from exc
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -64,7 +66,7 @@ def atomic_path(target: Path, suffix: str | None = None) -> Iterator[Path]:
             os.chmod(tmp_path, _mode_for(target))
             os.replace(tmp_path, target)
         except OSError as exc:
-            raise os_error(exc, f"cannot write {target}") from exc
+            raise os_error(exc, _("cannot write {target}").format(target=target)) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
@@ -88,7 +90,7 @@ def write_bytes(target: Path, data: bytes) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:
-            raise os_error(exc, f"cannot write {target}") from exc
+            raise os_error(exc, _("cannot write {target}").format(target=target)) from exc
 
 
 def write_text(target: Path, text: str) -> None:
@@ -116,7 +118,7 @@ def remove_tree(folder: Path) -> None:
             make_writable(folder)
             shutil.rmtree(folder)
     except OSError as exc:
-        raise os_error(exc, f"cannot remove the leftover {folder}") from exc
+        raise os_error(exc, _("cannot remove the leftover {folder}").format(folder=folder)) from exc
 
 
 @contextlib.contextmanager
@@ -127,7 +129,7 @@ def exclusive(path: Path, *, busy: AudiokitError | None = None) -> Iterator[None
         path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(path, "a")
     except OSError as exc:
-        raise os_error(exc, f"cannot create the lock file {path}") from exc
+        raise os_error(exc, _("cannot create the lock file {path}").format(path=path)) from exc
     with fh:
         if busy is None:
             fcntl.flock(fh, fcntl.LOCK_EX)

@@ -25,6 +25,7 @@ from typing import Any
 
 from . import atomic
 from .errors import AudiokitError, BuildLockedError, ConfigError
+from .i18n import _
 from .outputs import check_output_folder, lock_file
 from .progress import ProgressFactory, no_progress
 from .stages import BuildContext, BuildOptions, Stage, default_stages
@@ -34,16 +35,17 @@ from .workspace import EPISODE_FILE, SHOW_FILE, Episode, load_episodes, load_sho
 log = logging.getLogger("audiokit")
 
 STATE_FILE = "state.json"
-LEGACY_STATE_FILE = ".audiokit-state.json"  # the state inside the output folder, before 0.2
 
 
 @dataclass
 class BuildReport:
-    """Every stage's result of one build of ``out``; ``drafts`` maps a left-out episode to why."""
+    """Every stage's result of one build of ``out``; ``drafts`` maps a left-out episode to why, ``reviews``
+    a built episode to how its transcript is published (:func:`audiokit.publish.episode.review_status`)."""
 
     out: Path
     results: list[StageResult] = field(default_factory=list)
     drafts: dict[str, str] = field(default_factory=dict)
+    reviews: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[StageResult]:
@@ -56,7 +58,9 @@ class BuildReport:
 
 def build_lock(out: Path) -> contextlib.AbstractContextManager[None]:
     """Hold an exclusive lock for ``out``; a second build of the same folder fails at once."""
-    busy = BuildLockedError(f"another build of {out} is running", "wait for it to finish (or stop it) and run again")
+    busy = BuildLockedError(
+        _("another build of {out} is running").format(out=out), _("wait for it to finish (or stop it) and run again")
+    )
     return atomic.exclusive(lock_file(out), busy=busy)
 
 
@@ -87,28 +91,24 @@ class _Swap:
             (self.internal, self.internal_new, out.parent / f".{out.name}.audiokit.old"),
             (self.out, self.view, out.parent / f".{out.name}.old"),
         ]
-        self.names = internal_names | {LEGACY_STATE_FILE}
+        self.names = internal_names
 
     def recover(self) -> None:
         """Finish a swap a killed build had begun, or throw away what it left."""
         try:
             if self.marker.exists():
                 self._swap()
-            for live, new, old in self.pairs:
-                if not live.exists() and old.exists():  # a half swap of an older audiokit
-                    os.rename(old, live)
+            for _live, new, old in self.pairs:
                 atomic.remove_tree(new)
                 atomic.remove_tree(old)
         except OSError as exc:
-            raise atomic.os_error(exc, f"cannot clean up after the last build of {self.out}") from exc
+            raise atomic.os_error(exc, _("cannot clean up after the last build of {out}").format(out=self.out)) from exc
 
     def state(self) -> dict[str, Any]:
-        for path in (self.internal / STATE_FILE, self.out / LEGACY_STATE_FILE):
-            try:
-                return json.loads(path.read_text("utf-8"))
-            except (OSError, ValueError):
-                continue
-        return {}
+        try:
+            return json.loads((self.internal / STATE_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
 
     def begin(self) -> Path:
         """Make the staging view: ``out`` and the internal files (as hard links), all writable."""
@@ -116,7 +116,9 @@ class _Swap:
             self.view.mkdir(parents=True)
             self._link("")
         except OSError as exc:
-            error = atomic.os_error(exc, f"cannot make the staging copy {self.view} of {self.out}")
+            error = atomic.os_error(
+                exc, _("cannot make the staging copy {view} of {out}").format(view=self.view, out=self.out)
+            )
             with contextlib.suppress(AudiokitError):
                 self.discard()
             raise error from exc
@@ -129,7 +131,9 @@ class _Swap:
         try:
             self._link(sub)
         except OSError as exc:
-            raise atomic.os_error(exc, f"cannot restore {self.view / sub} from {self.out / sub}") from exc
+            raise atomic.os_error(
+                exc, _("cannot restore {value} from {value2}").format(value=self.view / sub, value2=self.out / sub)
+            ) from exc
 
     def _link(self, sub: str) -> None:
         """Hard-link ``out/<sub>``, then the internal files of ``<sub>``, into the view, all writable
@@ -156,11 +160,9 @@ class _Swap:
         """Publish the view: internal files and the state to ``.<out>.audiokit``, the rest to ``out``."""
         try:
             self.internal_new.mkdir()
-            for dirpath, _, files in os.walk(self.view):
+            for dirpath, _dirs, files in os.walk(self.view):
                 for name in files:
-                    if name == LEGACY_STATE_FILE:
-                        os.unlink(os.path.join(dirpath, name))
-                    elif name in self.names:
+                    if name in self.names:
                         src = Path(dirpath, name)
                         dst = self.internal_new / src.relative_to(self.view)
                         dst.parent.mkdir(parents=True, exist_ok=True)
@@ -169,7 +171,7 @@ class _Swap:
             atomic.write_text(self.marker, "")
             self._swap()
         except OSError as exc:
-            raise atomic.os_error(exc, f"cannot put the new build into place at {self.out}") from exc
+            raise atomic.os_error(exc, _("cannot put the new build into place at {out}").format(out=self.out)) from exc
 
     def _swap(self) -> None:
         for live, new, old in self.pairs:
@@ -179,7 +181,7 @@ class _Swap:
                     os.rename(live, old)
                 os.rename(new, live)
         self.marker.unlink()
-        for _, _, old in self.pairs:
+        for _live, _new, old in self.pairs:
             atomic.remove_tree(old)
 
     def discard(self) -> None:
@@ -215,9 +217,10 @@ def build(
     given = Path(show_dir)
     if (given / EPISODE_FILE).is_file() and not (given / SHOW_FILE).is_file():
         raise ConfigError(
-            f"{given} is an episode folder, not a show folder",
-            f"build the show that holds it: audiokit build {shown_parent(given)} "
-            f"(add --episode {given.resolve().name} to build only this episode)",
+            _("{given} is an episode folder, not a show folder").format(given=given),
+            _(
+                "build the show that holds it: audiokit build {shown_parent_given} (add --episode {name} to build only this episode)"
+            ).format(shown_parent_given=shown_parent(given), name=given.resolve().name),
         )
     show = load_show(show_dir)
     out = check_output_folder(Path(out) if out is not None else show.dir / "public", show.dir)
@@ -226,28 +229,33 @@ def build(
     drafts = {e.slug: e.draft_reason for e in everything if e.draft_reason}
     episodes = [e for e in everything if not e.draft_reason]
     for slug, reason in drafts.items():
-        log.warning("%s: left out, a draft: %s", slug, reason)
+        log.warning(_("%s: left out, a draft: %s"), slug, reason)
     for episode in episodes:
         if stray := unused_audio(episode):
             log.warning(
-                "%s: %s not named in %s, so not used — name it as recording (or a speaker's track) or move it away",
+                _("%s: %s not named in %s, so not used — name it as recording (or a speaker's track) or move it away"),
                 episode.slug,
                 ", ".join(p.name for p in stray),
                 EPISODE_FILE,
             )
     if unknown := sorted(set(only or ()) - {e.slug for e in episodes}):
-        why = f" (a draft: {drafts[unknown[0]]})" if unknown[0] in drafts else ""
-        raise AudiokitError(
-            f"no episode named {unknown[0]!r} to build{why}", "give the folder name of an episode with its recording"
+        what = (
+            _("no episode named {slug!r} to build (a draft: {reason})").format(
+                slug=unknown[0], reason=drafts[unknown[0]]
+            )
+            if unknown[0] in drafts
+            else _("no episode named {slug!r} to build").format(slug=unknown[0])
         )
+        raise AudiokitError(what, _("give the folder name of an episode with its recording"))
     if drafts and not episodes:
         slug, reason = next(iter(drafts.items()))
         raise ConfigError(
-            f"no episode is ready to build: {slug}: {reason}",
-            "put the recording into the episode folder (named in episode.toml) and build again",
+            _("no episode is ready to build: {slug}: {reason}").format(slug=slug, reason=reason),
+            _("put the recording into the episode folder (named in episode.toml) and build again"),
         )
     report = BuildReport(out, drafts=drafts)
     from .executors import open_executor
+    from .publish.episode import review_status
 
     with build_lock(out), open_executor(show, workers, cluster) as executor:
         swap = _Swap(out, {name for stage in stages for name in stage.internal})
@@ -257,8 +265,9 @@ def build(
         try:
             chosen = sorted((e for e in episodes if not only or e.slug in only), key=lambda e: e.slug)
             report.results = _run_stages(ctx, stages, chosen, state, swap, executor)
+            report.reviews = {e.slug: status for e in chosen if (status := review_status(e))}
             if any(not r.episode for r in report.failed):
-                log.error("nothing published: %s stays as the last build left it", out)
+                log.error(_("nothing published: %s stays as the last build left it"), out)
                 swap.discard()
             elif report.changed or not (swap.internal / STATE_FILE).exists():
                 swap.commit(state)
@@ -291,8 +300,9 @@ def _run_stages(
         raise errors[0]
     if errors:
         raise ConfigError(
-            f"{len(errors)} problems in the show's files:\n" + "\n".join(f"  {e}" for e in errors),
-            "correct them all, then build again",
+            _("{len_errors} problems in the show's files:\n").format(len_errors=len(errors))
+            + "\n".join(f"  {e}" for e in errors),
+            _("correct them all, then build again"),
         )
     published = json.loads(json.dumps(state))  # the state that goes with the files in ``out``
     outcomes: Iterator[tuple[str, list[StageResult], dict[str, Any]]]

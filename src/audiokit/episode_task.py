@@ -23,6 +23,7 @@ from typing import Any
 
 from . import atomic
 from .errors import AudiokitError
+from .i18n import _
 from .stages import BuildContext, BuildOptions, Stage
 from .stages.chain import StageResult, run_chain
 from .stamps import tree_stamps
@@ -114,8 +115,8 @@ def _safe(root: Path, relative: str) -> Path:
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts:
         raise AudiokitError(
-            f"a worker sent a file outside the build: {relative!r}",
-            "check that the workers run the same audiokit version as this machine",
+            _("a worker sent a file outside the build: {relative!r}").format(relative=relative),
+            _("check that the workers run the same audiokit version as this machine"),
         )
     return root / pure
 
@@ -136,7 +137,7 @@ def unpack(ctx: BuildContext, result: TaskResult) -> None:
             _safe(ctx.out, relative).unlink(missing_ok=True)
         _write(ctx.show.dir, result.show_files)
     except OSError as exc:
-        raise atomic.os_error(exc, f"cannot write what a worker built into {ctx.out}") from exc
+        raise atomic.os_error(exc, _("cannot write what a worker built into {out}").format(out=ctx.out)) from exc
     for level, message in result.logs:
         log.log(level, "%s", message)
 

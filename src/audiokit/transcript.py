@@ -1,9 +1,10 @@
-"""The canonical transcript: typed dataclasses and a versioned JSON schema (``schemas/transcript-3.schema.json``).
+"""The canonical transcript: typed dataclasses and a versioned JSON schema (``schemas/transcript-4.schema.json``).
 
 Version 2 gives every segment a stable id (``t<n>``); a version-1 file is read with its segments
 numbered ``t1``, ``t2``, … in order. Version 3 adds the cuts (:class:`audiokit.timeline.Cut`), kept with
 the transcript so that the editor's history undoes them like any other change; a version-2 file is
-read without cuts.
+read without cuts. Version 4 adds the review state (``review``: "unreviewed" or "reviewed"); a
+version-3 file is read as unreviewed.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from typing import Any
 from . import atomic
 from .cleantext import strip_controls
 from .errors import TranscriptError
+from .i18n import _
 from .people import speaker_label
 from .timeline import Cut, Timeline
 
 FORMAT = "audiokit-transcript"
-VERSION = 3
+VERSION = 4
+REVIEW_STATES = ("unreviewed", "reviewed")
 _GIVEN_ID = re.compile(r"t([0-9]{1,9})")
 _CUT_ID = re.compile(r"c([0-9]{1,9})")
 
@@ -89,7 +92,8 @@ class TranscriptSpeaker:
 
 @dataclass
 class Transcript:
-    """Speakers, segments, the cuts and where the transcript came from."""
+    """Speakers, segments, the cuts, where the transcript came from and whether a person has checked it
+    (``review``: "unreviewed", as every machine transcript starts, or "reviewed")."""
 
     language: str
     duration: float
@@ -97,6 +101,11 @@ class Transcript:
     segments: list[Segment] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     cuts: list[Cut] = field(default_factory=list)
+    review: str = "unreviewed"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.review == "reviewed"
 
     def __post_init__(self) -> None:
         self.assign_ids()
@@ -122,7 +131,9 @@ class Transcript:
         for c in self.cuts:
             if c.id == cut_id:
                 return c
-        raise TranscriptError(f"there is no cut {cut_id!r}", "run 'audiokit cuts EPISODE' to list the cuts")
+        raise TranscriptError(
+            _("there is no cut {cut_id!r}").format(cut_id=cut_id), _("run 'audiokit cuts EPISODE' to list the cuts")
+        )
 
     @property
     def applied_cuts(self) -> list[tuple[float, float]]:
@@ -133,7 +144,10 @@ class Transcript:
         for s in self.speakers:
             if s.id == speaker_id:
                 return s
-        raise TranscriptError(f"segment names unknown speaker {speaker_id!r}", "add it to the speakers list")
+        raise TranscriptError(
+            _("segment names unknown speaker {speaker_id!r}").format(speaker_id=speaker_id),
+            _("add it to the speakers list"),
+        )
 
     @property
     def words(self) -> list[Word]:
@@ -150,6 +164,7 @@ class Transcript:
             "speakers": [vars(s).copy() for s in self.speakers],
             "segments": [s.to_dict() for s in self.segments],
             "cuts": [c.to_dict() for c in sorted(self.cuts, key=lambda c: (c.start, c.end))],
+            "review": self.review,
             "provenance": self.provenance,
         }
 
@@ -178,16 +193,25 @@ class Transcript:
             ],
             provenance=dict(data["provenance"]),
             cuts=[Cut(**c) for c in data.get("cuts", [])],
+            review=data["review"],
         )
         if len({c.id for c in transcript.cuts}) < len(transcript.cuts):
-            raise TranscriptError(f"{source}: two cuts have the same id", "give each its own id")
+            raise TranscriptError(
+                _("{source}: two cuts have the same id").format(source=source), _("give each its own id")
+            )
         if bad := next((c for c in transcript.cuts if c.end <= c.start), None):
-            raise TranscriptError(f"{source}: cut {bad.id!r} ends before it starts", "correct or remove it")
+            raise TranscriptError(
+                _("{source}: cut {id!r} ends before it starts").format(source=source, id=bad.id),
+                _("correct or remove it"),
+            )
         ids = set()
         for segment in transcript.segments:
             transcript.speaker(segment.speaker)
             if segment.id in ids:
-                raise TranscriptError(f"{source}: two segments have the id {segment.id!r}", "give each its own id")
+                raise TranscriptError(
+                    _("{source}: two segments have the id {id!r}").format(source=source, id=segment.id),
+                    _("give each its own id"),
+                )
             ids.add(segment.id)
         return transcript
 
@@ -205,13 +229,15 @@ def _last_id_number(segments: list[Segment]) -> int:
 
 
 def _migrate(data: Any) -> Any:
-    """Older ``data`` as version 3: version 1's segments numbered ``t1``, ``t2``, … in order; no cuts
-    before version 3."""
+    """Older ``data`` as version 4: version 1's segments numbered ``t1``, ``t2``, … in order; no cuts
+    before version 3; unreviewed before version 4."""
     if isinstance(data, dict) and data.get("version") == 1 and isinstance(data.get("segments"), list):
         segments = [{"id": f"t{n}", **s} if isinstance(s, dict) else s for n, s in enumerate(data["segments"], 1)]
         data = {**data, "version": 2, "segments": segments}
     if isinstance(data, dict) and data.get("version") == 2:
-        data = {**data, "version": VERSION, "cuts": []}
+        data = {**data, "version": 3, "cuts": []}
+    if isinstance(data, dict) and data.get("version") == 3:
+        data = {**data, "version": VERSION, "review": "unreviewed"}
     return data
 
 
@@ -236,12 +262,13 @@ def on_timeline(transcript: Transcript, timeline: Timeline) -> Transcript:
         segments,
         dict(transcript.provenance),
         [],
+        transcript.review,
     )
 
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """The JSON schema of the transcript format (version 3)."""
+    """The JSON schema of the transcript format (version 4)."""
     text = resources.files("audiokit").joinpath(f"schemas/transcript-{VERSION}.schema.json").read_text("utf-8")
     return json.loads(text)
 
@@ -252,10 +279,12 @@ def validate(data: Any, source: str = "transcript") -> None:
 
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema()).iter_errors(data))
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        where = "/".join(str(p) for p in error.absolute_path) or _("(top level)")
         raise TranscriptError(
-            f"{source}: invalid transcript at {where}: {error.message}",
-            "restore it from the version history or transcribe again",
+            _("{source}: invalid transcript at {where}: {message}").format(
+                source=source, where=where, message=error.message
+            ),
+            _("restore it from the version history or transcribe again"),
         )
 
 
@@ -264,9 +293,13 @@ def load(path: Path) -> Transcript:
     try:
         data = json.loads(Path(path).read_text("utf-8"))
     except FileNotFoundError as exc:
-        raise TranscriptError(f"{path} does not exist", "run 'audiokit transcribe' first") from exc
+        raise TranscriptError(
+            _("{path} does not exist").format(path=path), _("run 'audiokit transcribe' first")
+        ) from exc
     except (ValueError, OSError) as exc:
-        raise TranscriptError(f"{path} is not valid JSON ({exc})", "restore it from the version history") from exc
+        raise TranscriptError(
+            _("{path} is not valid JSON ({exc})").format(path=path, exc=exc), _("restore it from the version history")
+        ) from exc
     return Transcript.from_dict(data, str(path))
 
 

@@ -5,10 +5,11 @@
     Clara Vogt [Netzwerk Digitale Gesundheit]:
     Hallo und herzlich willkommen.
 
-    [00:00:19] Jana Albers [Praxisgemeinschaft Nordstadt]:
+    [0:19] Jana Albers [Praxisgemeinschaft Nordstadt]:
     Danke für die Einladung.
 
-The ``[hh:mm:ss]`` prefix is optional (``timestamps=True``). Blocks are separated by blank lines;
+The ``[m:ss]`` prefix (``h:mm:ss`` from an hour, ``audiokit.timefmt.timestamp``) is optional
+(``timestamps=True``); ``hh:mm:ss`` is read too. Blocks are separated by blank lines;
 a turn may span several lines.
 """
 
@@ -19,11 +20,12 @@ from dataclasses import dataclass
 
 from .cleantext import strip_controls
 from .errors import TranscriptError
-from .timefmt import clock, parse_clock
+from .i18n import _
+from .timefmt import parse_clock, timestamp
 from .transcript import Transcript, TranscriptSpeaker
 
 HEADER_RE = re.compile(
-    r"^(?:\[(?P<time>\d{1,2}:\d{2}:\d{2}(?:\.\d+)?)\]\s+)?(?P<name>[^\[\]:\n]+?)(?:\s+\[(?P<org>[^\]\n]*)\])?:\s*$"
+    r"^(?:\[(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\.\d+)?)\]\s+)?(?P<name>[^\[\]:\n]+?)(?:\s+\[(?P<org>[^\]\n]*)\])?:\s*$"
 )
 
 
@@ -64,7 +66,7 @@ def to_text(transcript: Transcript, *, timestamps: bool = False, offset: float =
     """Render speaker blocks; consecutive segments of one speaker join into one block."""
     blocks = []
     for turn in turns(transcript, offset=offset):
-        header = f"[{clock(turn.start)}] {turn.speaker.label}:" if timestamps else f"{turn.speaker.label}:"
+        header = f"[{timestamp(turn.start)}] {turn.speaker.label}:" if timestamps else f"{turn.speaker.label}:"
         blocks.append(f"{header}\n{turn.text}")
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
@@ -87,8 +89,8 @@ def parse_text(text: str) -> list[TextTurn]:
             turns.append(TextTurn(match.group("name").strip(), (match.group("org") or "").strip(), "", start))
         elif not turns:
             raise TranscriptError(
-                f"line {number}: text before the first speaker header",
-                "start the file with a line such as 'Name [Organisation]:'",
+                _("line {number}: text before the first speaker header").format(number=number),
+                _("start the file with a line such as 'Name [Organisation]:'"),
             )
         else:
             turns[-1].text = f"{turns[-1].text} {stripped}".strip()

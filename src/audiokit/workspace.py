@@ -17,7 +17,8 @@ from .config import schema
 from .config.tomlio import read_toml
 from .config.validate import Place, convert
 from .errors import ConfigError, UnsafePathError
-from .images import TOO_LARGE_FIX, ImageTooLarge, open_image
+from .i18n import _
+from .images import MAX_SIDE, TOO_LARGE_FIX, ImageTooLarge, open_image
 from .paths import check_slug, resolve_inside, slugify
 from .people import speaker_label
 from .timefmt import milliseconds, parse_clock
@@ -52,6 +53,7 @@ class Speaker:
 
 
 CLIP_SECONDS = (5.0, 180.0)  # the length a soundbite or shared clip may have
+SWEET_SPOT = (20.0, 90.0)  # the length social platforms favour: a clip outside is warned about, proposals keep to it
 
 
 @dataclass
@@ -79,6 +81,11 @@ class Soundbite:
     def clip_name(self) -> str:
         """The file name of its rendered clip in the episode's output folder."""
         return f"soundbite-{milliseconds(self.start):08d}.mp4"
+
+    @property
+    def poster_name(self) -> str:
+        """The file name of its clip's poster image (the clip's first frame) beside the clip."""
+        return f"soundbite-{milliseconds(self.start):08d}.jpg"
 
 
 @dataclass
@@ -143,7 +150,7 @@ class Episode:
     def draft_reason(self) -> str:
         """Why the episode is not ready to build: ``draft = true``, or its recording is not there yet
         ("" for an episode to build)."""
-        return "marked draft = true" if self.draft else self.waiting
+        return _("marked draft = true") if self.draft else self.waiting
 
     @property
     def multitrack(self) -> bool:
@@ -179,8 +186,13 @@ def parse_timestamp(value: Any, where: str) -> float:
     if 0 <= seconds <= MAX_TIME:
         return seconds
     if MAX_TIME < seconds < math.inf:
-        raise ConfigError(f"{where} is {seconds:g} s, later than any recording", "give the time in the published audio")
-    raise ConfigError(f"{where} is not a time", 'write seconds (90) or "mm:ss" / "hh:mm:ss" ("01:30")')
+        raise ConfigError(
+            _("{where} is {seconds:g} s, later than any recording").format(where=where, seconds=seconds),
+            _("give the time in the published audio"),
+        )
+    raise ConfigError(
+        _("{where} is not a time").format(where=where), _('write seconds (90) or "mm:ss" / "hh:mm:ss" ("01:30")')
+    )
 
 
 def _read(file: Path, kind: type[T]) -> tuple[T, dict[str, dict[str, Any]]]:
@@ -190,7 +202,9 @@ def _read(file: Path, kind: type[T]) -> tuple[T, dict[str, dict[str, Any]]]:
     tables = {name: data.pop(name) for name in schema.STAGE_TABLES if name in data}
     for name, table in tables.items():
         if not isinstance(table, dict):
-            raise Place(file).error(name, "must be a table", f"write it as [{name}] with its keys below")
+            raise Place(file).error(
+                name, _("must be a table"), _("write it as [{name}] with its keys below").format(name=name)
+            )
     return convert(data, kind, Place(file)), tables
 
 
@@ -220,8 +234,8 @@ def _existing(
     if path.is_file():
         return path
     if waiting is None:
-        fix = fix or "put the file there or correct the path"
-        raise place.error(key, f"names {relative!r}, which does not exist", fix)
+        fix = fix or _("put the file there or correct the path")
+        raise place.error(key, _("names {relative!r}, which does not exist").format(relative=relative), fix)
     waiting.append(relative)
     return path
 
@@ -230,12 +244,18 @@ def load_show(folder: Path | str) -> Show:
     """Read and validate ``folder/show.toml``."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ConfigError(f"{folder} is not a folder", "give the show folder that holds show.toml")
+        raise ConfigError(
+            _("{folder} is not a folder").format(folder=folder), _("give the show folder that holds show.toml")
+        )
     file = folder / SHOW_FILE
     if not file.is_file() and (folder / EPISODE_FILE).is_file():
         raise ConfigError(
-            f"{folder} is an episode folder (it holds {EPISODE_FILE}), not a show folder",
-            f"give the show folder that holds {SHOW_FILE}: {shown_parent(folder)}",
+            _("{folder} is an episode folder (it holds {EPISODE_FILE}), not a show folder").format(
+                folder=folder, EPISODE_FILE=EPISODE_FILE
+            ),
+            _("give the show folder that holds {SHOW_FILE}: {shown_parent_folder}").format(
+                SHOW_FILE=SHOW_FILE, shown_parent_folder=shown_parent(folder)
+            ),
         )
     toml, tables = _read(file, schema.ShowFile)
     place = Place(file)
@@ -244,19 +264,21 @@ def load_show(folder: Path | str) -> Show:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise place.error(
             "time_zone",
-            f"is {toml.time_zone!r}, not a known time zone",
-            'write for example: time_zone = "Europe/Berlin"',
+            _("is {time_zone!r}, not a known time zone").format(time_zone=toml.time_zone),
+            _('write for example: time_zone = "Europe/Berlin"'),
         ) from exc
     base_url = toml.base_url.strip().rstrip("/")
     if not base_url.startswith("https://"):
-        raise place.error("base_url", "must be an https:// URL", "podcast directories require HTTPS")
+        raise place.error("base_url", _("must be an https:// URL"), _("podcast directories require HTTPS"))
     if not schema.URL_RE.match(base_url) or re.search(r"[?#]", base_url):
         raise place.error(
             "base_url",
-            f"is {base_url!r}, not the web address of a folder",
-            'give the folder address only, for example: base_url = "https://podcast.example.org/show"',
+            _("is {base_url!r}, not the web address of a folder").format(base_url=base_url),
+            _('give the folder address only, for example: base_url = "https://podcast.example.org/show"'),
         )
-    cover = _existing(folder, toml.cover, place, "cover", fix="add a square JPEG or PNG of 1400-3000 px at that path")
+    cover = _existing(
+        folder, toml.cover, place, "cover", fix=_("add a square JPEG or PNG of 1400-3000 px at that path")
+    )
     _check_image(cover, place)
     show = Show(
         **_same_keys(toml, Show, "slug", "base_url", "cover", "hosts", "podcast_guid"),
@@ -280,12 +302,18 @@ def _check_image(path: Path, place: Place) -> None:
         with open_image(path) as image:
             image.verify()
     except ImageTooLarge as exc:
-        raise place.error("cover", f"names {path.name!r}, which {exc}", TOO_LARGE_FIX) from exc
+        raise place.error(
+            "cover",
+            _("names {name!r}, which {exc}").format(name=path.name, exc=exc),
+            _(TOO_LARGE_FIX).format(MAX_SIDE=MAX_SIDE),
+        ) from exc
     except (OSError, UnidentifiedImageError, SyntaxError) as exc:
         raise place.error(
             "cover",
-            f"names {path.name!r}, which is not a readable image ({exc.__class__.__name__})",
-            "save the cover as a square JPEG or PNG of 1400-3000 px",
+            _("names {name!r}, which is not a readable image ({error})").format(
+                name=path.name, error=exc.__class__.__name__
+            ),
+            _("save the cover as a square JPEG or PNG of 1400-3000 px"),
         ) from exc
 
 
@@ -296,18 +324,20 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
     folder = given.resolve()
     if show.dir not in folder.parents:
         raise UnsafePathError(
-            f"{given}: the episode folder leads outside the show folder {show.dir} (symlink?)",
-            "move the episode folder into the show folder instead of linking to it",
+            _("{given}: the episode folder leads outside the show folder {dir} (symlink?)").format(
+                given=given, dir=show.dir
+            ),
+            _("move the episode folder into the show folder instead of linking to it"),
         )
     file = folder / EPISODE_FILE
-    slug = check_slug(folder.name, f"{folder}: episode folder name")
+    slug = check_slug(folder.name, _("{folder}: episode folder name").format(folder=folder))
     toml, tables = _read(file, schema.EpisodeFile)
     place = Place(file)
     if toml.date.year < FIRST_YEAR:
         raise place.error(
             "date",
-            f"is in the year {toml.date.year}",
-            "give the real publication date, for example: date = 2026-11-10T18:00:00+01:00",
+            _("is in the year {year}").format(year=toml.date.year),
+            _("give the real publication date, for example: date = 2026-11-10T18:00:00+01:00"),
         )
     episode = Episode(
         **_same_keys(toml, Episode, "speakers", "recording", "chapters", "soundbites"),
@@ -327,26 +357,28 @@ def load_episode(show: Show, folder: Path | str, *, drafts: bool = False) -> Epi
     if toml.recording and tracks:
         raise place.error(
             "recording",
-            "is given together with per-speaker tracks",
-            "use either one recording or a track for every speaker",
+            _("is given together with per-speaker tracks"),
+            _("use either one recording or a track for every speaker"),
         )
     if toml.recording:
         episode.recording = _existing(folder, toml.recording, place, "recording", waiting)
     elif not tracks and waiting is not None:
-        episode.waiting = "no recording given yet"
+        episode.waiting = _("no recording given yet")
     elif not tracks:
-        raise place.error("recording", "is missing", 'add recording = "aufnahme.wav" or a track per speaker')
+        raise place.error("recording", _("is missing"), _('add recording = "aufnahme.wav" or a track per speaker'))
     elif len(tracks) != len(episode.speakers):
         missing = next(s.name for s in episode.speakers if s.track is None)
         raise ConfigError(
-            f"{file}: speaker {missing!r} has no track while others have one",
-            "give every speaker a track, or use one recording",
+            _("{file}: speaker {missing!r} has no track while others have one").format(file=file, missing=missing),
+            _("give every speaker a track, or use one recording"),
         )
     if waiting:
-        episode.waiting = f"its recording {waiting[0]!r}, which does not exist yet"
+        episode.waiting = _("its recording {name!r}, which does not exist yet").format(name=waiting[0])
     if episode.waiting and (stray := unused_audio(episode)):
         names = ", ".join(repr(p.name) for p in stray)
-        episode.waiting += f' (the folder holds {names}: write recording = "{stray[0].name}" in {EPISODE_FILE})'
+        episode.waiting += _(' (the folder holds {names}: write recording = "{name}" in {file})').format(
+            names=names, name=stray[0].name, file=EPISODE_FILE
+        )
     episode.chapters = _chapters(toml.chapters, place)
     episode.soundbites = _soundbites(toml.soundbites, place)
     return episode
@@ -362,8 +394,8 @@ def _chapters(entries: list[schema.Chapter], place: Place) -> list[Chapter]:
         if twin is not None:
             raise at.error(
                 "start",
-                f"is {chapter.start:g} s, where chapter {twin.title!r} starts too",
-                "give every chapter its own start time",
+                _("is {start:g} s, where chapter {title!r} starts too").format(start=chapter.start, title=twin.title),
+                _("give every chapter its own start time"),
             )
         chapters.append(chapter)
     return chapters
@@ -382,14 +414,16 @@ def _soundbites(entries: list[schema.Soundbite], place: Place) -> list[Soundbite
         if not CLIP_SECONDS[0] <= bite.duration <= CLIP_SECONDS[1]:
             raise at.error(
                 "duration",
-                f"is {bite.duration:g} s",
-                f"give {CLIP_SECONDS[0]:g}-{CLIP_SECONDS[1]:g} seconds (a shared clip), for example: duration = 45",
+                _("is {duration:g} s").format(duration=bite.duration),
+                _("give {value:g}-{value2:g} seconds (a shared clip), for example: duration = 45").format(
+                    value=CLIP_SECONDS[0], value2=CLIP_SECONDS[1]
+                ),
             )
         if any(abs(other.start - bite.start) < 0.001 for other in bites):
             raise at.error(
                 "start",
-                f"is {bite.start:g} s, where another soundbite starts too",
-                "give every soundbite its own start time",
+                _("is {start:g} s, where another soundbite starts too").format(start=bite.start),
+                _("give every soundbite its own start time"),
             )
         bites.append(bite)
     return bites
@@ -426,12 +460,20 @@ def check_episode_folder(folder: Path) -> None:
     if (folder / SHOW_FILE).is_file():
         slugs = sorted(p.parent.name for p in folder.glob(f"*/{EPISODE_FILE}"))
         fix = (
-            f"give one of its episode folders, for example {folder / slugs[0]}"
+            _("give one of its episode folders, for example {value}").format(value=folder / slugs[0])
             if slugs
-            else f'create an episode first: audiokit new {folder} "Titel der Folge"'
+            else _('create an episode first: audiokit new {folder} "Titel der Folge"').format(folder=folder)
         )
-        raise ConfigError(f"{folder} is a show folder (it holds {SHOW_FILE}), not an episode folder", fix)
-    raise ConfigError(f"{folder} has no {EPISODE_FILE}", "give an episode folder: the one that holds episode.toml")
+        raise ConfigError(
+            _("{folder} is a show folder (it holds {SHOW_FILE}), not an episode folder").format(
+                folder=folder, SHOW_FILE=SHOW_FILE
+            ),
+            fix,
+        )
+    raise ConfigError(
+        _("{folder} has no {EPISODE_FILE}").format(folder=folder, EPISODE_FILE=EPISODE_FILE),
+        _("give an episode folder: the one that holds episode.toml"),
+    )
 
 
 def load_episodes(show: Show, *, drafts: bool = False) -> list[Episode]:
@@ -444,8 +486,10 @@ def load_episodes(show: Show, *, drafts: bool = False) -> list[Episode]:
         key = (episode.season, episode.number)
         if key in seen:
             raise ConfigError(
-                f"{episode.file}: episode number {episode.number} is already used by {seen[key].slug}/{EPISODE_FILE}",
-                "give every episode its own number (or season)",
+                _("{file}: episode number {number} is already used by {slug}/{EPISODE_FILE}").format(
+                    file=episode.file, number=episode.number, slug=seen[key].slug, EPISODE_FILE=EPISODE_FILE
+                ),
+                _("give every episode its own number (or season)"),
             )
         seen[key] = episode
     return sorted(episodes, key=lambda e: (e.season or 0, e.number, e.date))

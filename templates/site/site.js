@@ -1,5 +1,13 @@
 /* audiokit site: copy the feed address; episode page: share the current second (#t=), seek on chapters and timestamps, follow playback, one player at a time, search the transcript
    (text, speaker names and organisations; matches in the text are marked). */
+function wholeSeconds(seconds) {  // audiokit.timefmt.whole_seconds: milliseconds rounded, then floored
+  return Math.floor(Math.max(0, Math.round(seconds * 1000)) / 1000);
+}
+function formatTime(seconds) {  // audiokit.timefmt.timestamp: m:ss under an hour, h:mm:ss from one
+  var whole = wholeSeconds(seconds), hours = Math.floor(whole / 3600), minutes = Math.floor(whole / 60) % 60;
+  var rest = (minutes < 10 && hours ? "0" : "") + minutes + ":" + (whole % 60 < 10 ? "0" : "") + (whole % 60);
+  return hours ? hours + ":" + rest : rest;
+}
 (function () {
   "use strict";
   document.addEventListener("play", function (event) {  // one player at a time: the others pause
@@ -31,7 +39,9 @@
   if (share) share.addEventListener("click", function () {  // the page's public address, #t= the second heard now
     var base = share.getAttribute("data-share") || window.location.href.split("#")[0];
     var input = document.getElementById("stelle");
-    input.value = base + "#t=" + Math.floor(player.currentTime);
+    input.value = base + "#t=" + wholeSeconds(player.currentTime);
+    var shown = document.querySelector("[data-share-time]");
+    if (shown) shown.textContent = formatTime(player.currentTime);
     input.closest(".share").hidden = false;
     copy(input);
   });

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -14,12 +15,14 @@ import click
 
 from ..atomic import os_error
 from ..errors import AudiokitError
+from ..i18n import _, translate_click
 from ..progress import ProgressFactory, no_progress
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
 
 log = logging.getLogger("audiokit")
+translate_click()
 
 EPISODE = click.Path(exists=True, file_okay=False, path_type=Path)
 """An episode folder as a command argument."""
@@ -33,6 +36,7 @@ COMMANDS = {
     "master": "master_commands",
     "publish": "publish_commands",
     "cuts": "cut_commands",
+    "review": "review_commands",
 }
 
 
@@ -55,29 +59,42 @@ class AudiokitGroup(click.Group):
         except AudiokitError as exc:
             raise click.ClickException(str(exc)) from exc
         except OSError as exc:
-            what = f"cannot use {exc.filename}" if exc.filename else "a file operation failed"
+            what = (
+                _("cannot use {filename}").format(filename=exc.filename)
+                if exc.filename
+                else _("a file operation failed")
+            )
             raise click.ClickException(str(os_error(exc, what))) from exc
         finally:
             end_progress(done=False)  # an error ends the bar's line where it stood
 
 
 class _Handler(logging.StreamHandler):
-    """Log lines on stderr that start on a line of their own, also while a progress bar is drawn."""
+    """Log lines on stderr, each on a line of its own: a progress bar drawn on a terminal is cleared for the
+    message and drawn again below it."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if _LazyBar.active is not None and _LazyBar.active.bar is not None:
-            self.stream.write("\n")
-            _LazyBar.active.bar._last_line = None  # draw the bar again below the message
-        super().emit(record)
+        with _LazyBar.lock:
+            bar = _LazyBar.active.bar if _LazyBar.active is not None else None
+            if bar is None:
+                super().emit(record)
+                return
+            self.stream.write("\r\x1b[2K")  # carriage return, erase the line
+            super().emit(record)
+            bar._last_line = None
+            bar.render_progress()
 
 
-@click.group(cls=AudiokitGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for ffmpeg commands).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors: no progress bars, notes or tables.")
+@click.group(
+    cls=AudiokitGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=_("Produce German talk podcasts: master, transcribe with speaker names, edit, publish."),
+)
+@click.option("-v", "--verbose", count=True, help=_("More log output (-vv for ffmpeg commands)."))
+@click.option("-q", "--quiet", is_flag=True, help=_("Only errors: no progress bars, notes or tables."))
 @click.version_option(package_name="audiokit")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
-    """Produce German talk podcasts: master, transcribe with speaker names, edit, publish."""
     level = logging.ERROR if quiet else logging.DEBUG if verbose else logging.INFO
     handler = _Handler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s" if verbose else "%(message)s"))
@@ -88,9 +105,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
-def _log_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+def _log_warning(message: Warning | str, category: type[Warning], *_args: Any, **_kwargs: Any) -> None:
     """A library's Python warning as one line of audiokit's log, not Python's text with a source line."""
-    log.warning("%s: %s", category.__name__, message)
+    log.warning(_("%s: %s"), category.__name__, message)
 
 
 def is_quiet(ctx: click.Context) -> bool:
@@ -99,30 +116,52 @@ def is_quiet(ctx: click.Context) -> bool:
 
 
 class _LazyBar:
-    """A click progress bar on stderr that appears only once work has taken over two seconds.
+    """Progress on stderr for work that has taken over two seconds, also when it reports nothing meanwhile.
 
-    One bar is active at a time: a new one completes the one before (its work is done), and
-    :func:`end_progress` ends the last one before a command prints its result.
+    On a terminal a click progress bar with an ETA; off one (a file, a CI log) one plain line when the work
+    is seen to take long and one when it ends. One bar is active at a time: a new one completes the one
+    before (its work is done), and :func:`end_progress` ends the last one before a command prints its result.
     """
 
     DELAY = 2.0
     active: _LazyBar | None = None
+    lock = threading.RLock()  # the bars, their timer and the log handler write to stderr one at a time
 
     def __init__(self, label: str, total: float) -> None:
         end_progress(done=True)
         self.label, self.total = label, max(total, 1e-9)
         self.started = time.monotonic()
+        self.stream = sys.stderr
         self.bar: ProgressBar[int] | None = None
+        self.announced = False  # off a terminal: the start line is written
         self.shown = 0
         type(self).active = self
+        self.timer = threading.Timer(self.DELAY, self._appear)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _appear(self) -> None:
+        with self.lock:
+            if type(self).active is self:
+                self._show()
+
+    def _show(self) -> None:
+        """The bar (on a terminal) or the start line (off one), once."""
+        if self.stream.isatty():
+            if self.bar is None:
+                self.bar = click.progressbar(length=1000, label=self.label, file=self.stream, show_eta=True)
+                self.bar.render_progress()
+        elif not self.announced:
+            self.announced = True
+            click.echo(f"{self.label} …", file=self.stream)
 
     def __call__(self, done: float) -> None:
-        if self.bar is None:
+        with self.lock:
             if time.monotonic() - self.started < self.DELAY:
                 return
-            self.bar = click.progressbar(length=1000, label=self.label, file=sys.stderr, show_eta=True)
-            self.bar.render_progress()
-        self._move(self.bar, min(1000, int(1000 * done / self.total)))
+            self._show()
+            if self.bar is not None:
+                self._move(self.bar, min(1000, int(1000 * done / self.total)))
 
     def _move(self, bar: ProgressBar[int], target: int) -> None:
         if target > self.shown:
@@ -130,13 +169,20 @@ class _LazyBar:
             self.shown = target
 
     def end(self, done: bool) -> None:
-        """Finish the bar's line (at 100 % when the work is ``done``) and show the cursor again."""
-        if self.bar is not None:
-            if done:
-                self._move(self.bar, 1000)
-            self.bar.render_finish()
-        if type(self).active is self:
-            type(self).active = None
+        """Finish the bar's line (at 100 % when the work is ``done``) and show the cursor again; off a
+        terminal, write the end line of work whose start line was written."""
+        self.timer.cancel()
+        with self.lock:
+            if self.bar is not None:
+                if done:
+                    self._move(self.bar, 1000)
+                self.bar.render_finish()
+            elif self.announced:
+                seconds = round(time.monotonic() - self.started)
+                ended = _("{label}: done ({seconds} s)") if done else _("{label}: stopped ({seconds} s)")
+                click.echo(ended.format(label=self.label, seconds=seconds), file=self.stream)
+            if type(self).active is self:
+                type(self).active = None
 
 
 def end_progress(*, done: bool = True) -> None:

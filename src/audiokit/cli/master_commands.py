@@ -9,6 +9,7 @@ import click
 
 from ..config.schema import DENOISE_LEVELS
 from ..errors import ConfigError
+from ..i18n import _
 from ..mastering import FORMAT_NAMES, PRESETS, MasteringSettings, episode_settings
 from ..outputs import check_output_file
 from ..workspace import EPISODE_FILE, load_episode, load_show
@@ -24,31 +25,41 @@ def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -
     elif out.is_dir() or not out.suffix:
         target = out / f"{stem}{suffix}"
     elif out.suffix.lower() != suffix:
-        raise ConfigError(f"--out {out} does not end in {suffix}", f"name it *{suffix} or pass --format")
+        raise ConfigError(
+            _("--out {out} does not end in {suffix}").format(out=out, suffix=suffix),
+            _("name it *{suffix} or pass --format").format(suffix=suffix),
+        )
     else:
         target = out
     return check_output_file(target, inputs)
 
 
-@click.command(epilog="Presets: " + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()) + ".")
+@click.command(
+    epilog=_("Presets: ") + "; ".join(f"{p.name}: {_(p.description)}" for p in PRESETS.values()) + ".",
+    help=_(
+        "Master INPUTS to a loudness target: one recording, one file per speaker (mixed down), or an "
+        "episode folder (its show.toml/episode.toml [mastering] settings, tags and chapters apply).\n\n"
+        "The sources are only read; the output is written atomically."
+    ),
+)
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--preset", type=click.Choice(list(PRESETS)), help="Loudness preset [show setting, else podcast].")
-@click.option("--target", type=float, help="Integrated loudness in LUFS [from the preset].")
-@click.option("--true-peak", type=float, help="True-peak ceiling in dBTP [from the preset].")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help="Output format [mp3, or as --out ends].")
-@click.option("--bitrate", type=int, help="kbit/s for mp3, m4a, opus [64 mono, 128 stereo; opus 48/64].")
-@click.option("--sample-rate", type=int, help="Output sample rate [the recording's].")
-@click.option("--mono/--stereo", "mono", default=None, help="Channel layout [from the preset].")
-@click.option("--no-level", is_flag=True, help="Switch off the speech leveller.")
+@click.option("--preset", type=click.Choice(list(PRESETS)), help=_("Loudness preset [show setting, else podcast]."))
+@click.option("--target", type=float, help=_("Integrated loudness in LUFS [from the preset]."))
+@click.option("--true-peak", type=float, help=_("True-peak ceiling in dBTP [from the preset]."))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES), help=_("Output format [mp3, or as --out ends]."))
+@click.option("--bitrate", type=int, help=_("kbit/s for mp3, m4a, opus [64 mono, 128 stereo; opus 48/64]."))
+@click.option("--sample-rate", type=int, help=_("Output sample rate [the recording's]."))
+@click.option("--mono/--stereo", "mono", default=None, help=_("Channel layout [from the preset]."))
+@click.option("--no-level", is_flag=True, help=_("Switch off the speech leveller."))
 @click.option(
-    "--denoise", type=click.Choice(DENOISE_LEVELS), help="Noise and reverb reduction [show setting, else light]."
+    "--denoise", type=click.Choice(DENOISE_LEVELS), help=_("Noise and reverb reduction [show setting, else light].")
 )
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
-    help="Output file or folder [beside the input; for an episode: EPISODE/master/].",
+    help=_("Output file or folder [beside the input; for an episode: EPISODE/master/]."),
 )
-@click.option("--print-stats", is_flag=True, help="Print the loudness statistics as JSON instead of the path.")
+@click.option("--print-stats", is_flag=True, help=_("Print the loudness statistics as JSON instead of the path."))
 @click.pass_context
 def master(
     ctx: click.Context,
@@ -65,11 +76,6 @@ def master(
     out: Path | None,
     print_stats: bool,
 ) -> None:
-    """Master INPUTS to a loudness target: one recording, one file per speaker (mixed down), or an
-    episode folder (its show.toml/episode.toml [mastering] settings, tags and chapters apply).
-
-    The sources are only read; the output is written atomically.
-    """
     from ..mastering import master_episode, master_file, master_tracks  # numpy/scipy load only here
     from ..mastering.episode import audio_name
     from ..mastering.manifest import MANIFEST
@@ -92,8 +98,8 @@ def master(
         folder = paths[0].resolve()
         if out is not None and (out.is_file() or out.suffix[1:].lower() in FORMAT_NAMES):
             raise ConfigError(
-                f"--out {out} is a file; an episode is mastered into a folder",
-                "give a folder for --out (the audio is named after the episode)",
+                _("--out {out} is a file; an episode is mastered into a folder").format(out=out),
+                _("give a folder for --out (the audio is named after the episode)"),
             )
         episode = load_episode(load_show(folder.parent), folder)
         settings = episode_settings(episode, **({"preset": preset} if preset else {}), **overrides)
@@ -105,8 +111,10 @@ def master(
     else:
         if any(p.is_dir() for p in paths):
             raise ConfigError(
-                f"{next(p for p in paths if p.is_dir())} is a folder, not an audio file",
-                f"give audio files, or one episode folder (with {EPISODE_FILE}) alone",
+                _("{value} is a folder, not an audio file").format(value=next(p for p in paths if p.is_dir())),
+                _("give audio files, or one episode folder (with {EPISODE_FILE}) alone").format(
+                    EPISODE_FILE=EPISODE_FILE
+                ),
             )
         settings = MasteringSettings.from_preset(preset or "podcast", **overrides)
         target_path = _output(paths, out, settings)

@@ -8,58 +8,78 @@ import click
 
 from ..build import build as run_build
 from ..config.schema import DEVICES
+from ..i18n import N_, _
 from ..publish.check import check_site
 from ..scaffold import init_show, new_episode
 from ..stages import BuildOptions
 from ..workspace import EPISODE_FILE, load_show
 from .main import echo_result, is_quiet, progress_factory
+from .table import table
+
+STATUS_WORDS = (
+    N_("done"),
+    N_("skipped"),
+    N_("failed"),
+    N_("reviewed"),
+    N_("unreviewed, labelled"),
+    N_("unreviewed, held back"),
+)
+"""The statuses in build's table, for the catalog: translated as the table is printed (stage names stay, they are
+the commands' names)."""
 
 
-@click.command()
+@click.command(help=_("Create a show in FOLDER (show.toml and a placeholder cover)."))
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--title", required=True, help="Name of the show.")
-@click.option("--author", required=True, help="Publisher shown in podcast apps.")
-@click.option("--base-url", required=True, help="https:// address where the built site will be served.")
-@click.option("--host", required=True, help="Name of the host.")
-@click.option("--organisation", default="", help="The host's organisation.")
-@click.option("--email", default="", help="Owner e-mail for podcast directories.")
+@click.option("--title", required=True, help=_("Name of the show."))
+@click.option("--author", required=True, help=_("Publisher shown in podcast apps."))
+@click.option("--base-url", required=True, help=_("https:// address where the built site will be served."))
+@click.option("--host", required=True, help=_("Name of the host."))
+@click.option("--organisation", default="", help=_("The host's organisation."))
+@click.option("--email", default="", help=_("Owner e-mail for podcast directories."))
 def init(folder: Path, title: str, author: str, base_url: str, host: str, organisation: str, email: str) -> None:
-    """Create a show in FOLDER (show.toml and a placeholder cover)."""
     show = init_show(
         folder, title=title, author=author, base_url=base_url, host=host, organisation=organisation, owner_email=email
     )
     echo_result(show.file)
 
 
-@click.command()
+@click.command(help=_("Create a new episode TITLE in SHOW from the episode template."))
 @click.argument("show_dir", metavar="SHOW", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("title")
-@click.option("--slug", help="Folder name of the episode (a-z, 0-9, -); derived from the title if omitted.")
+@click.option("--slug", help=_("Folder name of the episode (a-z, 0-9, -); derived from the title if omitted."))
 def new(show_dir: Path, title: str, slug: str | None) -> None:
-    """Create a new episode TITLE in SHOW from the episode template."""
     folder = new_episode(load_show(show_dir), title, slug=slug)
     echo_result(folder / EPISODE_FILE)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Run every stage for every episode of SHOW whose inputs changed (or whose outputs are gone).\n\n"
+        "An episode still waiting for its recording (or marked draft = true) is left out with a note."
+    )
+)
 @click.argument("show_dir", metavar="SHOW", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder [default: SHOW/public].")
-@click.option("--episode", "only", multiple=True, help="Build only this episode (repeatable).")
-@click.option("--model", help="Whisper model: embedded, a size name, or a local CTranslate2 folder.")
-@click.option("--device", type=click.Choice(DEVICES), help="Where Whisper runs.")
-@click.option("--force", is_flag=True, help="Run every stage again, changed or not.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help=_("Output folder [default: SHOW/public].")
+)
+@click.option("--episode", "only", multiple=True, help=_("Build only this episode (repeatable)."))
+@click.option("--model", help=_("Whisper model: embedded, a size name, or a local CTranslate2 folder."))
+@click.option("--device", type=click.Choice(DEVICES), help=_("Where Whisper runs."))
+@click.option("--force", is_flag=True, help=_("Run every stage again, changed or not."))
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Build this many episodes at once, in processes on this machine.",
+    help=_("Build this many episodes at once, in processes on this machine."),
 )
 @click.option(
     "--cluster",
     metavar="ADDRESS",
-    help="Build the episodes on the Dask cluster at ADDRESS [default: $AUDIOKIT_CLUSTER, "
-    "else [build] cluster in show.toml].",
+    help=_(
+        "Build the episodes on the Dask cluster at ADDRESS [default: $AUDIOKIT_CLUSTER, "
+        "else [build] cluster in show.toml]."
+    ),
 )
 @click.pass_context
 def build(
@@ -73,10 +93,6 @@ def build(
     workers: int,
     cluster: str | None,
 ) -> None:
-    """Run every stage for every episode of SHOW whose inputs changed (or whose outputs are gone).
-
-    An episode still waiting for its recording (or marked draft = true) is left out with a note.
-    """
     report = run_build(
         show_dir,
         out,
@@ -87,36 +103,47 @@ def build(
         workers=workers,
         cluster=cluster,
     )
-    if not is_quiet(ctx):
-        for r in report.results:
-            echo_result("\t".join([r.episode or "(show)", r.stage, r.status, *([str(r.error)] if r.error else [])]))
+    rows = [
+        [r.episode or _("(show)"), r.stage, _(r.status), *([str(r.error)] if r.error else [])] for r in report.results
+    ]
+    rows += [[slug, "review", _(status)] for slug, status in report.reviews.items()]
+    if rows and not is_quiet(ctx):
+        echo_result(table(rows))
     if report.failed:
         first = report.failed[0]
         raise click.ClickException(
-            f"{len(report.failed)} stage(s) failed, first {first.episode or 'show'}/{first.stage}: {first.error}"
+            _("{len_failed} stage(s) failed, first {value}/{stage}: {error}").format(
+                len_failed=len(report.failed), value=first.episode or "show", stage=first.stage, error=first.error
+            )
         )
-    echo_result(f"built {report.out}" if report.changed else f"{report.out} is up to date")
+    echo_result(
+        _("built {out}").format(out=report.out) if report.changed else _("{out} is up to date").format(out=report.out)
+    )
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Check the built folder PUBLIC: feed rules, artwork, enclosure sizes, linked files.\n\n"
+        "Prints one line per problem and exits with status 1 if there is any."
+    )
+)
 @click.argument("public", metavar="PUBLIC", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def check(public: Path) -> None:
-    """Check the built folder PUBLIC: feed rules, artwork, enclosure sizes, linked files.
-
-    Prints one line per problem and exits with status 1 if there is any.
-    """
     problems = check_site(public)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         raise click.exceptions.Exit(1)
-    click.echo(f"{public}: no problems found")
+    click.echo(_("{public}: no problems found").format(public=public))
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Print the settings reference as Markdown: every key of show.toml, episode.toml and glossary.toml"
+        " with its type, range, default and meaning (docs/settings.md is this text)."
+    )
+)
 def settings() -> None:
-    """Print the settings reference as Markdown: every key of show.toml, episode.toml and
-    glossary.toml with its type, range, default and meaning (docs/settings.md is this text)."""
     from ..config.reference import reference
 
     click.echo(reference(), nl=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..exports import SENTENCE_END, export_transcript
 from ..timefmt import clock
 from ..transcript import Segment, Transcript, Word
-from .layout import ACCENT, TEXT, Layout, font
+from .layout import ACCENT, TEXT, Layout, font, speaker_lines
 
 PAUSE = 0.7  # seconds of silence that start a new page
 MAX_WORDS = 5
@@ -27,12 +27,14 @@ class ClipWord:
 
 @dataclass
 class Page:
-    """A few words of one speaker shown together, from ``start`` to ``end`` on the clip's timeline."""
+    """A few words of one speaker (name and organisation) shown together, from ``start`` to ``end`` on the
+    clip's timeline."""
 
     speaker: str
     words: list[ClipWord] = field(default_factory=list)
     start: float = 0.0
     end: float = 0.0
+    organisation: str = ""
 
     def current(self, t: float) -> int:
         """Index of the word spoken (or last spoken) at ``t``."""
@@ -58,10 +60,10 @@ def pages(transcript: Transcript, start: float, duration: float, max_chars: int)
     """The caption pages of ``transcript`` (already cut to the clip), times relative to ``start``.
     A page ends at a speaker change, after a sentence, before a pause of PAUSE seconds, or when
     MAX_WORDS words or ``max_chars`` characters are reached. It stays up until the next one starts
-    (LINGER seconds at most after its last word)."""
+    (LINGER seconds at most after its last word); the first is up from the first frame (the thumbnail)."""
     result: list[Page] = []
     for segment in sorted(transcript.segments, key=lambda s: s.start):
-        name = transcript.speaker(segment.speaker).name
+        speaker = transcript.speaker(segment.speaker)
         page: Page | None = None
         for word in segment.words:
             clip_word = ClipWord(" ".join(word.text.split()), word.start - start, word.end - start)
@@ -75,11 +77,11 @@ def pages(transcript: Transcript, start: float, duration: float, max_chars: int)
                 ):
                     page = None
             if page is None:
-                page = Page(name)
+                page = Page(speaker.name, organisation=speaker.organisation)
                 result.append(page)
             page.words.append(clip_word)
     for page, following in zip(result, result[1:] + [None]):
-        page.start = max(0.0, page.words[0].start)
+        page.start = 0.0 if page is result[0] else max(0.0, page.words[0].start)
         last = page.words[-1].end + LINGER
         page.end = min(last, following.words[0].start) if following else last
         page.end = max(min(page.end, duration), page.start + 0.04)
@@ -98,7 +100,7 @@ def _ass_text(text: str) -> str:
 
 def ass(pages_: list[Page], layout: Layout) -> str:
     """An ASS subtitle script drawing ``pages_`` into the layout's caption box, one event per word so
-    that the word being spoken is highlighted, and the speaker's name in the box above."""
+    that the word being spoken is highlighted, and the speaker's name and organisation in the box above."""
     family = font(10).getname()[0]
     speaker, captions = layout.speaker, layout.captions
     white, accent = _ass_colour(TEXT), _ass_colour(ACCENT)
@@ -124,7 +126,10 @@ def ass(pages_: list[Page], layout: Layout) -> str:
     ]
     for page in pages_:
         shown = f"{clock(page.start, 2)},{clock(page.end, 2)}"
-        lines.append(f"Dialogue: 0,{shown},Speaker,,0,0,0,,{_ass_text(page.speaker)}")
+        for line in speaker_lines(layout, page.speaker, page.organisation):
+            colour = _ass_colour(line.fill)
+            text = f"{{\\fs{line.size}\\c{colour}}}{_ass_text(line.text)}"
+            lines.append(f"Dialogue: 0,{shown},Speaker,,0,0,{line.y},,{text}")
         for i, word in enumerate(page.words):
             shown_from = page.start if i == 0 else word.start
             shown_to = page.words[i + 1].start if i + 1 < len(page.words) else page.end

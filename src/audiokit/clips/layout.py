@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
 from ..errors import AudiokitError
+from ..i18n import _
 from ..images import ImageTooLarge, open_image
 from ..workspace import Episode
 
@@ -61,8 +62,8 @@ LAYOUTS: dict[str, Layout] = {
             1080,
             cover=Box(330, 60, 420, 420),
             titles=Box(60, 500, 960, 110),
-            wave=Box(90, 630, 900, 170),
-            speaker=Box(60, 820, 960, 50),
+            wave=Box(90, 630, 900, 150),
+            speaker=Box(60, 792, 960, 80),
             captions=Box(60, 875, 960, 170),
             title_size=44,
             caption_size=66,
@@ -75,7 +76,7 @@ LAYOUTS: dict[str, Layout] = {
             cover=Box(190, 150, 700, 700),
             titles=Box(60, 890, 960, 130),
             wave=Box(90, 1070, 900, 240),
-            speaker=Box(60, 1370, 960, 56),
+            speaker=Box(60, 1336, 960, 96),
             captions=Box(60, 1440, 960, 300),
             title_size=50,
             caption_size=76,
@@ -88,7 +89,7 @@ LAYOUTS: dict[str, Layout] = {
             cover=Box(100, 200, 640, 640),
             titles=Box(820, 130, 1000, 130),
             wave=Box(820, 300, 1000, 220),
-            speaker=Box(820, 580, 1000, 56),
+            speaker=Box(820, 540, 1000, 96),
             captions=Box(820, 645, 1000, 260),
             title_size=50,
             caption_size=70,
@@ -105,7 +106,10 @@ def get_layout(layout: str | Layout) -> Layout:
     try:
         return LAYOUTS[layout]
     except KeyError:
-        raise AudiokitError(f"unknown clip layout {layout!r}", f"use one of: {', '.join(LAYOUTS)}") from None
+        raise AudiokitError(
+            _("unknown clip layout {layout!r}").format(layout=layout),
+            _("use one of: {value}").format(value=", ".join(LAYOUTS)),
+        ) from None
 
 
 @functools.lru_cache(maxsize=32)
@@ -116,7 +120,7 @@ def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
         return ImageFont.truetype(BOLD_FONT if bold else FONT, size)
     except OSError:
         raise AudiokitError(
-            f"the font {FONT} was not found", "install it (apt-get install fonts-dejavu-core)"
+            _("the font {FONT} was not found").format(FONT=FONT), _("install it (apt-get install fonts-dejavu-core)")
         ) from None
 
 
@@ -142,23 +146,33 @@ def background(episode: Episode, layout: Layout) -> Image.Image:
     blurred, darkened cover as backdrop, the cover, the show's and the episode's title."""
     own = episode.show.dir / "templates" / f"clip-{layout.name}.png"
     if own.is_file():
-        fix = f"make it {layout.width}×{layout.height} px, the size of a {layout.name} clip"
+        fix = _("make it {width}×{height} px, the size of a {name} clip").format(
+            width=layout.width, height=layout.height, name=layout.name
+        )
         try:
             with open_image(own) as image:
                 frame = image.convert("RGB")
         except ImageTooLarge as exc:
-            raise AudiokitError(f"the clip template {own} {exc}", fix) from exc
+            raise AudiokitError(_("the clip template {own} {exc}").format(own=own, exc=exc), fix) from exc
         except OSError as exc:
-            raise AudiokitError(f"cannot read the clip template {own} ({exc})", "save it as PNG") from exc
+            raise AudiokitError(
+                _("cannot read the clip template {own} ({exc})").format(own=own, exc=exc), _("save it as PNG")
+            ) from exc
         if frame.size != layout.size:
-            raise AudiokitError(f"the clip template {own} is {frame.width}×{frame.height} px", fix)
+            raise AudiokitError(
+                _("the clip template {own} is {width}×{height} px").format(
+                    own=own, width=frame.width, height=frame.height
+                ),
+                fix,
+            )
         return frame
     try:
         with open_image(episode.show.cover) as image:
             cover = image.convert("RGB")
     except (OSError, ImageTooLarge) as exc:
         raise AudiokitError(
-            f"cannot read the show's cover {episode.show.cover} ({exc})", "give a JPEG or PNG as cover in show.toml"
+            _("cannot read the show's cover {cover} ({exc})").format(cover=episode.show.cover, exc=exc),
+            _("give a JPEG or PNG as cover in show.toml"),
         ) from exc
     backdrop = ImageOps.fit(cover, layout.size).filter(ImageFilter.GaussianBlur(layout.width // 30))
     frame = Image.blend(ImageEnhance.Brightness(backdrop).enhance(0.45), Image.new("RGB", layout.size, BACKGROUND), 0.5)
@@ -173,6 +187,31 @@ def background(episode: Episode, layout: Layout) -> Image.Image:
         face = fit(draw, text, box.w, points, bold)
         draw.text((box.x + box.w // 2, y), shorten(draw, text, box.w, face), font=face, fill=fill, anchor="mt")
     return frame
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line of text to draw: its top (pixels), font size and colour."""
+
+    text: str
+    y: int
+    size: int
+    fill: tuple[int, int, int]
+
+
+def speaker_lines(layout: Layout, name: str, organisation: str) -> list[TextLine]:
+    """The speaker's name (accent colour) and below it the organisation, each fitted into the speaker box."""
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    box, lines, y = layout.speaker, [], layout.speaker.y
+    for text, size, fill in (
+        (name, round(layout.caption_size * 0.6), ACCENT),
+        (organisation, layout.caption_size // 2, TEXT),
+    ):
+        if text:
+            face = fit(draw, text, box.w, size)
+            lines.append(TextLine(shorten(draw, text, box.w, face), y, int(face.size), fill))
+            y += round(face.size * 1.25)
+    return lines
 
 
 def font_file(bold: bool = False) -> Path:

@@ -4,15 +4,15 @@ burned-in captions, plus SRT/WebVTT sidecars; or an M4A alone.
 
 Times are on the timeline of the audio the clip is cut from: the mastered episode (what listeners
 hear and ``podcast:soundbite`` counts in), or the recording when the episode is not mastered yet.
-The video is drawn by ffmpeg (``showwaves``, libass ``ass``) when the ffmpeg in use has those filters,
-else frame by frame with Pillow (:mod:`.frames`).
+A requested range moves to the nearest sentence end or pause (:mod:`.boundaries`): no clip cuts a word.
+The waveform scrolls (:mod:`.waveform`); the video is drawn by ffmpeg (``crop``, ``overlay``, libass
+``ass``) when the ffmpeg in use has those filters, else frame by frame with Pillow (:mod:`.frames`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,15 +20,17 @@ from typing import TYPE_CHECKING
 
 from .. import atomic
 from ..errors import AudiokitError, TranscriptError
-from ..ffmpeg import Progress, find_ffmpeg, media_path, probe, run_ffmpeg
+from ..ffmpeg import Progress, ffmpeg_output, media_path, probe, run_ffmpeg
+from ..i18n import _
 from ..outputs import check_output_file
 from ..progress import ProgressFactory, no_progress
 from ..timefmt import timestamp
 from ..timeline import Timeline
 from ..transcript import Transcript, load, on_timeline
-from ..workspace import CLIP_SECONDS, Episode, parse_timestamp
+from ..workspace import CLIP_SECONDS, SWEET_SPOT, Episode, parse_timestamp
+from . import boundaries, waveform
 from . import captions as cap
-from .layout import ACCENT, Layout, background, font_file, get_layout
+from .layout import Layout, background, font_file, get_layout
 
 if TYPE_CHECKING:
     from ..mastering.master import MasterResult
@@ -39,7 +41,6 @@ log = logging.getLogger("audiokit")
 TARGET = -14.0  # LUFS, what social platforms normalise to
 TRUE_PEAK = -1.0  # dBTP
 MIN_SECONDS, MAX_SECONDS = CLIP_SECONDS
-SWEET_SPOT = (20.0, 90.0)
 FPS = 25
 RATE = 48000
 X264 = [*"-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p".split(), "-g", str(2 * FPS), "-r", str(FPS)]
@@ -47,13 +48,18 @@ X264 = [*"-c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p".split(), "-g",
 
 @dataclass
 class ClipResult:
-    """A rendered clip: the MP4 (or M4A), its caption sidecars, length (s), loudness (LUFS) and true peak (dBTP)."""
+    """A rendered clip: the MP4 (or M4A), its caption sidecars, length (s), loudness (LUFS), true peak
+    (dBTP), the range of the source audio it holds (``start``, ``end``: the requested one moved into
+    pauses) and its poster image (the first frame as JPEG), if one was asked for."""
 
     path: Path
     sidecars: list[Path] = field(default_factory=list)
     duration: float = 0.0
     loudness: float = 0.0
     true_peak: float | None = None
+    start: float = 0.0
+    end: float = 0.0
+    poster: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -68,30 +74,26 @@ class Source:
 def find_source(episode: Episode, master_dir: Path | None = None) -> Source:
     """The episode's mastered audio (in ``master_dir``, which must hold it, else where build or master
     put it), else its recording. A multitrack episode must be mastered first."""
-    from ..mastering.manifest import read_master
+    from ..mastering.manifest import master_places, read_master
 
-    # where 'audiokit build' (default --out SHOW/public, bookkeeping beside it) and 'audiokit master EPISODE' put it
-    places = [
-        (episode.show.dir / ".public.audiokit" / episode.slug, episode.show.dir / "public" / episode.slug),
-        (episode.dir / "master", episode.dir / "master"),
-    ]
-    if master_dir is not None:
-        places = [(master_dir, master_dir)]
+    places = master_places(episode) if master_dir is None else [(master_dir, master_dir)]
     for folder, audio_folder in places:
         if master_dir is not None or (folder / "master.json").is_file():
             master = read_master(folder, episode, audio_folder)
             audio = audio_folder / master.audio
             if any(p.is_file() and p.stat().st_mtime > audio.stat().st_mtime for p in episode.audio_inputs):
                 log.warning(
-                    "%s: the recording is newer than the mastered audio %s; build again to update it",
+                    _("%s: the recording is newer than the mastered audio %s; build again to update it"),
                     episode.slug,
                     audio,
                 )
             return Source(audio, master.timeline, True)
     if episode.recording is None:  # multitrack
         raise AudiokitError(
-            f"episode {episode.slug!r} is recorded on several tracks and not mastered yet",
-            f"run 'audiokit build {episode.show.dir}' (or 'audiokit master {episode.dir}') first",
+            _("episode {slug!r} is recorded on several tracks and not mastered yet").format(slug=episode.slug),
+            _("run 'audiokit build {dir}' (or 'audiokit master {dir2}') first").format(
+                dir=episode.show.dir, dir2=episode.dir
+            ),
         )
     return Source(episode.recording, Timeline(), False)
 
@@ -99,22 +101,34 @@ def find_source(episode: Episode, master_dir: Path | None = None) -> Source:
 def check_range(start: float | str, end: float | str, length: float) -> tuple[float, float]:
     """``start`` and ``end`` (seconds, "mm:ss" or "hh:mm:ss") as seconds, checked: start before end,
     5-180 s long (a warning outside 20-90 s), inside the ``length`` seconds of the audio."""
-    start, end = parse_timestamp(start, "the clip's start"), parse_timestamp(end, "the clip's end")
-    fix = f"give times from 0 to {length:.1f} s, the end after the start, 5-180 s apart (20-90 s work best)"
+    start, end = parse_timestamp(start, _("the clip's start")), parse_timestamp(end, _("the clip's end"))
+    fix = _("give times from 0 to {length:.1f} s, the end after the start, 5-180 s apart (20-90 s work best)").format(
+        length=length
+    )
     if end <= start:
-        raise AudiokitError(f"the clip ends ({end:g} s) before it starts ({start:g} s)", fix)
+        raise AudiokitError(
+            _("the clip ends ({end:g} s) before it starts ({start:g} s)").format(end=end, start=start), fix
+        )
     if not MIN_SECONDS <= end - start <= MAX_SECONDS:
-        raise AudiokitError(f"the clip is {end - start:g} s long; it must be {MIN_SECONDS:g}-{MAX_SECONDS:g} s", fix)
+        raise AudiokitError(
+            _("the clip is {value:g} s long; it must be {MIN_SECONDS:g}-{MAX_SECONDS:g} s").format(
+                value=end - start, MIN_SECONDS=MIN_SECONDS, MAX_SECONDS=MAX_SECONDS
+            ),
+            fix,
+        )
     if end > length + 0.05:
-        raise AudiokitError(f"the clip ends at {end:g} s, after the end of the audio ({length:.1f} s)", fix)
+        raise AudiokitError(
+            _("the clip ends at {end:g} s, after the end of the audio ({length:.1f} s)").format(end=end, length=length),
+            fix,
+        )
     if not SWEET_SPOT[0] <= end - start <= SWEET_SPOT[1]:
-        log.warning("the clip is %.0f s long; social platforms favour %g-%g s", end - start, *SWEET_SPOT)
+        log.warning(_("the clip is %.0f s long; social platforms favour %g-%g s"), end - start, *SWEET_SPOT)
     return start, min(end, length)
 
 
 def clip_name(episode: Episode, start: float, end: float, layout: str = "square", audio_only: bool = False) -> str:
     """A file name for a clip: ``<slug>-<mmss>-<mmss>-<layout>.mp4`` (``.m4a`` for audio only)."""
-    span = "-".join(timestamp(t).replace(":", "") for t in (start, end))
+    span = "-".join(timestamp(t).zfill(5).replace(":", "") for t in (start, end))
     tail = "" if audio_only else f"-{layout}"
     return f"{episode.slug}-{span}{tail}{'.m4a' if audio_only else '.mp4'}"
 
@@ -131,29 +145,40 @@ def render_clip(
     *,
     master_dir: Path | None = None,
     renderer: str = "auto",
+    snap: bool = True,
+    poster: bool = False,
 ) -> ClipResult:
     """Render ``start``…``end`` of ``episode`` as a social-media clip at ``out`` (default: the
     episode folder's ``clips/``), written atomically, with .srt/.vtt beside it when the episode has
     a transcript. ``captions=False`` leaves the burned-in captions out; ``audio_only`` writes M4A.
     ``master_dir`` is the folder with master.json (default: where build or master put it);
-    ``renderer`` "ffmpeg" or "pillow" forces how frames are drawn ("auto": ffmpeg if it can)."""
+    ``renderer`` "ffmpeg" or "pillow" forces how frames are drawn ("auto": ffmpeg if it can).
+    ``snap`` moves start and end into the nearest pauses (see :mod:`.boundaries`; the result says
+    where); ``poster`` writes the first frame beside the video as ``.jpg``."""
     from ..mastering import episode_settings, episode_tags
 
     progress = progress or no_progress
     layout = get_layout(layout)
     by_ffmpeg = _use_ffmpeg(renderer)
     source = find_source(episode, master_dir)
-    start, end = check_range(start, end, probe(source.path).duration)
-    if out is None:
+    length = probe(source.path).duration
+    start, end = check_range(start, end, length)
+    if out is None:  # named by the requested times
         out = episode.dir / "clips" / clip_name(episode, start, end, layout.name, audio_only)
     out = Path(out)
     if out.suffix.lower() != (".m4a" if audio_only else ".mp4"):
-        raise AudiokitError(f"{out} must end in {'.m4a' if audio_only else '.mp4'}", "name the output file accordingly")
+        raise AudiokitError(
+            _("{out} must end in {value}").format(out=out, value=".m4a" if audio_only else ".mp4"),
+            _("name the output file accordingly"),
+        )
     transcript = _transcript(episode, required=captions and not audio_only)
     published = on_timeline(transcript, source.timeline) if transcript else None  # times in the source audio
+    if snap and published:
+        start, end = _snap(episode, published, start, end, length)
     part = cap.clip_transcript(published, start, end) if published else None
     side = {out.with_suffix(f".{fmt}"): text for fmt, text in cap.sidecars(part, start).items()} if part else {}
-    for target in (out, *side):
+    still_out = out.with_suffix(".jpg") if poster and not audio_only else None
+    for target in (out, *side, *([still_out] if still_out else [])):
         check_output_file(target, [*episode.audio_inputs, source.path])
     tags = episode_tags(episode)
     tags.title, tags.chapters = f"{episode.title} ({timestamp(start)}–{timestamp(end)})", []
@@ -171,7 +196,7 @@ def render_clip(
             pages = cap.pages(part, start, mastered.duration, layout.caption_chars) if captions and part else []
             if captions and not pages:
                 log.warning(
-                    "%s: the transcript has no words between %s and %s; the clip has no captions",
+                    _("%s: the transcript has no words between %s and %s; the clip has no captions"),
                     episode.slug,
                     timestamp(start),
                     timestamp(end),
@@ -182,18 +207,41 @@ def render_clip(
             with atomic.atomic_path(out) as target:
                 encode = [*X264, "-map_metadata", "-1", *metadata, "-c:a", "copy", "-t", f"{mastered.duration:.3f}"]
                 encode += ["-movflags", "+faststart", "-f", "mp4", media_path(target)]
-                update = progress(f"Rendering {out.name}", mastered.duration)
+                update = progress(_("Rendering {name}").format(name=out.name), mastered.duration)
                 if by_ffmpeg:
                     _draw_with_ffmpeg(still, audio, pages, layout, work, mastered.duration, encode, update)
                 else:
                     from .frames import render_frames
 
                     render_frames(still, audio, pages, layout, mastered.duration, update, fps=FPS, output=encode)
+            if still_out is not None:
+                with atomic.atomic_path(still_out) as target:
+                    run_ffmpeg(["-i", media_path(out), "-frames:v", "1", "-q:v", "3", media_path(target)])
     for path, text in side.items():
         atomic.write_text(path, text)
     output = mastered.stats["output"]
-    log.info("%s: %.1f s, %.1f LUFS, %.1f dBTP", out.name, mastered.duration, output["integrated"], output["true_peak"])
-    return ClipResult(out, list(side), mastered.duration, output["integrated"], output["true_peak"])
+    log.info(
+        _("%s: %.1f s, %.1f LUFS, %.1f dBTP"), out.name, mastered.duration, output["integrated"], output["true_peak"]
+    )
+    return ClipResult(
+        out, list(side), mastered.duration, output["integrated"], output["true_peak"], start, end, still_out
+    )
+
+
+def _snap(episode: Episode, published: Transcript, start: float, end: float, length: float) -> tuple[float, float]:
+    """``start`` and ``end`` moved into the pauses of ``published`` (logged when they move), unless that
+    would take the clip out of MIN_SECONDS…MAX_SECONDS or past the audio."""
+    gaps = boundaries.gaps(published, length)
+    new_start = boundaries.snap(start, gaps, is_start=True)
+    new_end = min(boundaries.snap(end, gaps, is_start=False), length)
+    if not MIN_SECONDS <= new_end - new_start <= MAX_SECONDS or (new_start, new_end) == (start, end):
+        return start, end
+    log.info(
+        _("%s: the clip runs from %s to %s, moved from %s–%s to start and end in pauses"),
+        episode.slug,
+        *(timestamp(t, 1) for t in (new_start, new_end, start, end)),
+    )
+    return new_start, new_end
 
 
 def _draw_with_ffmpeg(
@@ -206,21 +254,24 @@ def _draw_with_ffmpeg(
     output: list[str],
     update: Progress,
 ) -> None:
-    """Encode the still, the waveform over it (showwaves) and the captions (libass, from an ASS file
-    in the scratch folder ``work``) with ``audio``; ``output``: the encoder's options and the target."""
-    wave = layout.wave
-    colour = "0x{:02X}{:02X}{:02X}".format(*ACCENT)
+    """Encode the still, the scrolling waveform over it (its strip cropped frame by frame) and the
+    captions (libass, from an ASS file in the scratch folder ``work``) with ``audio``; ``output``: the
+    encoder's options and the target."""
+    wave, strip = layout.wave, work / "waveform.png"
+    waveform.strip(waveform.envelope(audio, FPS, max(1, round(duration * FPS))), layout).save(strip)
     graph = (
-        f"[1:a]aformat=channel_layouts=mono,showwaves=s={wave.w}x{wave.h}:mode=cline:rate={FPS}:"
-        f"colors={colour}:draw=full,format=rgba[wave];[0:v][wave]overlay={wave.x}:{wave.y}:shortest=1"
+        f"[2:v]format=rgba,loop=loop=-1:size=1:start=0,setpts=N/({FPS}*TB),"
+        f"crop=w={wave.w}:h={wave.h}:x={waveform.BAR_PITCH}*n:y=0[wave];"
+        f"[0:v][wave]overlay={wave.x}:{wave.y}:shortest=1"
     )
     if pages:
         ass_file = work / "captions.ass"
         atomic.write_text(ass_file, cap.ass(pages, layout))
         graph += f",ass=filename={filter_value(str(ass_file))}:fontsdir={filter_value(str(font_file().parent))}"
     inputs = ["-loop", "1", "-framerate", str(FPS), "-i", media_path(still), "-i", media_path(audio)]
+    inputs += ["-i", media_path(strip)]
     maps = ["-filter_complex", graph + ",format=yuv420p[video]", "-map", "[video]", "-map", "1:a"]
-    run_ffmpeg([*inputs, *maps, *output], duration=duration, progress=update)
+    run_ffmpeg([*inputs, *maps, *output], progress=update)
 
 
 def _transcript(episode: Episode, *, required: bool) -> Transcript | None:
@@ -229,8 +280,10 @@ def _transcript(episode: Episode, *, required: bool) -> Transcript | None:
         return load(path)
     if required:
         raise TranscriptError(
-            f"episode {episode.slug!r} has no transcript for the captions ({path} is missing)",
-            f"run 'audiokit transcribe {episode.dir}' first, or render with --no-captions",
+            _("episode {slug!r} has no transcript for the captions ({path} is missing)").format(
+                slug=episode.slug, path=path
+            ),
+            _("run 'audiokit transcribe {dir}' first, or render with --no-captions").format(dir=episode.dir),
         )
     return None
 
@@ -260,23 +313,23 @@ def _master(
 @functools.lru_cache(maxsize=1)
 def ffmpeg_filters() -> frozenset[str]:
     """The names of the filters the ffmpeg in use has."""
-    listing = subprocess.run(
-        [find_ffmpeg(), "-hide_banner", "-filters"], capture_output=True, text=True, stdin=subprocess.DEVNULL
-    ).stdout
+    listing = ffmpeg_output(["-filters"])
     return frozenset(parts[1] for line in listing.splitlines() if len(parts := line.split()) > 2 and "->" in parts[2])
 
 
 def _use_ffmpeg(renderer: str) -> bool:
     if renderer not in ("auto", "ffmpeg", "pillow"):
-        raise AudiokitError(f"unknown clip renderer {renderer!r}", "use auto, ffmpeg or pillow")
-    missing = {"showwaves", "ass", "overlay"} - ffmpeg_filters()
+        raise AudiokitError(
+            _("unknown clip renderer {renderer!r}").format(renderer=renderer), _("use auto, ffmpeg or pillow")
+        )
+    missing = {"ass", "crop", "loop", "overlay"} - ffmpeg_filters()
     if renderer == "ffmpeg" and missing:
         raise AudiokitError(
-            f"this ffmpeg lacks the filters {', '.join(sorted(missing))}",
-            "install an ffmpeg built with libass, or use the pillow renderer",
+            _("this ffmpeg lacks the filters {value}").format(value=", ".join(sorted(missing))),
+            _("install an ffmpeg built with libass, or use the pillow renderer"),
         )
     if renderer == "auto" and missing:
-        log.info("ffmpeg lacks %s: drawing the clip's frames with Pillow", ", ".join(sorted(missing)))
+        log.info(_("ffmpeg lacks %s: drawing the clip's frames with Pillow"), ", ".join(sorted(missing)))
     return renderer == "ffmpeg" or (renderer == "auto" and not missing)
 
 

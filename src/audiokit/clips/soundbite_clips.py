@@ -1,6 +1,7 @@
 """An episode's ``[[soundbites]]`` rendered as square clips beside its page, each only when needed.
 
-Clips are named ``soundbite-<start in ms>.mp4`` (with their .srt/.vtt); ``soundbites.json`` keeps
+Clips are named ``soundbite-<start in ms>.mp4`` (with their .srt/.vtt and their first frame as
+.jpg, the poster of the page's player); ``soundbites.json`` keeps
 the key each clip was rendered with, so a clip is rendered again only when its key changes. Clips
 of soundbites no longer in episode.toml are removed.
 """
@@ -42,11 +43,20 @@ def render_soundbites(episode: Episode, folder: Path, common: Any, *, progress: 
     for bite in episode.soundbites:
         key = keys[bite.clip_name] = _clip_key(common, bite)
         out = folder / bite.clip_name
-        if rendered.get(bite.clip_name) == key and out.is_file():
+        if rendered.get(bite.clip_name) == key and out.is_file() and (folder / bite.poster_name).is_file():
             continue
         try:
             render_clip(
-                episode, bite.start, bite.end, LAYOUT, out, captions=captions, progress=progress, master_dir=folder
+                episode,
+                bite.start,
+                bite.end,
+                LAYOUT,
+                out,
+                captions=captions,
+                progress=progress,
+                master_dir=folder,
+                snap=False,  # the feed and the page give these times; proposals already sit in pauses
+                poster=True,
             )
         except AudiokitError as exc:
             raise type(exc)(

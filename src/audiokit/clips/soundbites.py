@@ -1,9 +1,9 @@
-"""Soundbite proposals: passages of 15–60 s worth sharing, written as ``[[soundbites]]`` into episode.toml.
+"""Soundbite proposals: passages of 20–60 s worth sharing, written as ``[[soundbites]]`` into episode.toml.
 
-A candidate passage is a run of whole sentences of one speaker, or a question and the answer that
-follows it, that starts after and ends before a pause of at least ``MIN_PAUSE`` (or the start/end
-of the transcript). Its times are padded into those pauses by up to ``PAD`` seconds. Each
-candidate gets a score between 0 and 1, the weighted sum of four parts:
+A candidate passage is a run of whole sentences of one speaker, or a question and the answers that
+follow it (from one or more others), that starts after and ends before a pause of at least
+``MIN_PAUSE`` (or the start/end of the transcript). Its times are padded into those pauses by up to
+``PAD`` seconds. Each candidate gets a score between 0 and 1, the weighted sum of four parts:
 
 * ``emphasis`` (weight 0.25): how lively it is spoken — the spread (10th to 90th percentile) of
   the pitch in semitones and of the level in dB over its voiced 40-ms frames, each turned into its
@@ -16,12 +16,20 @@ candidate gets a score between 0 and 1, the weighted sum of four parts:
 * ``clean`` (0.25): free of filler words ("äh", "ähm", "halt", "sozusagen" …): 1 minus ten times
   their share of the words, at least 0.
 
+A passage that greets, introduces or says goodbye ("Hallo und herzlich willkommen", "Mein Name ist",
+"begrüße ich", "Danke fürs Zuhören" …, ``FRAMING``) is the show's frame, not its content: its score
+is multiplied by ``FRAMING_FACTOR``.
+
 The best candidates are picked greedily, never overlapping each other or a soundbite the episode
-already has. Times are on the published audio: the transcript's times plus ``offset``.
+already has, and passing over one that would leave room for fewer than ``n`` (or as many as fit).
+Their length on the published audio (the transcript's times through its timeline) is
+``MIN_SECONDS`` to ``MAX_SECONDS``, inside the length a clip is not warned about (:data:`SWEET_SPOT`).
+When fewer than ``n`` are found, a warning says why.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -37,20 +45,31 @@ from .. import atomic
 from ..errors import ConfigError, TranscriptError
 from ..ffmpeg import stream_pcm
 from ..glossary import load_glossary
+from ..i18n import _
 from ..timefmt import timestamp
 from ..timeline import Timeline
 from ..transcript import Transcript, Word
 from ..transcript import load as load_transcript
 from ..transcription.vocabulary import vocabulary
-from ..workspace import Episode, Soundbite, load_episode
+from ..workspace import SWEET_SPOT, Episode, Soundbite, load_episode
+from . import boundaries
 
 log = logging.getLogger("audiokit")
 
-MIN_SECONDS, MAX_SECONDS = 15.0, 60.0
-MIN_PAUSE = 0.3
+MIN_SECONDS, MAX_SECONDS = SWEET_SPOT[0], 60.0
+MIN_PAUSE = boundaries.PAUSE
 """Shortest silence between words (s) at which a soundbite may start or end."""
-PAD = 0.2
+PAD = boundaries.PAD
 """Seconds of the surrounding pause kept before the first and after the last word (at most half the pause)."""
+FRAMING = re.compile(
+    r"\b(hallo\b|(herzlich )?willkommen\b|mein name ist|ich heiße|begrüß|schön, dass (du|ihr|sie) da|"
+    r"zu gast (ist|sind|bei|im|in)\b|(danke|dank) (fürs|für das|für's|für ihr|für euer) (zuhören|gespräch)|"
+    r"bis zum nächsten mal|bis (bald|nächste woche)|tschüss|auf wiederhören|macht(’|')?s gut|"
+    r"(danke|dank), dass (du|ihr|sie) dabei|dank an (sie|euch|dich|alle)\b|"
+    r"nächsten? (folge|episode|sendung|ausgabe))"
+)
+"""Greetings, introductions and goodbyes (matched in the lower-cased text)."""
+FRAMING_FACTOR = 0.3
 WEIGHTS = {"emphasis": 0.25, "names": 0.30, "standalone": 0.20, "clean": 0.25}
 FILLERS = frozenset(
     "äh ähm öh öhm ehm hm hmm mhm also halt sozusagen quasi irgendwie eigentlich gewissermaßen genau naja".split()
@@ -75,9 +94,14 @@ class Passage:
     title: str
     parts: dict[str, float]
 
+    @functools.cached_property
+    def framing(self) -> bool:
+        """Whether it greets, introduces or says goodbye (see FRAMING)."""
+        return FRAMING.search(self.text.lower()) is not None
+
     @property
     def score(self) -> float:
-        return sum(WEIGHTS[k] * v for k, v in self.parts.items())
+        return sum(WEIGHTS[k] * v for k, v in self.parts.items()) * (FRAMING_FACTOR if self.framing else 1.0)
 
     @property
     def text(self) -> str:
@@ -116,9 +140,9 @@ def _sentences(transcript: Transcript) -> list[_Sentence]:
 
 
 def _speakers_fit(run: list[_Sentence]) -> bool:
-    """One speaker throughout, or one speaker's question followed by another's answer."""
+    """One speaker throughout, or one speaker's question followed by the others' answers."""
     changes = [k for k in range(1, len(run)) if run[k].speaker != run[k - 1].speaker]
-    return not changes or (len(changes) == 1 and run[changes[0] - 1].words[-1].text.rstrip().endswith("?"))
+    return not changes or run[changes[0] - 1].words[-1].text.rstrip().endswith("?")
 
 
 def _candidates(transcript: Transcript) -> list[tuple[float, float, list[_Sentence]]]:
@@ -252,20 +276,52 @@ def pick(
     timeline: Timeline | None = None,
 ) -> list[Soundbite]:
     """The ``n`` best passages that overlap neither each other nor ``keep``, as soundbites on the published
-    audio (``timeline``, by default just ``offset`` added; start rounded down and end up to 0.1 s), in time order."""
-    timeline = timeline or Timeline(offset)
-    taken = [(b.start, b.end) for b in keep]
+    audio (``timeline``, by default just ``offset`` added; start rounded down and end up to 0.1 s), in time order.
+    A passage is passed over when taking it would leave room for fewer than ``n`` (or as many as can be had),
+    or when it is not MIN_SECONDS to MAX_SECONDS long on the published audio."""
+    spans = published_spans(passages, timeline or Timeline(offset), keep)
+    target = min(n, most_disjoint([span for span, p in spans]))
+    taken: list[tuple[float, float]] = []
     chosen: list[Soundbite] = []
-    for passage in passages:
-        if len(chosen) >= n:
+    for (start, end), passage in spans:
+        if len(chosen) >= target:
             break
-        start = math.floor(timeline.published(passage.start) * 10) / 10
-        end = math.ceil(timeline.published(passage.end) * 10) / 10
-        if any(start < b and a < end for a, b in taken):
+        if _overlaps((start, end), taken):
             continue
-        taken.append((start, end))
+        trial = [*taken, (start, end)]
+        if len(trial) + most_disjoint([s for s, p in spans if not _overlaps(s, trial)]) < target:
+            continue
+        taken = trial
         chosen.append(Soundbite(round(start, 1), round(end - start, 1), passage.title))
     return sorted(chosen, key=lambda b: b.start)
+
+
+def published_spans(
+    passages: list[Passage], timeline: Timeline, keep: Sequence[Soundbite] = ()
+) -> list[tuple[tuple[float, float], Passage]]:
+    """Each passage's span on the published audio (to 0.1 s, outwards) with it, in the passages' order:
+    those MIN_SECONDS to MAX_SECONDS long there (cuts shorten) that overlap none of ``keep``."""
+    kept = [(b.start, b.end) for b in keep]
+    spans = []
+    for passage in passages:
+        start = math.floor(timeline.published(passage.start) * 10) / 10
+        end = math.ceil(timeline.published(passage.end) * 10) / 10
+        if MIN_SECONDS <= end - start <= MAX_SECONDS + 0.2 and not _overlaps((start, end), kept):
+            spans.append(((start, end), passage))
+    return spans
+
+
+def _overlaps(span: tuple[float, float], others: Sequence[tuple[float, float]]) -> bool:
+    return any(span[0] < b and a < span[1] for a, b in others)
+
+
+def most_disjoint(spans: list[tuple[float, float]]) -> int:
+    """How many of ``spans`` can be had without overlaps (earliest end first is optimal)."""
+    count, free_from = 0, -math.inf
+    for start, end in sorted(spans, key=lambda s: s[1]):
+        if start >= free_from:
+            count, free_from = count + 1, end
+    return count
 
 
 def propose_soundbites(
@@ -276,11 +332,13 @@ def propose_soundbites(
     by default only ``offset`` (intro before the recording) added, as given.
     Without ``replace`` they avoid the soundbites episode.toml already has."""
     if n < 1:
-        raise ConfigError(f"asked for {n} soundbites", "ask for at least one (-n 5)")
+        raise ConfigError(_("asked for {n} soundbites").format(n=n), _("ask for at least one (-n 5)"))
     if not episode.transcript_path.is_file():
         raise TranscriptError(
-            f"{episode.slug} has no transcript ({episode.transcript_path} is missing)",
-            "run 'audiokit transcribe' or 'audiokit build' first",
+            _("{slug} has no transcript ({transcript_path} is missing)").format(
+                slug=episode.slug, transcript_path=episode.transcript_path
+            ),
+            _("run 'audiokit transcribe' or 'audiokit build' first"),
         )
     transcript = load_transcript(episode.transcript_path)
     names = vocabulary_tokens(
@@ -289,8 +347,35 @@ def propose_soundbites(
     inputs = [p for p in episode.audio_inputs if p.is_file()]
     prosody = measure_prosody(inputs) if inputs else None
     passages = rank_passages(transcript, names, prosody)
-    log.info("%s: %d candidate passages of %g-%g s", episode.slug, len(passages), MIN_SECONDS, MAX_SECONDS)
-    return pick(passages, n, offset=offset, keep=[] if replace else episode.soundbites, timeline=timeline)
+    log.info(_("%s: %d candidate passages of %g-%g s"), episode.slug, len(passages), MIN_SECONDS, MAX_SECONDS)
+    keep, timeline = [] if replace else episode.soundbites, timeline or Timeline(offset)
+    bites = pick(passages, n, keep=keep, timeline=timeline)
+    if len(bites) < n:
+        reason = shortfall(transcript, passages, n, timeline, keep)
+        log.warning(_("%s: %d of %d soundbites proposed: %s"), episode.slug, len(bites), n, reason)
+    return bites
+
+
+def shortfall(
+    transcript: Transcript, passages: list[Passage], n: int, timeline: Timeline, keep: Sequence[Soundbite]
+) -> str:
+    """Why fewer than ``n`` soundbites can be proposed: the soundbites kept take the room, the speech is
+    too short, or too few passages stand alone between pauses."""
+    free = most_disjoint([span for span, p in published_spans(passages, timeline)])
+    if keep and most_disjoint([span for span, p in published_spans(passages, timeline, keep)]) < min(n, free):
+        return _("the other passages overlap the {count} soundbites episode.toml has (--replace proposes anew)").format(
+            count=len(keep)
+        )
+    words = transcript.words
+    speech = max(w.end for w in words) - min(w.start for w in words) if words else 0.0
+    if speech < n * MIN_SECONDS:
+        return _("the episode has {speech:.0f} s of speech, too little for {n} passages of {low:g}-{high:g} s").format(
+            speech=speech, n=n, low=MIN_SECONDS, high=MAX_SECONDS
+        )
+    return _(
+        "only {free} passages of {low:g}-{high:g} s fit without overlapping: whole sentences of one speaker "
+        "(or a question and its answer) between pauses of {pause:g} s"
+    ).format(free=free, low=MIN_SECONDS, high=MAX_SECONDS, pause=MIN_PAUSE)
 
 
 def write_soundbites(episode: Episode, bites: list[Soundbite], *, replace: bool = False) -> Episode:
@@ -299,7 +384,9 @@ def write_soundbites(episode: Episode, bites: list[Soundbite], *, replace: bool 
     try:
         doc = tomlkit.parse(episode.file.read_text("utf-8-sig"))
     except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
-        raise ConfigError(f"{episode.file} cannot be read ({exc})", "fix the file and run again") from exc
+        raise ConfigError(
+            _("{file} cannot be read ({exc})").format(file=episode.file, exc=exc), _("fix the file and run again")
+        ) from exc
     if replace and "soundbites" in doc:
         del doc["soundbites"]
     text = tomlkit.dumps(doc).rstrip("\n") + "\n"

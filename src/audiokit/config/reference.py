@@ -55,7 +55,7 @@ def _section(heading: str, prefix: str, schema: type, seen: set[type]) -> list[s
 
 def _value(annotation: Any) -> str:
     meta = split(annotation)[1]
-    return ", ".join(filter(None, [kind(annotation), bounds(meta) or meta.get("unit", "")]))
+    return ", ".join(filter(None, [kind(annotation), bounds(meta, translate=str) or meta.get("unit", "")]))
 
 
 def _default(f: msgspec.structs.FieldInfo) -> str:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from msgspec import Meta, Struct, field, structs
 
+from ..i18n import N_
 from .validate import Place, convert, split
 
 LANGUAGE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -41,14 +42,16 @@ def doc(description: str, *examples: Any, **extra: Any) -> Meta:
 
 Text = Annotated[str, Meta(pattern=r"\S")]
 """Text that must be filled in."""
-File = Annotated[str, Meta(extra={"path": True, "kind": "a file path"})]
+File = Annotated[str, Meta(extra={"path": True, "kind": N_("a file path")})]
 """A file inside the show folder, relative to the TOML file's folder; kept exactly as written."""
-Jingle = Annotated[Path | None, Meta(extra={"path": True, "kind": "a file path"})]
+Jingle = Annotated[Path | None, Meta(extra={"path": True, "kind": N_("a file path")})]
 """An audio file inside the show folder, relative to it (resolved when the settings are read)."""
-Time = Annotated[float | str, Meta(extra={"kind": 'a time: seconds (90) or "mm:ss" ("01:30")'})]
-WebAddress = Annotated[str, Meta(pattern=f"(?i)^$|{URL_RE.pattern}", extra={"kind": "an http:// or https:// address"})]
+Time = Annotated[float | str, Meta(extra={"kind": N_('a time: seconds (90) or "mm:ss" ("01:30")')})]
+WebAddress = Annotated[
+    str, Meta(pattern=f"(?i)^$|{URL_RE.pattern}", extra={"kind": N_("an http:// or https:// address")})
+]
 HttpsAddress = Annotated[str, Meta(pattern=f"(?i)^$|{URL_RE.pattern}".replace("https?", "https"))]
-HubAddress = Annotated[str, Meta(pattern=f"(?i){URL_RE.pattern}", extra={"kind": "an http:// or https:// address"})]
+HubAddress = Annotated[str, Meta(pattern=f"(?i){URL_RE.pattern}", extra={"kind": N_("an http:// or https:// address")})]
 _HTTPS, _FULL = "an https:// address", "a full https:// address"
 _EMAIL, _AT = f"^$|{EMAIL_RE.pattern}", "an e-mail address"
 _UUID5 = r"(?i)^$|^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -124,11 +127,11 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("podcast", -16.0, -1.0, 2, True, "Apple/AES podcast delivery: -16 LUFS, -1 dBTP, stereo"),
+        Preset("podcast", -16.0, -1.0, 2, True, N_("Apple/AES podcast delivery: -16 LUFS, -1 dBTP, stereo")),
         Preset(
-            "podcast-mono", -19.0, -1.0, 1, False, "mono podcast: -19 LUFS measured as mono (= -16 on two speakers)"
+            "podcast-mono", -19.0, -1.0, 1, False, N_("mono podcast: -19 LUFS measured as mono (= -16 on two speakers)")
         ),
-        Preset("broadcast", -23.0, -1.0, 2, True, "EBU R128 broadcast: -23 LUFS, -1 dBTP"),
+        Preset("broadcast", -23.0, -1.0, 2, True, N_("EBU R128 broadcast: -23 LUFS, -1 dBTP")),
     )
 }
 _PRESET_KEYS = ("channels", "dual_mono", "target", "true_peak")
@@ -230,6 +233,13 @@ class EpisodePublish(Table):
     links: Annotated[list[Link], doc("Links for the shownotes.")] = []
     auto_chapters: Annotated[bool, doc("Propose chapters from the transcript when there are none.")] = True
     chapter_min_gap: Annotated[float, doc("Shortest proposed chapter.", 30, unit="s", ge=0)] = 30.0
+    unreviewed_transcripts: Annotated[
+        Literal["label", "hold"],
+        doc(
+            'A transcript not yet reviewed (`audiokit review`, or the editor): "label" publishes it marked as '
+            'made automatically, "hold" leaves it off the site and the feed until it is reviewed.'
+        ),
+    ] = "label"
 
 
 class ShowPublish(EpisodePublish):

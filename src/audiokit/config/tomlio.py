@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import atomic
 from ..errors import ConfigError
+from ..i18n import _
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,8 +59,10 @@ def _read_text(path: Path) -> str:
     text = path.read_text("utf-8-sig")
     if line := too_deep(text):
         raise ConfigError(
-            f"{path}: line {line}: tables and lists nested more than {MAX_DEPTH} levels deep",
-            "write the settings as plain tables and lists (audiokit settings shows every key)",
+            _("{path}: line {line}: tables and lists nested more than {MAX_DEPTH} levels deep").format(
+                path=path, line=line, MAX_DEPTH=MAX_DEPTH
+            ),
+            _("write the settings as plain tables and lists (audiokit settings shows every key)"),
         )
     return text
 
@@ -68,13 +71,19 @@ def read_toml(path: Path) -> dict[str, Any]:
     """Parse ``path`` (a UTF-8 byte order mark is allowed); a missing, unreadable, broken or too deeply
     nested one: ConfigError."""
     if not path.is_file():
-        raise ConfigError(f"{path} does not exist", "run 'audiokit init' / 'audiokit new' or check the folder")
+        raise ConfigError(
+            _("{path} does not exist").format(path=path), _("run 'audiokit init' / 'audiokit new' or check the folder")
+        )
     try:
         return tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: broken TOML ({exc})", "fix the syntax at the line given") from exc
+        raise ConfigError(
+            _("{path}: broken TOML ({exc})").format(path=path, exc=exc), _("fix the syntax at the line given")
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})", "save it as UTF-8 text") from exc
+        raise ConfigError(
+            _("{path}: cannot be read ({exc})").format(path=path, exc=exc), _("save it as UTF-8 text")
+        ) from exc
 
 
 def edit_toml(path: Path, change: Callable[[Any], None], fix: str) -> None:
@@ -93,5 +102,5 @@ def edit_toml(path: Path, change: Callable[[Any], None], fix: str) -> None:
     except (TOMLKitError, tomllib.TOMLDecodeError):
         faithful = False
     if not faithful:
-        raise ConfigError(f"{path} cannot be changed automatically", fix)
+        raise ConfigError(_("{path} cannot be changed automatically").format(path=path), fix)
     atomic.write_text(path, new_text)  # keeps the file's mode

@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import re
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
@@ -18,19 +18,20 @@ import msgspec
 
 from ..cleantext import strip_controls
 from ..errors import ConfigError
+from ..i18n import N_, _
 
 T = TypeVar("T")
-_UNKNOWN = "is not a known setting"
+_UNKNOWN = N_("is not a known setting")
 _ERROR_RE = re.compile(r"(?P<text>.*?)(?: - at `(?:key` in `)?\$(?P<path>[^`]*)`)?", re.DOTALL)
 _STEP_RE = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
 _META_KEYS = ("ge", "le", "pattern", "tz", "description", "examples")
 _KINDS = {
-    bool: "true or false",
-    int: "a whole number",
-    float: "a number",
-    str: "a string",
-    dt.datetime: "a date and time",
-    Path: "a file path",
+    bool: N_("true or false"),
+    int: N_("a whole number"),
+    float: N_("a number"),
+    str: N_("a string"),
+    dt.datetime: N_("a date and time"),
+    Path: N_("a file path"),
 }
 
 
@@ -78,19 +79,21 @@ def kind(annotation: Any) -> str:
     if get_origin(core) in (Union, types.UnionType):
         return " or ".join(kind(a) for a in get_args(core))
     if get_origin(core) is list:
-        return "a list of tables" if is_struct(get_args(core)[0]) else "a list"
+        return N_("a list of tables") if is_struct(get_args(core)[0]) else N_("a list")
     if get_origin(core) is dict or is_struct(core):
-        return "a table"
+        return N_("a table")
     return _KINDS.get(core, getattr(core, "__name__", str(core)))
 
 
-def bounds(meta: dict[str, Any]) -> str:
-    """The range of ``meta`` in words ("from -40 to -5 LUFS", "at least 1"); "" without one."""
+def bounds(meta: dict[str, Any], translate: Callable[[str], str] = _) -> str:
+    """The range of ``meta`` in words ("from -40 to -5 LUFS", "at least 1"); "" without one. The settings
+    reference passes ``translate=str``: it is written in English."""
     low, high = meta.get("ge"), meta.get("le")
     if low is not None and high is not None:
-        text = f"from {low:g} to {high:g}"
+        text = translate(N_("from {low:g} to {high:g}")).format(low=low, high=high)
     elif low is not None or high is not None:
-        text = f"at least {low:g}" if low is not None else f"at most {high:g}"
+        at_least, at_most = translate(N_("at least {low:g}")), translate(N_("at most {high:g}"))
+        text = at_least.format(low=low) if low is not None else at_most.format(high=high)
     else:
         return ""
     return f"{text} {meta.get('unit', '')}".strip()
@@ -121,7 +124,12 @@ class Place:
     table: str = ""
 
     def where(self, key: str) -> str:
-        return f"{self.file}: key '{self.table}{key}'" if self.file else f"setting '{self.table}{key}'"
+        key = f"{self.table}{key}"
+        return (
+            _("{file}: key '{key}'").format(file=self.file, key=key)
+            if self.file
+            else _("setting '{key}'").format(key=key)
+        )
 
     def error(self, key: str, what: str, fix: str) -> ConfigError:
         return ConfigError(f"{self.where(key)} {what}", fix)
@@ -141,7 +149,7 @@ def convert(given: Mapping[str, Any], schema: type[T], place: Place = Place()) -
         except msgspec.ValidationError as exc:
             steps, what, fix = _problem(str(exc), data, schema)
             error = place.error(_key(steps), what, fix)
-            if what != _UNKNOWN:
+            if what != _(_UNKNOWN):
                 raise error from None
             unknown = unknown or error
             parent = data
@@ -182,7 +190,7 @@ def _clean(value: Any, annotation: Any, place: Place, key: str) -> Any:
     """A copy of ``value`` with control characters stripped from its text; a NUL character is refused."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise place.error(key, "contains a NUL character", "remove it")
+            raise place.error(key, _("contains a NUL character"), _("remove it"))
         return value if split(annotation)[1].get("path") else strip_controls(value)
     if isinstance(value, dict):
         return {k: _clean(v, child(annotation, k), place, f"{key}.{k}".lstrip(".")) for k, v in value.items()}
@@ -215,28 +223,40 @@ def _problem(message: str, data: Any, schema: Any) -> tuple[list[Any], str, str]
     if missing:
         steps.append(missing[2])
         if missing[1] == "missing required":
-            return steps, "is missing", f"add it, for example: {missing[2]} = {example(child(annotation, missing[2]))}"
+            fix = _("add it, for example: {key} = {value}").format(
+                key=missing[2], value=example(child(annotation, missing[2]))
+            )
+            return steps, _("is missing"), fix
         known = ", ".join(f.encode_name for f in msgspec.structs.fields(split(annotation)[0]))
-        return steps, _UNKNOWN, f"use one of: {known}"
+        return steps, _(_UNKNOWN), _("use one of: {known}").format(known=known)
     core, meta = split(annotation)
-    for_example = f"for example: {steps[field - 1] if field else ''} = {example(field_type)}"
+    for_example = _("for example: {key} = {value}").format(
+        key=steps[field - 1] if field else "", value=example(field_type)
+    )
     if isinstance(value, float) and not math.isfinite(value):
-        return steps, f"is {value}, not a finite number", for_example
+        return steps, _("is {value}, not a finite number").format(value=value), for_example
     if get_origin(core) is Literal:
-        return steps, f"is {value!r}", f"use one of: {', '.join(map(str, get_args(core)))}"
+        return (
+            steps,
+            _("is {value!r}").format(value=value),
+            _("use one of: {known}").format(known=", ".join(map(str, get_args(core)))),
+        )
     if "timezone" in text:
-        return steps, "has no time zone", f"add the UTC offset, {for_example}"
+        return steps, _("has no time zone"), _("add the UTC offset, {for_example}").format(for_example=for_example)
     if "matching regex" in text:
         if not value.strip():
-            return steps, "is empty", f"fill it in, {for_example}"
-        return steps, f"is {value!r}, not {meta.get('kind', 'valid')}", meta.get("fix", for_example)
+            return steps, _("is empty"), _("fill it in, {for_example}").format(for_example=for_example)
+        what = _("is {value!r}, not {kind}").format(value=value, kind=_(meta.get("kind", N_("valid"))))
+        return steps, what, _(meta["fix"]) if "fix" in meta else for_example
     if re.match(r"Expected `\w+` [<>]", text):
         if meta.get("unit") and "ge" in meta and "le" in meta:
-            return steps, f"is outside {meta['ge']:g}…{meta['le']:g} {meta['unit']}", f"give a number {bounds(meta)}"
-        return steps, f"is {value!r}", f"give {bounds(meta)}"
+            what = _("is outside {low:g}…{high:g} {unit}").format(low=meta["ge"], high=meta["le"], unit=meta["unit"])
+            return steps, what, _("give a number {bounds}").format(bounds=bounds(meta))
+        return steps, _("is {value!r}").format(value=value), _("give {bounds}").format(bounds=bounds(meta))
     table = _key(steps[:field])
     if kind(field_type) == "a list of tables":
-        return steps, f"must be {kind(annotation)}", f"write each entry as a [[{table}]] table"
+        what = _("must be {kind}").format(kind=_(kind(annotation)))
+        return steps, what, _("write each entry as a [[{table}]] table").format(table=table)
     if kind(annotation) == "a table":
-        return steps, "must be a table", f"write it as [{table}] with its keys below"
-    return steps, f"must be {kind(annotation)}", for_example
+        return steps, _("must be a table"), _("write it as [{table}] with its keys below").format(table=table)
+    return steps, _("must be {kind}").format(kind=_(kind(annotation))), for_example

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..atomic import atomic_path
 from ..ffmpeg import media_path, probe, run_ffmpeg
+from ..i18n import _
 from ..models import cache_dir
 from ..progress import ProgressFactory, no_progress
 from ..stamps import file_stamp
@@ -52,7 +53,6 @@ def playable_audio(episode: Episode, *, progress: ProgressFactory = no_progress)
         with atomic_path(target) as tmp:
             run_ffmpeg(
                 args + ["-vn", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", media_path(tmp)],
-                duration=duration,
-                progress=progress("mixing the tracks for the editor", duration),
+                progress=progress(_("mixing the tracks for the editor"), duration),
             )
     return target, "audio/mp4"

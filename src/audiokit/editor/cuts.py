@@ -22,6 +22,7 @@ from ..config.schema import MasteringSettings
 from ..config.validate import convert
 from ..errors import TranscriptError
 from ..ffmpeg import stream_pcm
+from ..i18n import _
 from ..timeline import Cut, merged
 from ..transcript import Transcript, Word
 from ..workspace import Episode
@@ -130,7 +131,7 @@ def propose(transcript: Transcript, frames: Frames, *, max_pause: float) -> list
     for w in written:  # written where no speech was detected: its own span
         if not any(w.start < y and x < w.end for x, y in heard):
             found.append(Cut("", w.start, w.end, "filler", applied=False))
-    for (_, a), (b, _) in zip(runs, runs[1:], strict=False):
+    for (_start, a), (b, _end) in zip(runs, runs[1:], strict=False):
         found += _pause(a, b, max_pause)
     taken = merged((c.start, c.end) for c in transcript.cuts)
     return sorted(
@@ -158,8 +159,8 @@ def max_pause(episode: Episode) -> float:
 def _source(episode: Episode) -> Path:
     if episode.recording is None:
         raise TranscriptError(
-            f"{episode.slug}: fillers and pauses are proposed for a single recording only",
-            "cut a multitrack episode in the editor or with 'audiokit cuts --add'",
+            _("{slug}: fillers and pauses are proposed for a single recording only").format(slug=episode.slug),
+            _("cut a multitrack episode in the editor or with 'audiokit cuts --add'"),
         )
     return episode.recording
 
@@ -180,7 +181,7 @@ def propose_cuts(episode: Episode) -> list[Cut]:
         transcript.cuts.append(cut)
     if new:
         history.commit(transcript, f"{len(new)} cuts proposed", expected=etag)
-    log.info("%s: %d cuts proposed", episode.slug, len(new))
+    log.info(_("%s: %d cuts proposed"), episode.slug, len(new))
     return new
 
 
@@ -207,7 +208,10 @@ def set_applied(episode: Episode, ids: Iterable[str] | None, applied: bool) -> l
 def add_cut(transcript: Transcript, start: float, end: float, reason: str = "edit") -> Cut:
     """Add an applied cut of ``start``…``end`` (recording seconds) to ``transcript``."""
     if not 0 <= start < end:
-        raise TranscriptError(f"a cut from {start:g} s to {end:g} s is empty", "give an end after the start")
+        raise TranscriptError(
+            _("a cut from {start:g} s to {end:g} s is empty").format(start=start, end=end),
+            _("give an end after the start"),
+        )
     cut = Cut(transcript.new_cut_id(), start, end, reason, applied=True)
     transcript.cuts.append(cut)
     return cut

@@ -28,6 +28,7 @@ from typing import Any
 from .. import atomic
 from ..errors import TranscriptError
 from ..glossary import GLOSSARY_FILE, read_glossary_text, write_glossary_text
+from ..i18n import _
 from ..transcript import Transcript, now_iso
 from ..transcript import load as load_transcript
 from ..workspace import HISTORY_DIR
@@ -42,7 +43,8 @@ class ChangedOnDisk(TranscriptError):
 
     def __init__(self, path: Path, etag: str) -> None:
         super().__init__(
-            f"{path} was changed meanwhile (by another window or program)", "reload it and make the change again"
+            _("{path} was changed meanwhile (by another window or program)").format(path=path),
+            _("reload it and make the change again"),
         )
         self.etag = etag
 
@@ -75,7 +77,9 @@ class History:
         try:
             st = os.stat(self.path)
         except FileNotFoundError as exc:
-            raise TranscriptError(f"{self.path} does not exist", "run 'audiokit build' to transcribe first") from exc
+            raise TranscriptError(
+                _("{path} does not exist").format(path=self.path), _("run 'audiokit build' to transcribe first")
+            ) from exc
         stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
         if stamp != self._stamp:
             self._sha = hashlib.sha256(self.path.read_bytes()).hexdigest()
@@ -121,7 +125,7 @@ class History:
             versions = self.versions()
             current = _find(versions, head)
             if current is None or current.parent is None or _find(versions, current.parent) is None:
-                raise TranscriptError("there is no older version", "nothing to undo")
+                raise TranscriptError(_("there is no older version"), _("nothing to undo"))
             etag = self._move(current.parent)
             _switch_glossary(current.glossary, "after", "before")
             return etag
@@ -132,7 +136,7 @@ class History:
             head = self._check(expected)
             children = [v for v in self.versions() if v.parent == head]
             if not children:
-                raise TranscriptError("there is no newer version", "nothing to redo")
+                raise TranscriptError(_("there is no newer version"), _("nothing to redo"))
             etag = self._move(children[-1].n)
             _switch_glossary(children[-1].glossary, "before", "after")
             return etag
@@ -142,7 +146,9 @@ class History:
         with self._locked():
             head = self._check(expected)
             if _find(self.versions(), n) is None:
-                raise TranscriptError(f"version {n} is not in the history", "pick one of the listed versions")
+                raise TranscriptError(
+                    _("version {n} is not in the history").format(n=n), _("pick one of the listed versions")
+                )
             return self._write(self._snapshot_bytes(n), f"Version {n} wiederhergestellt", head)
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
@@ -201,7 +207,9 @@ class History:
         try:
             return gzip.decompress(self._snapshot_path(n).read_bytes())
         except (OSError, EOFError) as exc:
-            raise TranscriptError(f"version {n} cannot be read ({exc})", "pick another version") from exc
+            raise TranscriptError(
+                _("version {n} cannot be read ({exc})").format(n=n, exc=exc), _("pick another version")
+            ) from exc
 
     def _read_index(self) -> tuple[int | None, list[Version]]:
         path = self.folder / "index.json"
@@ -211,7 +219,10 @@ class History:
             data = json.loads(path.read_text("utf-8"))
             return data["head"], [Version(**v) for v in data["versions"]]
         except (ValueError, KeyError, TypeError) as exc:
-            raise TranscriptError(f"{path} is broken ({exc})", f"delete {self.folder} to start a new history") from exc
+            raise TranscriptError(
+                _("{path} is broken ({exc})").format(path=path, exc=exc),
+                _("delete {folder} to start a new history").format(folder=self.folder),
+            ) from exc
 
     def _write_index(self, head: int, versions: list[Version]) -> None:
         data = {"head": head, "versions": [asdict(v) for v in versions]}
@@ -226,7 +237,7 @@ def _switch_glossary(change: dict[str, Any] | None, old: str, new: str) -> None:
     if read_glossary_text(show) == change[old]:
         write_glossary_text(show, change[new])
     else:
-        log.warning("%s was changed since; its rules are left as they are", show / GLOSSARY_FILE)
+        log.warning(_("%s was changed since; its rules are left as they are"), show / GLOSSARY_FILE)
 
 
 def _find(versions: list[Version], n: int | None) -> Version | None:

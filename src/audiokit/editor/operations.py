@@ -13,10 +13,13 @@ from typing import Any
 
 from ..errors import TranscriptError
 from ..glossary import Glossary, add_replacement, read_glossary_text, write_glossary_text
+from ..i18n import _
+from ..timefmt import timestamp
 from ..transcript import Segment, Transcript, TranscriptSpeaker, now_iso
 from .align import align
 from .cuts import add_cut
 from .history import ChangedOnDisk, History
+from .review import mark
 
 
 class EditError(TranscriptError):
@@ -29,7 +32,10 @@ def apply(transcript: Transcript, op: dict[str, Any], *, show_dir: Path) -> str:
     name = op.get("op")
     handler = OPERATIONS.get(name) if isinstance(name, str) else None
     if handler is None:
-        raise EditError(f"unknown operation {name!r}", f"use one of: {', '.join(OPERATIONS)}")
+        raise EditError(
+            _("unknown operation {name!r}").format(name=name),
+            _("use one of: {value}").format(value=", ".join(OPERATIONS)),
+        )
     label = handler(transcript, _Args(op), show_dir)
     transcript.provenance["edited"] = now_iso()
     return label
@@ -63,19 +69,28 @@ class _Args:
     def number(self, key: str) -> int:
         value = self.op.get(key)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise EditError(f"{self.op.get('op')}: {key!r} must be a whole number", "reload the editor")
+            raise EditError(
+                _("{value}: {key!r} must be a whole number").format(value=self.op.get("op"), key=key),
+                _("reload the editor"),
+            )
         return value
 
     def seconds(self, key: str) -> float:
         value = self.op.get(key)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 1e6:
-            raise EditError(f"{self.op.get('op')}: {key!r} must be a time in seconds", "reload the editor")
+            raise EditError(
+                _("{value}: {key!r} must be a time in seconds").format(value=self.op.get("op"), key=key),
+                _("reload the editor"),
+            )
         return float(value)
 
     def string(self, key: str, *, empty: bool = False) -> str:
         value = self.op.get(key, "")
         if not isinstance(value, str) or (not empty and not value.strip()):
-            raise EditError(f"{self.op.get('op')}: {key!r} must be a non-empty text", f"enter a {key}")
+            raise EditError(
+                _("{value}: {key!r} must be a non-empty text").format(value=self.op.get("op"), key=key),
+                _("enter a {key}").format(key=key),
+            )
         return " ".join(value.split())
 
 
@@ -85,7 +100,7 @@ def _segment(t: Transcript, args: _Args) -> tuple[int, Segment]:
     for index, segment in enumerate(t.segments):
         if segment.id == wanted:
             return index, segment
-    raise EditError(f"there is no turn {wanted!r}", "reload the editor")
+    raise EditError(_("there is no turn {wanted!r}").format(wanted=wanted), _("reload the editor"))
 
 
 def _speaker_id(t: Transcript, args: _Args) -> str:
@@ -146,7 +161,10 @@ def split(t: Transcript, args: _Args, show_dir: Path) -> str:
     index, segment = _segment(t, args)
     at = args.number("word")
     if not 0 < at < len(segment.words):
-        raise EditError(f"turn {index + 1} cannot be split before word {at}", "put the cursor inside the turn")
+        raise EditError(
+            _("turn {value} cannot be split before word {at}").format(value=index + 1, at=at),
+            _("put the cursor inside the turn"),
+        )
     words = segment.words
     second = Segment(segment.speaker, words[at].start, segment.end, words[at:], segment.overlap, t.new_segment_id())
     segment.words, segment.end = words[:at], words[at - 1].end
@@ -157,7 +175,9 @@ def split(t: Transcript, args: _Args, show_dir: Path) -> str:
 def merge(t: Transcript, args: _Args, show_dir: Path) -> str:
     index, segment = _segment(t, args)
     if index + 1 >= len(t.segments):
-        raise EditError(f"turn {index + 1} is the last one", "there is no next turn to merge with")
+        raise EditError(
+            _("turn {value} is the last one").format(value=index + 1), _("there is no next turn to merge with")
+        )
     following = t.segments.pop(index + 1)
     segment.words += following.words
     segment.end = max(segment.end, following.end)
@@ -178,21 +198,17 @@ def replace_always(t: Transcript, args: _Args, show_dir: Path) -> str:
     return f"Immer „{wrong}“ → „{right}“ ({count} Absätze)"
 
 
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
-
-
 def cut(t: Transcript, args: _Args, show_dir: Path) -> str:
     """Cut ``start``…``end`` (recording seconds) out of the published audio."""
     made = add_cut(t, args.seconds("start"), args.seconds("end"))
-    return f"Geschnitten: {_clock(made.start)}–{_clock(made.end)}"
+    return f"Geschnitten: {timestamp(made.start, 1)}–{timestamp(made.end, 1)}"
 
 
 def set_cut(t: Transcript, args: _Args, show_dir: Path) -> str:
     """Apply (``applied`` true) or take back one cut, or every proposal (``cut`` "all")."""
     applied = args.op.get("applied")
     if not isinstance(applied, bool):
-        raise EditError("set_cut: 'applied' must be true or false", "reload the editor")
+        raise EditError(_("set_cut: 'applied' must be true or false"), _("reload the editor"))
     which = args.string("cut")
     chosen = [c for c in t.cuts if not c.applied] if which == "all" else [t.cut(which)]
     for c in chosen:
@@ -209,6 +225,14 @@ def remove_cut(t: Transcript, args: _Args, show_dir: Path) -> str:
     return f"Schnitt {gone.id} verworfen"
 
 
+def review(t: Transcript, args: _Args, show_dir: Path) -> str:
+    """Mark the transcript as reviewed (``reviewed`` true) or unreviewed again."""
+    reviewed = args.op.get("reviewed")
+    if not isinstance(reviewed, bool):
+        raise EditError(_("review: 'reviewed' must be true or false"), _("reload the editor"))
+    return mark(t, reviewed)
+
+
 OPERATIONS: dict[str, Callable[[Transcript, _Args, Path], str]] = {
-    op.__name__: op for op in (edit, rename, reassign, split, merge, replace_always, cut, set_cut, remove_cut)
+    op.__name__: op for op in (edit, rename, reassign, split, merge, replace_always, cut, set_cut, remove_cut, review)
 }

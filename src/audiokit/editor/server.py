@@ -12,7 +12,9 @@ Security, in the order every request is checked:
   cookie), an ``Origin`` of this server if any, and ``If-Match`` with the ETag they were based on.
 
 ``GET /api/state`` gives the whole transcript; ``POST /api/op`` (an operation naming turns by
-segment id) answers with the new ETag and only what changed (:func:`changes`).
+segment id) answers with the new ETag and only what changed (:func:`changes`). Words the reviewer
+should check first carry ``"uncertain": true`` (:func:`audiokit.uncertainty.is_uncertain`; the names
+and glossary terms of the show are not uncertain for being rare).
 
 HTTP (ranges for the audio, conditional requests, JSON) is Werkzeug's.
 """
@@ -35,8 +37,11 @@ from werkzeug.wrappers import Request, Response
 
 from ..errors import AudiokitError
 from ..exports import EXPORT_FORMATS, export_transcript
+from ..glossary import load_glossary
+from ..i18n import _
 from ..progress import ProgressFactory, no_progress
 from ..transcript import Transcript
+from ..uncertainty import is_uncertain, term_words
 from ..workspace import Episode
 from .audio import playable_audio
 from .history import ChangedOnDisk, History
@@ -77,8 +82,8 @@ class EditorServer:
             sock = socket.create_server(("127.0.0.1", port))
         except OSError as exc:
             raise AudiokitError(
-                f"the editor cannot listen on port {port} ({exc.strerror})",
-                "choose another --port, or leave it out to take a free one",
+                _("the editor cannot listen on port {port} ({strerror})").format(port=port, strerror=exc.strerror),
+                _("choose another --port, or leave it out to take a free one"),
             ) from exc
         self.port = sock.getsockname()[1]
         with sock:
@@ -130,35 +135,36 @@ class EditorServer:
         except HTTPException as exc:
             response = _json({"error": exc.description or exc.name}, exc.code or 400)
         except Exception:  # noqa: BLE001 - the browser gets a message, the log the traceback
-            log.exception("editor: %s %s failed", request.method, request.path)
-            response = _json({"error": "internal error; see the terminal"}, 500)
+            log.exception(_("editor: %s %s failed"), request.method, request.path)
+            response = _json({"error": _("internal error; see the terminal")}, 500)
         response.headers.update({k: v for k, v in HEADERS.items() if k not in response.headers})
         return response(environ, start_response)
 
     def _guard(self, request: Request) -> Response | None:
         """The security checks; a refusal response, or None to go on."""
         if request.headers.get("Host", "") not in self.hosts:
-            return _json({"error": "this editor only answers to 127.0.0.1 and localhost"}, 403)
+            return _json({"error": _("this editor only answers to 127.0.0.1 and localhost")}, 403)
         if request.headers.get("Sec-Fetch-Site", "none") not in ("same-origin", "none"):
-            return _json({"error": "requests from other sites are refused"}, 403)
+            return _json({"error": _("requests from other sites are refused")}, 403)
         header = request.headers.get("X-Audiokit-Token", "")
         given = header or request.cookies.get(self.cookie, "")
         if request.method == "GET" and request.path == "/" and "token" in request.args:
             given = request.args["token"]
         if not hmac.compare_digest(given.encode(), self.token.encode()):
             return _json(
-                {"error": "missing or wrong session token", "fix": "open the address 'audiokit edit' printed"}, 403
+                {"error": _("missing or wrong session token"), "fix": _("open the address 'audiokit edit' printed")},
+                403,
             )
         if request.method in ("GET", "HEAD"):
             return None
         if request.method != "POST":
-            return _json({"error": f"{request.method} is not allowed"}, 405)
+            return _json({"error": _("{method} is not allowed").format(method=request.method)}, 405)
         if not hmac.compare_digest(header.encode(), self.token.encode()):
-            return _json({"error": "writes need the X-Audiokit-Token header"}, 403)
+            return _json({"error": _("writes need the X-Audiokit-Token header")}, 403)
         if request.headers.get("Origin", next(iter(self.origins))) not in self.origins:
-            return _json({"error": "cross-origin writes are refused"}, 403)
+            return _json({"error": _("cross-origin writes are refused")}, 403)
         if not request.is_json:
-            return _json({"error": "only application/json is accepted"}, 415)
+            return _json({"error": _("only application/json is accepted")}, 415)
         return None
 
     def _route(self, request: Request) -> Response:
@@ -180,14 +186,29 @@ class EditorServer:
             return self._operate(request)
         if path.startswith("/api/export/"):
             return self._export(path[len("/api/export/") :])
-        return _json({"error": f"{path} not found"}, 404)
+        return _json({"error": _("{path} not found").format(path=path)}, 404)
 
     def _state(self) -> Response:
         """The whole transcript, for the first page load and a reload."""
         transcript, etag = self.history.load()
         episode = {"title": self.episode.title, "slug": self.episode.slug, "show": self.episode.show.title}
-        data = {"episode": episode, "transcript": transcript.to_dict(), "exports": list(EXPORT_FORMATS)}
+        content = transcript.to_dict()
+        self._mark(transcript, content["segments"])
+        data = {"episode": episode, "transcript": content, "exports": list(EXPORT_FORMATS)}
         return self._answer(etag, data)
+
+    def _mark(self, transcript: Transcript, segments: list[dict[str, Any]]) -> None:
+        """Flag the uncertain words of ``segments`` (JSON form of ``transcript``'s) with ``"uncertain": true``."""
+        people: list[Any] = [*self.episode.speakers, *self.episode.show.hosts, *transcript.speakers]
+        try:
+            glossary = load_glossary(self.episode.show.dir).terms
+        except AudiokitError:  # a broken glossary.toml is reported where it is used, not here
+            glossary = []
+        terms = term_words([*glossary, *(p.name for p in people), *(p.organisation for p in people)])
+        for segment in segments:
+            for word in segment["words"]:
+                if is_uncertain(word["text"], word["probability"], terms):
+                    word["uncertain"] = True
 
     def _answer(self, etag: str, data: dict[str, Any]) -> Response:
         """``data`` with the ETag and the version history."""
@@ -209,14 +230,14 @@ class EditorServer:
             op = json.loads(request.get_data(cache=False))
             json.dumps(op, ensure_ascii=False).encode("utf-8")  # a lone surrogate ("\ud800") is no text
         except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
-            return _json({"error": "the body is not valid JSON"}, 400)
+            return _json({"error": _("the body is not valid JSON")}, 400)
         if not isinstance(op, dict):
-            return _json({"error": "the body must be a JSON object"}, 400)
+            return _json({"error": _("the body must be a JSON object")}, 400)
         expected = request.if_match.as_set()
         if len(expected) != 1:
-            return _json({"error": "a change needs If-Match with the ETag it is based on"}, 428)
+            return _json({"error": _("a change needs If-Match with the ETag it is based on")}, 428)
         etag = expected.pop()
-        before, _ = self.history.load()
+        before, _etag = self.history.load()
         kind = op.get("op")
         if kind == "undo":
             self.history.undo(expected=etag)
@@ -225,16 +246,18 @@ class EditorServer:
         elif kind == "restore":
             version = op.get("version")
             if not isinstance(version, int) or isinstance(version, bool):
-                return _json({"error": "restore needs the version number"}, 400)
+                return _json({"error": _("restore needs the version number")}, 400)
             self.history.restore(version, expected=etag)
         else:
             apply_and_save(self.history, op, expected=etag, show_dir=self.episode.show.dir)
         after, etag = self.history.load()
-        return self._answer(etag, changes(before, after))
+        changed = changes(before, after)
+        self._mark(after, changed["changed"])
+        return self._answer(etag, changed)
 
     def _export(self, fmt: str) -> Response:
         if fmt not in EXPORT_FORMATS:
-            return _json({"error": f"unknown export format {fmt!r}"}, 404)
+            return _json({"error": _("unknown export format {fmt!r}").format(fmt=fmt)}, 404)
         spec = EXPORT_FORMATS[fmt]
         response = Response(export_transcript(self.history.load()[0], fmt), mimetype=spec.mime)
         response.headers["Content-Disposition"] = f'attachment; filename="{self.episode.slug}{spec.suffix}"'
@@ -244,7 +267,7 @@ class EditorServer:
 def changes(before: Transcript, after: Transcript) -> dict[str, Any]:
     """What a page showing ``before`` redraws to show ``after``: the speakers, the segments that are new,
     changed or follow another one than before (each with ``after``, the id it follows now), the ids gone,
-    and every cut."""
+    every cut and the review state."""
     old = {s.id: (s, prev) for s, prev in zip(before.segments, [None, *(s.id for s in before.segments)])}
     changed, prev = [], None
     for segment in after.segments:
@@ -254,7 +277,13 @@ def changes(before: Transcript, after: Transcript) -> dict[str, Any]:
     kept = {s.id for s in after.segments}
     removed = [sid for sid in old if sid not in kept]
     cuts = after.to_dict()["cuts"]
-    return {"speakers": [vars(s) for s in after.speakers], "changed": changed, "removed": removed, "cuts": cuts}
+    return {
+        "speakers": [vars(s) for s in after.speakers],
+        "changed": changed,
+        "removed": removed,
+        "cuts": cuts,
+        "review": after.review,
+    }
 
 
 def _json(data: Any, status: int = 200) -> Response:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import os_error
 from ..errors import TranscriptError
+from ..i18n import N_, _
 from ..people import same_person, speaker_label
 from ..transcript import Segment, Transcript, TranscriptSpeaker, Word, now_iso
 from ..transcript_text import TextTurn, parse_text
@@ -26,7 +27,7 @@ log = logging.getLogger("audiokit")
 
 MAX_TEXT_BYTES = 4_000_000
 """The largest text taken: about 500,000 words, 50 hours of talk."""
-_TOO_LARGE_FIX = "import the text export of this episode ('audiokit export --format txt'), corrected"
+_TOO_LARGE_FIX = N_("import the text export of this episode ('audiokit export --format txt'), corrected")
 
 Block = tuple[TextTurn, list[Word], list[int | None]]
 """A turn of the text, its re-timed words and, per word, the index of the original word it kept."""
@@ -38,27 +39,32 @@ def read_text_file(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise TranscriptError(
-                f"{path} has {size / 1e6:.1f} MB, more than the {MAX_TEXT_BYTES / 1e6:.0f} MB "
-                "a transcript text can have",
-                _TOO_LARGE_FIX,
+                _("{path} has {value:.1f} MB, more than the {value2:.0f} MB a transcript text can have").format(
+                    path=path, value=size / 1000000.0, value2=MAX_TEXT_BYTES / 1000000.0
+                ),
+                _(_TOO_LARGE_FIX),
             )
         return path.read_text("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TranscriptError(f"{path} is not UTF-8 text", "save it as UTF-8 (plain text) and import again") from exc
+        raise TranscriptError(
+            _("{path} is not UTF-8 text").format(path=path), _("save it as UTF-8 (plain text) and import again")
+        ) from exc
     except OSError as exc:
-        raise os_error(exc, f"cannot read {path}") from exc
+        raise os_error(exc, _("cannot read {path}").format(path=path)) from exc
 
 
 def import_text(transcript: Transcript, text: str) -> Transcript:
     """Return ``transcript`` with the words, turns and speaker names of ``text``."""
     if len(text) > MAX_TEXT_BYTES:
         raise TranscriptError(
-            f"the text has {len(text):,} characters, more than a transcript text can have", _TOO_LARGE_FIX
+            _("the text has {len_text:,} characters, more than a transcript text can have").format(len_text=len(text)),
+            _(_TOO_LARGE_FIX),
         )
     turns = [t for t in parse_text(text) if t.text.split()]
     if not turns:
         raise TranscriptError(
-            "the text holds no speaker turn with words", "import a text exported with 'audiokit export --format txt'"
+            _("the text holds no speaker turn with words"),
+            _("import a text exported with 'audiokit export --format txt'"),
         )
     origin = [i for i, s in enumerate(transcript.segments) for _ in s.words]
     first = [0, *itertools.accumulate(len(s.words) for s in transcript.segments)]  # each segment's first word
@@ -66,7 +72,7 @@ def import_text(transcript: Transcript, text: str) -> Transcript:
     new_tokens = [tok for t in turns for tok in t.text.split()]
     aligned = align(old_words, new_tokens, start=0.0, end=transcript.duration)
     kept = sum(1 for i, w in zip(aligned.source, aligned.words) if i is not None and old_words[i].text == w.text)
-    log.info("%d of %d words keep their times; %d re-timed", kept, len(new_tokens), len(new_tokens) - kept)
+    log.info(_("%d of %d words keep their times; %d re-timed"), kept, len(new_tokens), len(new_tokens) - kept)
 
     bounds = [0, *itertools.accumulate(len(t.text.split()) for t in turns)]
     blocks: list[Block] = [(t, aligned.words[a:b], aligned.source[a:b]) for t, a, b in zip(turns, bounds, bounds[1:])]
@@ -144,7 +150,7 @@ def _resolve_speakers(
     name_count = Counter(s.name for s in speakers)
 
     votes: dict[tuple[str, str], Counter] = {}
-    for turn, _, source in blocks:
+    for turn, _text, source in blocks:
         votes.setdefault((turn.name, turn.organisation), Counter()).update(
             transcript.segments[origin[i]].speaker for i in source if i is not None
         )
@@ -159,13 +165,15 @@ def _resolve_speakers(
             continue
         speaker_of[header] = match.id
         if match.organisation != organisation:
-            log.info("speaker %s: organisation %r -> %r", match.name, match.organisation, organisation)
+            log.info(_("speaker %s: organisation %r -> %r"), match.name, match.organisation, organisation)
             match.organisation, match.source, match.confidence = organisation, "editor", 1.0
     taken = set(speaker_of.values())
     for header in sorted(unknown, key=lambda h: -sum(votes[h].values())):
         name, organisation = header
         if (alike := _alike(speakers, name, votes[header])) is not None:
-            log.info("speaker renamed: %s -> %s", alike.label, speaker_label(name, organisation or alike.organisation))
+            log.info(
+                _("speaker renamed: %s -> %s"), alike.label, speaker_label(name, organisation or alike.organisation)
+            )
             alike.name, alike.source, alike.confidence = name, "editor", 1.0
             alike.organisation = organisation or alike.organisation
             speaker_of[header] = alike.id
@@ -174,12 +182,12 @@ def _resolve_speakers(
         candidate = next((sid for sid, _ in votes[header].most_common() if sid not in taken), None)
         if candidate is not None:
             target = next(s for s in speakers if s.id == candidate)
-            log.info("speaker renamed: %s -> %s", target.label, name)
+            log.info(_("speaker renamed: %s -> %s"), target.label, name)
             target.name, target.organisation, target.source, target.confidence = name, organisation, "editor", 1.0
         else:
             target = TranscriptSpeaker(new_speaker_id(speakers), name, organisation, source="editor", confidence=1.0)
             speakers.append(target)
-            log.info("new speaker: %s", target.label)
+            log.info(_("new speaker: %s"), target.label)
         speaker_of[header] = target.id
         taken.add(target.id)
     return speakers, speaker_of

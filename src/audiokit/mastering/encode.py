@@ -9,17 +9,15 @@ import fcntl
 import logging
 import queue
 import re
-import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 
 from ..errors import ConfigError, FFmpegError
-from ..ffmpeg import AudioInfo, find_ffmpeg, media_path
+from ..ffmpeg import AudioInfo, FFmpegProcess, media_path
+from ..i18n import _
 from .loudness import Loudness, LoudnessMeter
 
 log = logging.getLogger("audiokit")
@@ -68,11 +66,13 @@ def output_rate(fmt: Format, source_rate: int, requested: int | None) -> int:
         return requested or source_rate
     if requested:
         raise ConfigError(
-            f"{fmt.name} cannot store {requested} Hz audio",
-            f"set sample_rate to one of {', '.join(map(str, fmt.rates))} in [mastering] (or --sample-rate)",
+            _("{name} cannot store {requested} Hz audio").format(name=fmt.name, requested=requested),
+            _("set sample_rate to one of {value} in [mastering] (or --sample-rate)").format(
+                value=", ".join(map(str, fmt.rates))
+            ),
         )
     rate = min(fmt.rates, key=lambda r: (abs(r - source_rate), -r))
-    log.warning("%s cannot store %d Hz audio: resampling %d Hz to %d Hz", fmt.name, source_rate, source_rate, rate)
+    log.warning(_("%s cannot store %d Hz audio: resampling %d Hz to %d Hz"), fmt.name, source_rate, source_rate, rate)
     return rate
 
 
@@ -95,14 +95,8 @@ def _codec_args(fmt: Format, channels: int, bitrate: int | None, depth: str) -> 
     if depth == "s16":
         return dither + ["-c:a", "flac", "-sample_fmt", "s16"]
     if depth != "s24":
-        log.warning("FLAC stores at most 24 bits: writing %s audio as 24-bit", depth)
+        log.warning(_("FLAC stores at most 24 bits: writing %s audio as 24-bit"), depth)
     return ["-c:a", "flac", "-sample_fmt", "s32", "-bits_per_raw_sample", "24"]
-
-
-def _tail(fh: IO[bytes]) -> str:
-    fh.seek(0)
-    lines = fh.read().decode("utf-8", "replace").strip().splitlines()
-    return " | ".join(line.strip() for line in lines[-5:])
 
 
 class Encoder:
@@ -123,24 +117,17 @@ class Encoder:
     ) -> None:
         self.path, self.fmt, self.rate, self.channels, self.dual_mono = path, fmt, rate, channels, dual_mono
         options = ":movflags=+faststart" if fmt.muxer == "ipod" else ""
-        self._logs = [tempfile.TemporaryFile(), tempfile.TemporaryFile()]
-        base = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "error", "-y"]
         tee_path = re.sub(r"([\\|\[\]'])", r"\\\1", media_path(path))
         encode = [
-            *base,
             *f"-f f32le -ar {rate} -ac {channels} -i pipe:0 -map 0:a".split(),
             *_codec_args(fmt, channels, bitrate, depth),
             *"-map_metadata -1 -f tee".split(),
             f"[f={fmt.muxer}{options}]{tee_path}|[f={fmt.stream_muxer}]pipe:1",
         ]
         decoded_rate = 48000 if fmt.name == "opus" else rate
-        decode = base + ["-i", "pipe:0", "-f", "f32le", "-ac", str(channels), "-ar", str(decoded_rate), "pipe:1"]
-        log.debug("ffmpeg %s", " ".join(encode[1:]))
-        self._encoder = subprocess.Popen(encode, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._logs[0])
-        self._decoder = subprocess.Popen(
-            decode, stdin=self._encoder.stdout, stdout=subprocess.PIPE, stderr=self._logs[1]
-        )
-        assert self._encoder.stdin and self._encoder.stdout and self._decoder.stdout  # all three are pipes
+        decode = ["-i", "pipe:0", "-f", "f32le", "-ac", str(channels), "-ar", str(decoded_rate), "pipe:1"]
+        self._encoder = FFmpegProcess(encode, stdin=True, stdout=True)
+        self._decoder = FFmpegProcess(decode, stdin=self._encoder.stdout, stdout=True)
         self._stdin, self._output = self._encoder.stdin, self._decoder.stdout
         for pipe in (self._stdin, self._encoder.stdout, self._output):
             # 1 MiB (Linux): 64 KiB hold only ~2 ms of MP3 encoding, too little to ride out a pause of our threads
@@ -187,8 +174,8 @@ class Encoder:
     def write(self, block: np.ndarray) -> None:
         if self._error is not None:
             raise FFmpegError(
-                f"the {self.fmt.name} encoder stopped: {_tail(self._logs[0])}",
-                "check the format settings (bitrate, sample rate)",
+                _("the {name} encoder stopped: {value}").format(name=self.fmt.name, value=self._encoder.tail()),
+                _("check the format settings (bitrate, sample rate)"),
             )
         if len(block):
             self.frames += len(block)
@@ -199,34 +186,33 @@ class Encoder:
         self._queue.put(None)
         for thread in self._threads:
             thread.join()
-        codes = self._encoder.wait(), self._decoder.wait()
+        failed = self._encoder.failed(), self._decoder.failed()
         if self._error is not None and not isinstance(self._error, OSError):
             raise self._error  # a bug in measuring, not an encoder problem
-        if codes[0] != 0 or self._error is not None:
+        if failed[0] or self._error is not None:
             raise FFmpegError(
-                f"encoding {self.fmt.name} failed: {_tail(self._logs[0])}",
-                "check the format settings (bitrate, sample rate) and free disk space",
+                _("encoding {name} failed: {value}").format(name=self.fmt.name, value=self._encoder.tail()),
+                _("check the format settings (bitrate, sample rate) and free disk space"),
             )
-        if codes[1] != 0:
+        if failed[1]:
             raise FFmpegError(
-                f"the {self.fmt.name} output could not be decoded again: {_tail(self._logs[1])}",
-                "report this as a bug with the input file",
+                _("the {name} output could not be decoded again: {value}").format(
+                    name=self.fmt.name, value=self._decoder.tail()
+                ),
+                _("report this as a bug with the input file"),
             )
         return self.meter.result()
 
     def close(self) -> None:
         """Stop everything that still runs (after ``finish`` there is nothing left to stop)."""
         for proc in (self._encoder, self._decoder):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+            proc.stop()
         if self._threads[0].is_alive():
             self._queue.put(None)  # the feeder drains to this sentinel once its pipe is broken
         for thread in self._threads:
             thread.join()
-        for handle in (*self._logs, self._stdin, self._output):
-            with contextlib.suppress(OSError):
-                handle.close()
+        for proc in (self._encoder, self._decoder):
+            proc.close()
 
     def __enter__(self) -> Encoder:
         return self

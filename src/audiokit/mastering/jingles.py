@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import probe, stream_pcm
+from ..i18n import _
 from .loudness import LoudnessMeter, audible
 
 MAX_JINGLE_SECONDS = 120.0
@@ -20,8 +21,8 @@ def load_jingle(path: Path, rate: int, channels: int, *, target: float, dual_mon
     info = probe(path)
     if info.duration > MAX_JINGLE_SECONDS:
         raise AudioError(
-            f"{path}: a jingle of {info.duration:.0f} s is too long",
-            f"use a jingle shorter than {MAX_JINGLE_SECONDS:.0f} s",
+            _("{path}: a jingle of {duration:.0f} s is too long").format(path=path, duration=info.duration),
+            _("use a jingle shorter than {MAX_JINGLE_SECONDS:.0f} s").format(MAX_JINGLE_SECONDS=MAX_JINGLE_SECONDS),
         )
     audio = np.concatenate(
         [np.zeros((0, channels), np.float32), *stream_pcm(path, sample_rate=rate, channels=channels)]
@@ -30,7 +31,9 @@ def load_jingle(path: Path, rate: int, channels: int, *, target: float, dual_mon
     meter.add(audio)
     loudness = meter.result().integrated
     if not np.isfinite(loudness) or not audible(meter.energies, meter.grid):
-        raise AudioError(f"{path}: the jingle is silent or shorter than 0.4 s", "use another jingle file")
+        raise AudioError(
+            _("{path}: the jingle is silent or shorter than 0.4 s").format(path=path), _("use another jingle file")
+        )
     return audio * np.float32(10 ** ((target - loudness) / 20))
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import Progress, probe, stream_pcm
+from ..i18n import _
 
 ABSOLUTE_GATE = -70.0
 _OFFSET = -0.691
@@ -335,5 +336,7 @@ def measure(path: Path, *, dual_mono: bool = True, progress: Progress | None = N
         if progress is not None:
             progress(meter.frames / info.sample_rate)
     if meter.frames == 0:
-        raise AudioError(f"{path}: no audio could be decoded", "the file may be corrupt or empty")
+        raise AudioError(
+            _("{path}: no audio could be decoded").format(path=path), _("the file may be corrupt or empty")
+        )
     return meter.result()

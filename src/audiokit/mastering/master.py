@@ -31,10 +31,11 @@ import numpy as np
 from ..atomic import atomic_path
 from ..errors import AudioError, ConfigError
 from ..ffmpeg import check_complete, probe, stream_pcm
+from ..i18n import _
 from ..progress import ProgressFactory, no_progress
 from .calibrate import SAMPLES_USED, Samples, calibrate, calibration_encoder
 from .cuts import FADE_SECONDS, SEARCH_SECONDS, frame_ranges, with_cuts
-from .denoise import denoised
+from .denoise import CLEAN_MARGIN, NoiseMargin, denoised
 from .encode import FORMATS, Encoder, Format, output_rate, sample_depth
 from .jingles import crossfade_frames, load_jingle, with_jingles
 from .leveller import LevellerOptions, level_gains, speech_activity, trim_bounds
@@ -222,13 +223,15 @@ def check_measurable(meter: LoudnessMeter, name: str) -> Loudness:
     result = meter.result()
     if result.duration < MIN_SECONDS:
         raise AudioError(
-            f"{name}: {result.duration:.2f} s of audio is too short to master",
-            f"give at least {MIN_SECONDS} s of audio",
+            _("{name}: {duration:.2f} s of audio is too short to master").format(name=name, duration=result.duration),
+            _("give at least {MIN_SECONDS} s of audio").format(MIN_SECONDS=MIN_SECONDS),
         )
     if not math.isfinite(result.integrated) or not audible(meter.energies, meter.grid):
         raise AudioError(
-            f"{name}: the recording is silent: no audible content above -70 LUFS (a constant DC offset is not sound)",
-            "check that the right file or input channel was recorded",
+            _(
+                "{name}: the recording is silent: no audible content above -70 LUFS (a constant DC offset is not sound)"
+            ).format(name=name),
+            _("check that the right file or input channel was recorded"),
         )
     return result
 
@@ -324,7 +327,10 @@ def check_target(output: Path, settings: MasteringSettings, tags: Tags | None) -
     """The format of ``output``; a suffix that does not match it, or ``tags`` it cannot hold, raise before any audio work."""
     fmt = FORMATS[settings.format]
     if output.suffix.lower() != fmt.suffix:
-        raise ConfigError(f"{output}: a {fmt.name} master must end in {fmt.suffix}", f"name it *{fmt.suffix}")
+        raise ConfigError(
+            _("{output}: a {name} master must end in {suffix}").format(output=output, name=fmt.name, suffix=fmt.suffix),
+            _("name it *{suffix}").format(suffix=fmt.suffix),
+        )
     if tags is not None:
         check_tags(tags, fmt)
     return fmt
@@ -342,12 +348,14 @@ def master_source(
     tags: Tags | None = None,
     cuts: Sequence[tuple[float, float]] = (),
     progress: ProgressFactory = no_progress,
+    listen: Callable[[np.ndarray], None] | None = None,
 ) -> MasterResult:
     """Master ``source`` into ``output``, written atomically (its suffix should match the format),
     without the ``cuts`` (ranges in seconds of the source).
 
-    ``check`` may inspect the analysis first (e.g. for truncation); ``level`` switches the speech
-    leveller (multitrack sources are levelled per track before they get here).
+    ``listen`` is given every block of the analysis pass, ``check`` may inspect the analysis then (e.g.
+    for truncation); ``level`` switches the speech leveller (multitrack sources are levelled per track
+    before they get here).
     """
     fmt = check_target(output, settings, tags)
     samples = Samples(source.rate, source.channels, source.duration)
@@ -379,11 +387,13 @@ def master_source(
             if fmt.lossy
             else None
         )
-        update = progress(f"Analysing {name}", source.duration)
+        update = progress(_("Analysing {name}").format(name=name), source.duration)
         for plain, weighted in source.analysis(settings.highpass):
             if fmt.lossy:
                 samples.add(plain, meter.frames)
             meter.add(plain, weighted)
+            if listen is not None:
+                listen(plain)
             update(meter.frames / source.rate)
         if check is not None:
             check(meter)
@@ -399,7 +409,7 @@ def master_source(
             plan.solve(meter, target=target, ceiling=ceiling)
         jingles = load_jingles(settings, source.rate, source.channels, plan.kept)
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            update = progress(f"Mastering {name}", plan.kept / source.rate)
+            update = progress(_("Mastering {name}").format(name=name), plan.kept / source.rate)
             with encoder if attempt == 1 else start_encoder() as encoder:
                 reduction = render(source, plan, jingles, encoder, settings.highpass, update)
                 result = encoder.finish()
@@ -421,12 +431,15 @@ def master_source(
             if over <= 0 and abs(miss) <= LOUDNESS_TOLERANCE:
                 break
             last = attempt == MAX_ATTEMPTS
-            log.warning(
-                "%s: the encoded audio measures %.2f LUFS, %.2f dBTP%s",
+            log.log(  # another encode is an internal step (shown with -v); the closest kept is a warning
+                logging.WARNING if last else logging.DEBUG,
+                _("%s: the encoded audio measures %.2f LUFS, %.2f dBTP%s"),
                 name,
                 result.integrated,
                 result.true_peak,
-                f"; keeping the closest, encode {best.attempt}" if last else "; encoding again",
+                _("; keeping the closest, encode {attempt}").format(attempt=best.attempt)
+                if last
+                else _("; encoding again"),
             )
             if last:
                 break
@@ -509,11 +522,19 @@ def master_file(
     progress: ProgressFactory = no_progress,
 ) -> MasterResult:
     """Master one recording ``path`` into ``output`` without the ``cuts`` (recording seconds),
-    denoised first as ``settings.denoise`` says. The source is only read."""
+    denoised first as ``settings.denoise`` says. The source is only read. For "light", the analysis
+    pass of the recording measures its noise margin as well; only a recording that is not clean is
+    then denoised and mastered from the denoised audio."""
     info, output = probe(Path(path)), Path(output)
     check_target(output, settings, tags)
     rate = output_rate(FORMATS[settings.format], info.sample_rate, settings.sample_rate)
-    with denoised([info], settings.denoise, settings.channels, beside=output, progress=progress) as (audio,):
+
+    def master(audio: Path, margin: NoiseMargin | None = None) -> MasterResult:
+        def check(meter: LoudnessMeter) -> None:
+            check_complete(info, meter.frames / meter.grid.rate)
+            if margin is not None and margin.margin < CLEAN_MARGIN:
+                raise _Noisy
+
         return master_source(
             FileSource(audio, rate, settings.channels, info.duration),
             output,
@@ -524,5 +545,19 @@ def master_file(
             tags=tags,
             cuts=cuts,
             progress=progress,
-            check=lambda meter: check_complete(info, meter.frames / meter.grid.rate),
+            check=check,
+            listen=None if margin is None else margin.add,
         )
+
+    if settings.denoise == "light":
+        with NoiseMargin(rate) as margin:
+            try:
+                return master(info.path, margin)
+            except _Noisy:
+                log.debug("%s: denoised (speech %.0f dB above the quiet between it)", info.path.name, margin.margin)
+    with denoised([info], settings.denoise, settings.channels, beside=output, progress=progress, noisy=True) as paths:
+        return master(paths[0])
+
+
+class _Noisy(Exception):
+    """The analysis found a recording that "light" denoises after all."""

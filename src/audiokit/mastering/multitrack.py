@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import check_complete, probe, stream_pcm
+from ..i18n import _
 from ..progress import ProgressFactory, no_progress
 from .denoise import denoised
 from .encode import FORMATS, output_rate, sample_depth
@@ -138,21 +139,21 @@ def master_tracks(
     ``settings.denoise`` says); the tracks are only read. Tracks of different
     lengths are aligned at their start and padded with silence at the end (with a warning beyond LENGTH_TOLERANCE s)."""
     if len(paths) < 2:
-        raise AudioError("multitrack mastering needs at least two tracks", "give one file per speaker")
+        raise AudioError(_("multitrack mastering needs at least two tracks"), _("give one file per speaker"))
     paths = [Path(p) for p in paths]
     infos = [probe(p) for p in paths]
     rate = output_rate(FORMATS[settings.format], max(i.sample_rate for i in infos), settings.sample_rate)
     duration = max(i.duration for i in infos)
     for info in [i for i in infos if i.duration < duration - LENGTH_TOLERANCE]:
         log.warning(
-            "%s is %.1f s shorter than the longest track; padding it with silence",
+            _("%s is %.1f s shorter than the longest track; padding it with silence"),
             info.path.name,
             duration - info.duration,
         )
     output = Path(output)
     check_target(output, settings, tags)
     with denoised(infos, settings.denoise, settings.channels, beside=output, progress=progress) as tracks:
-        curves, meters = plan_tracks(tracks, rate, settings, progress("Analysing tracks", duration))
+        curves, meters = plan_tracks(tracks, rate, settings, progress(_("Analysing tracks"), duration))
         for meter, info in zip(meters, infos, strict=True):
             check_complete(info, meter.frames / meter.grid.rate)
         source = MixSource(tracks, rate, settings.channels, duration, curves, meters[0].grid)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..config.schema import FORMAT_NAMES, PRESETS, MasteringSettings, Preset
 from ..config.validate import Place, convert
+from ..i18n import _
 from ..paths import resolve_inside
 from ..workspace import Episode
 from .encode import FORMATS
@@ -26,8 +27,8 @@ def episode_settings(episode: Episode, **overrides: Any) -> MasteringSettings:
         for key in [k for k in ("intro", "outro") if k in table]:
             values[key] = path = resolve_inside(episode.show.dir, table[key], place.where(key))
             if not path.is_file():
-                fix = "put the jingle there or correct the path"
-                raise place.error(key, f"names {table[key]!r}, which does not exist", fix)
+                fix = _("put the jingle there or correct the path")
+                raise place.error(key, _("names {value!r}, which does not exist").format(value=table[key]), fix)
     values.update({k: v for k, v in overrides.items() if v is not None})
     settings = MasteringSettings.from_preset(values.pop("preset", "podcast"), **values)
     check_tags(Tags(track=episode.number), FORMATS[settings.format], Place(episode.file).where("number"))

@@ -25,7 +25,8 @@ from PIL import UnidentifiedImageError
 from ..atomic import atomic_path
 from ..errors import ConfigError, PublishError
 from ..ffmpeg import media_path, run_ffmpeg
-from ..images import TOO_LARGE_FIX, ImageTooLarge, open_image
+from ..i18n import _
+from ..images import MAX_SIDE, TOO_LARGE_FIX, ImageTooLarge, open_image
 from ..timefmt import clock
 from ..workspace import Chapter
 from .encode import FORMATS, Format
@@ -54,14 +55,16 @@ class Tags:
     chapters: list[Chapter] = field(default_factory=list)
 
 
-def check_tags(tags: Tags, fmt: Format, where: str = "the track number") -> None:
+def check_tags(tags: Tags, fmt: Format, where: str = "") -> None:
     """Raise an AudiokitError, before any audio work, if ``tags`` cannot go into ``fmt``'s tags: a track
     number too large for them (``where`` names its origin), or a cover that cannot be read."""
     top = TRACK_MAX.get(fmt.name)
     if top is not None and tags.track is not None and tags.track > top:
         raise ConfigError(
-            f"{where} is {tags.track}, more than the {top} that {fmt.name} tags can hold",
-            f"give a number of at most {top}, or another format (mp3 and opus hold any number)",
+            _("{where} is {track}, more than the {top} that {name} tags can hold").format(
+                where=where or _("the track number"), track=tags.track, top=top, name=fmt.name
+            ),
+            _("give a number of at most {top}, or another format (mp3 and opus hold any number)").format(top=top),
         )
     if tags.cover is not None:
         cover_image(tags.cover)
@@ -80,9 +83,14 @@ def cover_image(path: Path) -> tuple[bytes, str, tuple[int, int]]:
             image.save(out, "JPEG", quality=90)
             return out.getvalue(), "image/jpeg", image.size
     except ImageTooLarge as exc:
-        raise PublishError(f"{path}: the cover {exc}", TOO_LARGE_FIX) from exc
+        raise PublishError(
+            _("{path}: the cover {exc}").format(path=path, exc=exc), _(TOO_LARGE_FIX).format(MAX_SIDE=MAX_SIDE)
+        ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise PublishError(f"{path}: the cover is not a readable image ({exc})", "use a JPEG or PNG file") from exc
+        raise PublishError(
+            _("{path}: the cover is not a readable image ({exc})").format(path=path, exc=exc),
+            _("use a JPEG or PNG file"),
+        ) from exc
 
 
 def _spans(chapters: list[Chapter], duration: float) -> list[tuple[Chapter, float, float]]:
@@ -161,10 +169,14 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
         audio = mutagen.File(path)
     except mutagen.MutagenError as exc:
         raise PublishError(
-            f"{path}: mutagen cannot read the file to tag it ({exc})", "check that it is a complete audio file"
+            _("{path}: mutagen cannot read the file to tag it ({exc})").format(path=path, exc=exc),
+            _("check that it is a complete audio file"),
         ) from exc
     if audio is None:
-        raise PublishError(f"{path}: mutagen cannot read the file to tag it", "check that it is a complete audio file")
+        raise PublishError(
+            _("{path}: mutagen cannot read the file to tag it").format(path=path),
+            _("check that it is a complete audio file"),
+        )
     duration = audio.info.length
     if fmt.name == "m4a":
         _mux_chapters(path, tags, duration)
@@ -190,7 +202,7 @@ def apply_tags(path: Path, fmt: Format, tags: Tags) -> None:
         if tags.track is not None:
             mp4_tags["trkn"] = [(tags.track, 0)]
         if tags.cover is not None:
-            data, mime, _ = cover_image(tags.cover)
+            data, mime, _size = cover_image(tags.cover)
             kind = MP4Cover.FORMAT_PNG if mime == "image/png" else MP4Cover.FORMAT_JPEG
             mp4_tags["covr"] = [MP4Cover(data, imageformat=kind)]
         audio.save()
@@ -217,8 +229,8 @@ def write_tagged_copy(source: Path, target: Path, tags: Tags) -> None:
     fmt = next((f for f in FORMATS.values() if f.suffix == suffix.lower()), None)
     if fmt is None:
         raise PublishError(
-            f"{source}: cannot tag {suffix or 'files without a suffix'}",
-            f"give a file ending in {', '.join(f.suffix for f in FORMATS.values())}",
+            _("{source}: cannot tag {value}").format(source=source, value=suffix or _("files without a suffix")),
+            _("give a file ending in {value}").format(value=", ".join(f.suffix for f in FORMATS.values())),
         )
     check_tags(tags, fmt)
     with atomic_path(Path(target), suffix=fmt.suffix) as tmp:

@@ -15,8 +15,9 @@ from urllib.parse import quote
 from .. import atomic
 from ..config.schema import PublishSettings, ShowPublish
 from ..config.validate import Place, convert, layered
-from ..errors import PublishError
+from ..errors import AudiokitError, PublishError
 from ..exports import EXPORT_FORMATS, export_transcript
+from ..i18n import _
 from ..mastering.manifest import MasterManifest, read_master
 from ..people import same_person
 from ..timefmt import timestamp
@@ -34,6 +35,8 @@ log = logging.getLogger("audiokit")
 MANIFEST = "publish.json"
 TRANSCRIPT_LABELS = {"vtt": "WebVTT", "srt": "SRT", "json": "JSON", "html": "HTML", "txt": "Text"}
 """Transcript exports in the order the feed and pages offer them."""
+UNREVIEWED_NOTE = "automatisch erstellt, nicht geprüft"
+"""How a transcript nobody has reviewed is labelled on the page, in the shownotes and in its WebVTT."""
 PERSON_FIELDS = ("name", "organisation", "role", "img", "href")
 SHOW_ONLY = ("target", "notify", "apple_podcasts_url", "spotify_url")
 """``[publish]`` keys of the show alone: where it is uploaded and listed, no episode setting."""
@@ -53,6 +56,7 @@ class EpisodeManifest:
     shownotes_file: str = "shownotes.html"
     audio_bytes: int = -1  # size of the audio this manifest describes
     people: list[dict[str, Any]] = field(default_factory=list)  # who speaks, as the transcript names them
+    transcript_review: str = ""  # the published transcript's review state; "" when none is published
 
 
 def url(show: Show, *parts: str) -> str:
@@ -112,7 +116,7 @@ def audio_chapters(
     chapters = episode_chapters(episode, published, auto=settings.auto_chapters, min_gap=settings.chapter_min_gap)
     if episode.chapters or all(c.start < duration for c in chapters):
         return chapters
-    log.info("%s: proposed chapters after the end of the audio left out", episode.slug)
+    log.info(_("%s: proposed chapters after the end of the audio left out"), episode.slug)
     return [c for c in chapters if c.start < duration]
 
 
@@ -158,6 +162,20 @@ def load_episode_transcript(episode: Episode) -> Transcript | None:
     return load_transcript(episode.transcript_path) if episode.transcript_path.is_file() else None
 
 
+def review_status(episode: Episode) -> str:
+    """How the episode's transcript is published, for the build's table: "reviewed", "unreviewed, labelled"
+    or "unreviewed, held back" ([publish] unreviewed_transcripts); "" without a readable transcript (the stage
+    that reads it reports why)."""
+    try:
+        transcript = load_episode_transcript(episode)
+    except AudiokitError:
+        return ""
+    if transcript is None or transcript.reviewed:
+        return transcript.review if transcript else ""
+    held = publish_settings(episode.show, episode).unreviewed_transcripts == "hold"
+    return "unreviewed, held back" if held else "unreviewed, labelled"
+
+
 def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManifest:
     """Write the published files of ``episode`` into ``folder``, which holds its mastered audio."""
     master = read_master(folder, episode)
@@ -165,8 +183,19 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
     transcript = load_episode_transcript(episode)
     people = published_speakers(episode, transcript)
     check_placeholders(episode, people)
-    published = None if transcript is None else on_timeline(transcript, master.timeline)
-    files = _write_exports(folder, published)
+    held = transcript is not None and not transcript.reviewed and settings.unreviewed_transcripts == "hold"
+    if held:
+        log.warning(
+            _(
+                '%s: transcript not published until it is reviewed ([publish] unreviewed_transcripts = "hold"): '
+                "run 'audiokit review %s' or mark it in the editor"
+            ),
+            episode.slug,
+            episode.dir,
+        )
+    published = None if transcript is None or held else on_timeline(transcript, master.timeline)
+    note = UNREVIEWED_NOTE if published is not None and not published.reviewed else ""
+    files = _write_exports(folder, published, note)
     chapters = _write_chapters(folder, episode, transcript, master, settings)
     absolute = [Download(TRANSCRIPT_LABELS[f], url(show, episode.slug, n)) for f, n in files.items()]
     shownotes = render_shownotes(
@@ -176,6 +205,7 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
         links=settings.links,
         page_url=url(show, episode.slug) + "/",
         transcripts=absolute,
+        transcript_note=note,
     )
     atomic.write_text(folder / "shownotes.html", shownotes)
     relative = [Download(TRANSCRIPT_LABELS[f], quote(n)) for f, n in files.items()]
@@ -197,6 +227,7 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
         people=people,
         chapters=chapters,
         transcript=published,
+        transcript_note=note,
         offset=0.0,
         links=settings.links,
         downloads=relative,
@@ -216,21 +247,26 @@ def publish_episode(show: Show, episode: Episode, folder: Path) -> EpisodeManife
         chapters_file="chapters.json" if chapters else "",
         audio_bytes=(folder / master.audio).stat().st_size,
         people=[{key: getattr(p, key) for key in PERSON_FIELDS} for p in people],
+        transcript_review=published.review if published is not None else "",
     )
     atomic.write_text(folder / MANIFEST, json.dumps(dataclasses.asdict(manifest), ensure_ascii=False, indent=1))
     return manifest
 
 
-def _write_exports(folder: Path, transcript: Transcript | None) -> dict[str, str]:
+def _write_exports(folder: Path, transcript: Transcript | None, note: str = "") -> dict[str, str]:
     """Every transcript export of ``transcript`` (on the published timeline; stale ones removed when there
-    is no transcript); format -> file name."""
+    is no transcript); format -> file name. A ``note`` goes into the WebVTT as a NOTE block."""
     files: dict[str, str] = {}
     for fmt in TRANSCRIPT_LABELS:
         target = folder / f"transcript{EXPORT_FORMATS[fmt].suffix}"
         if transcript is None:
             target.unlink(missing_ok=True)
             continue
-        atomic.write_text(target, export_transcript(transcript, fmt))
+        text = export_transcript(transcript, fmt)
+        if note and fmt == "vtt":
+            header, _sep, cues = text.partition("\n\n")
+            text = f"{header}\n\nNOTE Transkript {note}\n\n{cues}"
+        atomic.write_text(target, text)
         files[fmt] = target.name
     return files
 
@@ -244,9 +280,15 @@ def _write_chapters(
     late = next((c for c in chapters if c.start >= master.duration), None)
     if late is not None:
         raise PublishError(
-            f"{episode.file}: chapter {late.title!r} starts at {timestamp(late.start)}, after the end "
-            f"of the audio ({timestamp(master.duration)})",
-            "correct its start in [[chapters]] (times count on the published audio)",
+            _(
+                "{file}: chapter {title!r} starts at {timestamp_start}, after the end of the audio ({timestamp_duration})"
+            ).format(
+                file=episode.file,
+                title=late.title,
+                timestamp_start=timestamp(late.start),
+                timestamp_duration=timestamp(master.duration),
+            ),
+            _("correct its start in [[chapters]] (times count on the published audio)"),
         )
     target = folder / "chapters.json"
     if chapters:

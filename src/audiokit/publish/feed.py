@@ -13,7 +13,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..timefmt import clock
+from ..timefmt import clock, whole_seconds
 from ..workspace import Chapter, Episode, Show, Speaker
 from .categories import split_category
 from .markup import clean_text, safe_url
@@ -178,7 +178,7 @@ def render_feed(channel: FeedChannel, items: list[FeedItem]) -> bytes:
         entry.description(clean_text(item.summary_html or episode.title))
         entry.content(clean_text(item.shownotes_html))
         entry.enclosure(item.audio_url, str(item.audio_length), item.audio_mime)
-        entry.podcast.itunes_duration(str(round(item.duration)))
+        entry.podcast.itunes_duration(str(whole_seconds(item.duration)))
         entry.podcast.itunes_episode_type(episode.episode_type)
         if episode.number > 0:
             entry.podcast.itunes_episode(episode.number)

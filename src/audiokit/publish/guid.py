@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from ..config.tomlio import edit_toml
+from ..i18n import _
 from ..workspace import Show
 
 log = logging.getLogger("audiokit")
@@ -39,7 +40,7 @@ def keep_podcast_guid(show: Show, feed_url: str) -> str:
         import tomlkit
 
         item = tomlkit.item(guid)
-        item.comment("Podcasting 2.0 GUID of this show: keep it when the URL changes")
+        item.comment(_("Podcasting 2.0 GUID of this show: keep it when the URL changes"))
         item.trivia.comment_ws = "  "
         first = next((i for i, (key, _) in enumerate(doc.body) if key is not None), None)
         if first is None or "podcast_guid" in doc:  # an empty podcast_guid = "" is filled in where it is
@@ -47,7 +48,7 @@ def keep_podcast_guid(show: Show, feed_url: str) -> str:
         else:  # tomlkit has no public insert (python-poetry/tomlkit#7)
             doc._insert_at(first, "podcast_guid", item)
 
-    edit_toml(show.file, add, f'add this line before the first [table]: podcast_guid = "{guid}"')
-    log.info("%s: stored podcast_guid %s", show.file, guid)
+    edit_toml(show.file, add, _('add this line before the first [table]: podcast_guid = "{guid}"').format(guid=guid))
+    log.info(_("%s: stored podcast_guid %s"), show.file, guid)
     show.podcast_guid = guid
     return guid

@@ -9,6 +9,8 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
+from ..i18n import _
+
 log = logging.getLogger("audiokit")
 
 TIMEOUT = 10.0
@@ -28,13 +30,13 @@ def ping_hubs(hubs: list[str], feed_url: str) -> list[str]:
         except urllib.error.HTTPError as exc:
             status = exc.code
         except (urllib.error.URLError, OSError) as exc:
-            log.warning("the hub %s cannot be reached (%s); apps see the new feed at their next visit", hub, exc)
+            log.warning(_("the hub %s cannot be reached (%s); apps see the new feed at their next visit"), hub, exc)
             continue
         if 200 <= status < 300:
             accepted.append(hub)
-            log.info("told %s that %s changed", hub, feed_url)
+            log.info(_("told %s that %s changed"), hub, feed_url)
         else:
             log.warning(
-                "the hub %s answered HTTP %d to the ping; apps see the new feed at their next visit", hub, status
+                _("the hub %s answered HTTP %d to the ping; apps see the new feed at their next visit"), hub, status
             )
     return accepted

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..config.schema import TARGET_RE
 from ..errors import ConfigError, UploadError
+from ..i18n import N_, _
 
 log = logging.getLogger("audiokit")
 
@@ -41,7 +42,7 @@ _PACKAGES = {
     "webdavs": "webdav4",
     "s3": "s3fs",
 }
-_CREDENTIALS = f"${USER_ENV} and ${PASSWORD_ENV}, or a line 'machine HOST login USER password …' in ~/.netrc"
+_CREDENTIALS = N_("${user} and ${password}, or a line 'machine HOST login USER password …' in ~/.netrc")
 
 
 @dataclass(frozen=True)
@@ -62,15 +63,19 @@ def parse_target(text: str) -> Target:
     text = text.strip()
     if not text or not TARGET_RE.match(text):
         raise ConfigError(
-            f"{text or 'no upload target'!r} is not an upload target",
-            "give --to (or [publish] target in show.toml) as sftp://user@host/folder, ftp://, ftps://, "
-            "webdav://, webdavs:// or s3://bucket/folder; passwords go into ~/.netrc or $" + PASSWORD_ENV,
+            _("{text!r} is not an upload target").format(text=text) if text else _("no upload target given"),
+            _(
+                "give --to (or [publish] target in show.toml) as sftp://user@host/folder, ftp://, ftps://, "
+                "webdav://, webdavs:// or s3://bucket/folder; passwords go into ~/.netrc or ${env}"
+            ).format(env=PASSWORD_ENV),
         )
     parts = urlsplit(text)
     try:
         port = parts.port
     except ValueError as exc:
-        raise ConfigError(f"{text!r} has a bad port", "give the port as a number, e.g. sftp://host:2222/x") from exc
+        raise ConfigError(
+            _("{text!r} has a bad port").format(text=text), _("give the port as a number, e.g. sftp://host:2222/x")
+        ) from exc
     query = parse_qs(parts.query)
     scheme = parts.scheme.lower()
     endpoint = query.get("endpoint", [""])[0] if scheme == "s3" else ""
@@ -85,14 +90,19 @@ def _netrc_file(protect: Iterable[Path]) -> Path | None:
     file = Path(given).expanduser() if given else Path.home() / ".netrc"
     if not file.is_file():
         if given:
-            raise ConfigError(f"${NETRC_ENV} names {file}, which is not a file", "correct the path or unset it")
+            raise ConfigError(
+                _("${NETRC_ENV} names {file}, which is not a file").format(NETRC_ENV=NETRC_ENV, file=file),
+                _("correct the path or unset it"),
+            )
         return None
     resolved = file.resolve()
     for folder in protect:
         if folder.resolve() in resolved.parents:
             raise ConfigError(
-                f"the credentials file {file} lies inside {folder}, where it could be published",
-                "keep it outside the show and its output, e.g. in ~/.netrc",
+                _("the credentials file {file} lies inside {folder}, where it could be published").format(
+                    file=file, folder=folder
+                ),
+                _("keep it outside the show and its output, e.g. in ~/.netrc"),
             )
     return file
 
@@ -110,7 +120,9 @@ def credentials(target: Target, protect: Iterable[Path] = ()) -> tuple[str, str]
     try:
         entry = netrc.netrc(str(file)).authenticators(host or "s3.amazonaws.com")
     except (netrc.NetrcParseError, OSError) as exc:
-        raise ConfigError(f"cannot read the credentials file {file} ({exc})", "correct the file") from exc
+        raise ConfigError(
+            _("cannot read the credentials file {file} ({exc})").format(file=file, exc=exc), _("correct the file")
+        ) from exc
     if entry is None or (user and entry[0] != user):
         return user, ""
     return entry[0], entry[2] or ""
@@ -148,8 +160,10 @@ class Remote:
             with contextlib.suppress(Exception):
                 self.fs.rm_file(part)
             raise UploadError(
-                f"{self.target.url}: {name} arrived damaged ({info.get('size')} bytes, {size} sent)",
-                "run audiokit publish again; if it happens again, check the server's free space",
+                _("{url}: {name} arrived damaged ({value} bytes, {size} sent)").format(
+                    url=self.target.url, name=name, value=info.get("size"), size=size
+                ),
+                _("run audiokit publish again; if it happens again, check the server's free space"),
             )
         if self.rename is not None:
             self.rename(part, final)
@@ -172,12 +186,14 @@ def open_remote(target: Target, protect: Iterable[Path] = ()) -> Remote:
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.filterwarnings("ignore", message=".*DSA.*")
             opener = _OPENERS[target.scheme]
-            with remote_errors(target, "log in"):
+            with remote_errors(target, _("log in")):
                 return opener(target, user, password)
     except ImportError as exc:
         raise UploadError(
-            f"{target.scheme}:// uploads need the Python package {_PACKAGES[target.scheme]}",
-            'install it: pip install "audiokit[publish]"',
+            _("{scheme}:// uploads need the Python package {value}").format(
+                scheme=target.scheme, value=_PACKAGES[target.scheme]
+            ),
+            _('install it: pip install "audiokit[publish]"'),
         ) from exc
 
 
@@ -259,20 +275,23 @@ def _explain(exc: BaseException, target: Target) -> str:
     text = str(exc)
     if "HostKeyNotVerifiable" in kinds:
         port = f"-p {target.port} " if target.port else ""
-        return (
-            f"the server's key is not known: add it (ssh-keyscan {port}{target.host} >> ~/.ssh/known_hosts) "
-            f"or point ${KNOWN_HOSTS_ENV} at a known_hosts file that holds it"
-        )
+        return _(
+            "the server's key is not known: add it (ssh-keyscan {port}{host} >> ~/.ssh/known_hosts) "
+            "or point ${env} at a known_hosts file that holds it"
+        ).format(port=port, host=target.host, env=KNOWN_HOSTS_ENV)
     login = kinds & {"PermissionDenied", "NoCredentialsError", "PermissionError"} or status in (401, 403)
     if login or (isinstance(exc, ftplib.error_perm) and text.startswith("530")):
-        aws = " (or $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY)" if target.scheme == "s3" else ""
-        return f"check the user and password ({_CREDENTIALS}{aws}) and that they may write the folder"
+        aws = _(" (or $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY)") if target.scheme == "s3" else ""
+        credentials = _(_CREDENTIALS).format(user=USER_ENV, password=PASSWORD_ENV)
+        return _("check the user and password ({credentials}{aws}) and that they may write the folder").format(
+            credentials=credentials, aws=aws
+        )
     unreachable = {"ConnectError", "ConnectTimeout", "EndpointConnectionError", "ClientConnectorError"}
     if kinds & unreachable or isinstance(exc, (ConnectionError, socket.gaierror, TimeoutError)):
-        return "check the host and port in the address, and that the server runs and can be reached from here"
+        return _("check the host and port in the address, and that the server runs and can be reached from here")
     if isinstance(exc, FileNotFoundError) or "NoSuchBucket" in text:
-        return "check the folder (or bucket) in the address; the bucket must exist"
-    return "check the address and the server; -v shows more"
+        return _("check the folder (or bucket) in the address; the bucket must exist")
+    return _("check the address and the server; -v shows more")
 
 
 @contextlib.contextmanager
@@ -285,4 +304,7 @@ def remote_errors(target: Target, doing: str) -> Iterator[None]:
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         log.debug("%s: %s failed", target.url, doing, exc_info=True)
-        raise UploadError(f"{target.url}: cannot {doing} ({reason})", _explain(exc, target)) from exc
+        raise UploadError(
+            _("{url}: cannot {doing} ({reason})").format(url=target.url, doing=doing, reason=reason),
+            _explain(exc, target),
+        ) from exc

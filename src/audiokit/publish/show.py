@@ -13,6 +13,7 @@ from PIL import Image
 from .. import atomic
 from ..errors import ConfigError, PublishError
 from ..exports import EXPORT_FORMATS
+from ..i18n import _
 from ..images import open_image
 from ..mastering.manifest import MasterManifest, read_master
 from ..timefmt import timestamp
@@ -32,8 +33,8 @@ def check_cover(show: Show) -> None:
     """Raise PublishError unless the cover is square JPEG/PNG artwork of 1400-3000 px."""
     if problem := artwork_problem(show.cover, need_rgb=False):
         raise PublishError(
-            f"{show.file}: cover {show.cover.name}: {problem}",
-            "use a square JPEG or PNG of 1400-3000 px in RGB colours",
+            _("{file}: cover {name}: {problem}").format(file=show.file, name=show.cover.name, problem=problem),
+            _("use a square JPEG or PNG of 1400-3000 px in RGB colours"),
         )
 
 
@@ -45,8 +46,8 @@ def validate_show(show: Show, episodes: list[Episode]) -> None:
     for value in show.categories:
         if problem := category_problem(value):
             raise ConfigError(
-                f"{show.file}: key 'categories': {problem}",
-                'use Apple\'s categories, written "Category" or "Category/Subcategory"',
+                _("{file}: key 'categories': {problem}").format(file=show.file, problem=problem),
+                _('use Apple\'s categories, written "Category" or "Category/Subcategory"'),
             )
     publish_settings(show)
     show_publish(show)
@@ -62,8 +63,10 @@ def check_guids(show: Show, episodes: list[Episode]) -> None:
         guid = _guid(show, episode, show_guid)
         if guid in seen:
             raise ConfigError(
-                f"{seen[guid].file} and {episode.file} give the episode the same GUID {guid!r}",
-                "keep [publish] guid only in the episode that had it at the previous host",
+                _("{file} and {file2} give the episode the same GUID {guid!r}").format(
+                    file=seen[guid].file, file2=episode.file, guid=guid
+                ),
+                _("keep [publish] guid only in the episode that had it at the previous host"),
             )
         seen[guid] = episode
 
@@ -84,14 +87,14 @@ def publish_cover(show: Show, out: Path) -> Path:
         if image.mode == "RGB" and image.format == fmt:
             shutil.copyfile(show.cover, tmp)
         else:
-            log.info("%s: cover saved as RGB %s (was %s %s)", show.slug, fmt, image.mode, image.format)
+            log.info(_("%s: cover saved as RGB %s (was %s %s)"), show.slug, fmt, image.mode, image.format)
             rgba = image.convert("RGBA")
             rgb = Image.new("RGB", image.size, (255, 255, 255))
             rgb.paste(rgba, mask=rgba.getchannel("A"))
             rgb.save(tmp, format=fmt, quality=92)
     if is_placeholder_cover(show.cover):
         log.warning(
-            "%s: %s is the placeholder cover 'audiokit init' made: podcast directories want the show's own",
+            _("%s: %s is the placeholder cover 'audiokit init' made: podcast directories want the show's own"),
             show.slug,
             show.cover.name,
         )
@@ -174,19 +177,21 @@ def _published(episode: Episode, folder: Path) -> tuple[MasterManifest, EpisodeM
     published yet. The enclosure comes from master.json and the file itself, so the feed links the
     audio that is there, even when publishing the episode failed after its mastering."""
     if not (folder / MANIFEST).is_file():
-        log.warning("%s: not published yet (no %s), left out of the feed", episode.slug, MANIFEST)
+        log.warning(_("%s: not published yet (no %s), left out of the feed"), episode.slug, MANIFEST)
         return None
     master = read_master(folder, episode)
     try:
         manifest = EpisodeManifest(**json.loads((folder / MANIFEST).read_text("utf-8")))
     except (OSError, ValueError, TypeError) as exc:
         raise PublishError(
-            f"episode {episode.slug!r}: {folder / MANIFEST} is broken ({exc})",
-            "delete it and run 'audiokit build' again",
+            _("episode {slug!r}: {value} is broken ({exc})").format(
+                slug=episode.slug, value=folder / MANIFEST, exc=exc
+            ),
+            _("delete it and run 'audiokit build' again"),
         ) from exc
     if manifest.audio != master.audio or manifest.audio_bytes != (folder / master.audio).stat().st_size:
         log.warning(
-            "%s: the page, chapters and transcripts are from an earlier build (publishing the new audio failed)",
+            _("%s: the page, chapters and transcripts are from an earlier build (publishing the new audio failed)"),
             episode.slug,
         )
     return master, manifest

@@ -118,8 +118,10 @@ def render_shownotes(
     page_url: str,
     transcripts: list[Download],
     people: list[Speaker] | None = None,
+    transcript_note: str = "",
 ) -> str:
-    """The shownotes of ``episode`` as a sanitised HTML fragment (German headings by default)."""
+    """The shownotes of ``episode`` as a sanitised HTML fragment (German headings by default);
+    ``transcript_note`` labels the transcript (one nobody has reviewed)."""
     html = _render_episode(
         "shownotes.html.j2",
         episode,
@@ -128,6 +130,7 @@ def render_shownotes(
         links=links,
         page_url=page_url,
         transcripts=transcripts,
+        transcript_note=transcript_note,
     )
     return sanitize(html).strip() + "\n"
 
@@ -141,6 +144,7 @@ def render_episode_page(
     chapters: list[Chapter],
     transcript: Transcript | None,
     offset: float,
+    transcript_note: str = "",
     links: list[Link],
     downloads: list[Download],
     people: list[Speaker] | None = None,
@@ -150,7 +154,8 @@ def render_episode_page(
     audio_bytes: int = -1,
 ) -> str:
     """The episode page (lives in ``<out>/<slug>/``; ``audio`` and downloads are relative to it, ``cover`` to
-    the site's root); ``site``: the subscribe section, ``social``: the tags of a shared link."""
+    the site's root); ``site``: the subscribe section, ``social``: the tags of a shared link,
+    ``transcript_note``: the label of a transcript nobody has reviewed."""
     page = _render_episode(
         "site/episode.html.j2",
         episode,
@@ -181,6 +186,7 @@ def render_episode_page(
         ],
         links=links,
         downloads=downloads,
+        transcript_note=transcript_note,
         soundbites=soundbite_players(episode, audio, duration),
     )
     return clean_text(page)
@@ -200,6 +206,7 @@ def soundbite_players(episode: Episode, audio: str, duration: float) -> list[dic
                     "start": round(bite.start, 3),
                     "end": round(end, 3),
                     "clip": quote(bite.clip_name),
+                    "poster": quote(bite.poster_name),
                     "fragment": f"{audio}#t={bite.start:.3f},{end:.3f}",
                 }
             )

@@ -20,6 +20,7 @@ from .. import atomic
 from ..config.schema import ShowPublish
 from ..config.validate import Place, convert
 from ..errors import BuildLockedError, ConfigError, PublishError
+from ..i18n import _
 from ..outputs import lock_file
 from ..progress import ProgressFactory, no_progress
 from ..workspace import FEED_FILE, load_show
@@ -105,7 +106,7 @@ def upload_folder(
     state = load_state(out)
     state.local = local_files(out, state.local)
     remote = open_remote(address, [*protect, out])
-    with remote_errors(address, "list the folder"):
+    with remote_errors(address, _("list the folder")):
         listing = remote.listing()
     sent = state.targets.setdefault(address.url, {})
     plan = plan_upload(address.url, state.local, listing, sent, delete=delete)
@@ -114,10 +115,10 @@ def upload_folder(
     for name in plan.leftovers:
         with contextlib.suppress(Exception):
             remote.fs.rm_file(remote.path(name))
-    update, done = progress(f"uploading to {address.url}", plan.bytes), 0
+    update, done = progress(_("uploading to {url}").format(url=address.url), plan.bytes), 0
     for name in plan.uploads:
         stamp = state.local[name]
-        with remote_errors(address, f"upload {name}"):
+        with remote_errors(address, _("upload {name}").format(name=name)):
             remote.put(out / name, name, stamp.size, stamp.md5)
         sent[name] = FileStamp(stamp.size, stamp.md5)
         state.save()
@@ -125,7 +126,7 @@ def upload_folder(
         update(done)
         log.debug("%s: sent %s (%d bytes)", address.url, name, stamp.size)
     for name in plan.removals:
-        with remote_errors(address, f"remove {name}"):
+        with remote_errors(address, _("remove {name}").format(name=name)):
             remote.remove(name)
         sent.pop(name, None)
         log.debug("%s: removed %s", address.url, name)
@@ -152,15 +153,25 @@ def upload_show(
     out = Path(out) if out is not None else show.dir / "public"
     target = to or settings.target
     if not target:
-        raise ConfigError(f"no upload target for {show.dir}", "give --to URL or set [publish] target in show.toml")
+        raise ConfigError(
+            _("no upload target for {dir}").format(dir=show.dir),
+            _("give --to URL or set [publish] target in show.toml"),
+        )
     if not (out / FEED_FILE).is_file():
-        raise ConfigError(f"{out} holds no built show (no {FEED_FILE})", f"build it first: audiokit build {show_dir}")
-    busy = BuildLockedError(f"a build or publish of {out} is running", "wait for it to finish and run again")
+        raise ConfigError(
+            _("{out} holds no built show (no {FEED_FILE})").format(out=out, FEED_FILE=FEED_FILE),
+            _("build it first: audiokit build {show_dir}").format(show_dir=show_dir),
+        )
+    busy = BuildLockedError(
+        _("a build or publish of {out} is running").format(out=out), _("wait for it to finish and run again")
+    )
     with atomic.exclusive(lock_file(out), busy=busy):
         if problems := check_site(out):
             raise PublishError(
-                f"{out} has {len(problems)} problem(s), the first: {problems[0]}",
-                f"see audiokit check {out}; fix them and build again before publishing",
+                _("{out} has {len_problems} problem(s), the first: {value}").format(
+                    out=out, len_problems=len(problems), value=problems[0]
+                ),
+                _("see audiokit check {out}; fix them and build again before publishing").format(out=out),
             )
         report = upload_folder(out, target, delete=delete, dry_run=dry_run, progress=progress, protect=[show.dir])
     if report.done and FEED_FILE in report.plan.uploads:

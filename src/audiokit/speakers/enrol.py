@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import atomic
 from ..errors import AudioError
+from ..i18n import _
 from ..stamps import file_stamp
 from ..workspace import Episode, Show
 from .embeddings import MODEL_FILE, embed_speech
@@ -54,18 +55,18 @@ def voice_of(show: Show, sample: Path) -> np.ndarray:
     entry = voices.get(key)
     if isinstance(entry, dict) and entry.get("stamp") == stamp and len(entry.get("embedding", ())) == 256:
         return np.array(entry["embedding"], np.float32)
-    log.info("enrolling voice sample %s", key)
+    log.info(_("enrolling voice sample %s"), key)
     vector = embed_speech(sample, max_seconds=MAX_SAMPLE_SECONDS).voice()
     if vector is None:
         raise AudioError(
-            f"{sample}: the voice sample contains no speech",
-            "record 10-60 s of the speaker talking alone and point voice_sample at it",
+            _("{sample}: the voice sample contains no speech").format(sample=sample),
+            _("record 10-60 s of the speaker talking alone and point voice_sample at it"),
         )
     voices[key] = {"stamp": stamp, "embedding": [round(float(x), 6) for x in vector]}
     try:
         atomic.write_text(cache, json.dumps({"model": model_id(), "voices": voices}, indent=1) + "\n")
     except OSError as exc:
-        log.warning("cannot store enrolled voices in %s (%s); they will be embedded again next time", cache, exc)
+        log.warning(_("cannot store enrolled voices in %s (%s); they will be embedded again next time"), cache, exc)
     return vector
 
 

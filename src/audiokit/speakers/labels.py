@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import AudiokitError, ConfigError
 from ..ffmpeg import Progress
+from ..i18n import _
 from ..people import HOST_ROLES
 from ..transcript import TranscriptSpeaker, Word
 from ..workspace import Episode, Speaker
@@ -220,12 +221,12 @@ def _result(episode: Episode, groups: np.ndarray, names: list[Name]) -> SpeakerL
         else:
             person = episode.speakers[name.person]
             s = TranscriptSpeaker(ids[g], person.name, person.organisation, person.role, name.confidence, name.source)
-        log.info("speaker %s: %s (%s, confidence %.2f)", s.id, s.name, s.source, s.confidence)
+        log.info(_("speaker %s: %s (%s, confidence %.2f)"), s.id, s.name, s.source, s.confidence)
         speakers.append(s)
     heard = {names[g].person for g in order}
     missing = [p.name for i, p in enumerate(episode.speakers) if i not in heard]
     for unheard in missing:
-        log.warning("%s: %s is listed in episode.toml but was not heard", episode.slug, unheard)
+        log.warning(_("%s: %s is listed in episode.toml but was not heard"), episode.slug, unheard)
     return SpeakerLabels(speakers, [ids[int(g)] for g in groups], missing)
 
 
@@ -237,7 +238,8 @@ def episode_voices(episode: Episode, progress: Progress | None = None) -> Voices
     """
     if episode.recording is None:
         raise AudiokitError(
-            f"{episode.file}: a multitrack episode needs the track of every word", "pass word_tracks to label_words"
+            _("{file}: a multitrack episode needs the track of every word").format(file=episode.file),
+            _("pass word_tracks to label_words"),
         )
     return find_voices(
         episode.recording,
@@ -271,8 +273,10 @@ def label_words(
         bad = next((t for t in word_tracks if not 0 <= t < len(names)), None)
         if bad is not None:
             raise ConfigError(
-                f"{episode.file}: a word comes from track {bad}, but {len(names)} tracks are listed",
-                "give every speaker exactly one track in episode.toml",
+                _("{file}: a word comes from track {bad}, but {len_names} tracks are listed").format(
+                    file=episode.file, bad=bad, len_names=len(names)
+                ),
+                _("give every speaker exactly one track in episode.toml"),
             )
         return _result(episode, np.array(word_tracks, int), names)
     if not words:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import AudioError
 from ..ffmpeg import Progress, probe, stream_pcm
+from ..i18n import _
 from .embeddings import RATE
 from .vad import FRAME_SECONDS, RegionTracker, SpeechFrames
 
@@ -92,7 +93,7 @@ def track_activity(tracks: list[Path], *, progress: Progress | None = None) -> l
     ``progress`` is called with the seconds of audio processed so far, summed over the tracks.
     """
     if not tracks:
-        raise AudioError("no tracks given", "give one audio file per speaker")
+        raise AudioError(_("no tracks given"), _("give one audio file per speaker"))
     durations = [probe(t).duration for t in tracks]  # clear errors for missing, empty or corrupt tracks
     probs, power = _frames(list(tracks), progress)
     end = max(durations + [probs.shape[1] * FRAME_SECONDS])

@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import atomic
 from ..errors import AudiokitError
+from ..i18n import _
 from ..stamps import digest, tree_stamps
 from ..workspace import Episode
 from .base import BuildContext, Stage
@@ -29,8 +30,6 @@ class StageResult:
 
 def is_current(ctx: BuildContext, stage: Stage, episode: Episode | None, record: Any) -> bool:
     """Whether ``stage`` can be skipped: its fingerprint is the recorded one and its files are there."""
-    if isinstance(record, str):  # the state of an older audiokit: a key, no file list
-        record = {"key": record, "files": []}
     if not record or record.get("key") != digest([stage.name, stage.fingerprint(ctx, episode)]):
         return False
     return all(p.exists() for p in [*stage.outputs(ctx, episode), *(ctx.out / f for f in record.get("files", []))])
@@ -61,19 +60,19 @@ def run_chain(
             if is_current(ctx, stage, episode, record):
                 results.append(StageResult(slug, stage.name, "skipped"))
                 continue
-            log.info("%s: %s", slug or ctx.show.slug, stage.name)
+            log.info(_("%s: %s"), slug or ctx.show.slug, stage.name)
             started(index)
             before = tree_stamps(folder, ctx.out)
             try:
                 stage.run(ctx, episode)
             except OSError as exc:
-                raise atomic.os_error(exc, f"{stage.name} could not write its output") from exc
+                raise atomic.os_error(exc, _("{name} could not write its output").format(name=stage.name)) from exc
             after = tree_stamps(folder, ctx.out)
             written = {f for f, stamp in after.items() if before.get(f) != stamp}
             kept = {f for f in record.get("files", []) if f in after} if isinstance(record, dict) else set()
             records[stage.name] = stage_record(ctx, stage, episode, [*written, *kept])
         except AudiokitError as exc:
-            log.error("%s: %s failed: %s", slug or ctx.show.slug, stage.name, exc)
+            log.error(_("%s: %s failed: %s"), slug or ctx.show.slug, stage.name, exc)
             results.append(StageResult(slug, stage.name, "failed", exc))
             break
         results.append(StageResult(slug, stage.name, "done"))

@@ -13,7 +13,7 @@ from ..stamps import file_stamp
 from ..workspace import Episode
 from .base import BuildContext, EpisodeStage
 
-VERSION = 1
+VERSION = 2
 """Bump when the clips change for the same inputs, so every clip is rendered again."""
 
 
@@ -42,7 +42,7 @@ class SoundbiteStage(EpisodeStage):
 
     def outputs(self, ctx: BuildContext, episode: Episode) -> list[Path]:
         folder = ctx.episode_out(episode)
-        return [folder / b.clip_name for b in episode.soundbites]
+        return [folder / name for b in episode.soundbites for name in (b.clip_name, b.poster_name)]
 
     def run(self, ctx: BuildContext, episode: Episode) -> None:
         render_soundbites(episode, ctx.episode_out(episode), self._common(ctx, episode), progress=ctx.progress)

@@ -26,6 +26,7 @@ import numpy as np
 from ..config.schema import TranscriptionSettings
 from ..errors import AudioError, ModelError
 from ..ffmpeg import check_complete, probe, stream_pcm
+from ..i18n import _
 from ..models import resolve_model
 from ..transcript import Word
 from . import guards
@@ -35,6 +36,7 @@ log = logging.getLogger("audiokit")
 
 SAMPLE_RATE = 16000
 CLIP = 30.0  # seconds of speech in one clip of the batched decoder
+SEED = 1  # of the sampling in the sequential decoder's temperature fallback
 BATCH_VAD = {"min_silence_duration_ms": 160}  # the batched decoder's own VAD setting
 EDGE = 0.5  # seconds of speech before a gap decoded with it, so that its first word is not cut
 CUT_SEARCH = 20.0  # at most this many seconds before a window's end are searched for a quiet cut
@@ -113,8 +115,10 @@ def load_model(settings: TranscriptionSettings) -> LoadedModel:
         whisper = _whisper(str(resolved.path), device, compute_type, settings.cpu_threads)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(
-            f"Whisper model {settings.model!r} cannot be loaded on {device} ({exc})",
-            "check the model folder and compute_type; --device cpu works everywhere",
+            _("Whisper model {model!r} cannot be loaded on {device} ({exc})").format(
+                model=settings.model, device=device, exc=exc
+            ),
+            _("check the model folder and compute_type; --device cpu works everywhere"),
         ) from exc
     batch = batch_size(settings, device, resolved.path.name)
     log.debug("Whisper %s on %s (%s), batches of %d clips", resolved.path.name, device, compute_type, batch)
@@ -153,7 +157,9 @@ def windows(path: Path, seconds: float) -> Iterator[tuple[float, np.ndarray]]:
             yield offset / SAMPLE_RATE, samples[:cut]
             pending, buffered, offset = [samples[cut:]], len(samples) - cut, offset + cut
     if offset == 0 and buffered == 0:
-        raise AudioError(f"{path}: the recording contains no audio samples", "export the recording again")
+        raise AudioError(
+            _("{path}: the recording contains no audio samples").format(path=path), _("export the recording again")
+        )
     if buffered:
         yield offset / SAMPLE_RATE, np.concatenate(pending)
     check_complete(info, (offset + buffered) / SAMPLE_RATE)
@@ -232,6 +238,9 @@ def _sequential(
     Words come back on the signal's timeline; with ``keep``, only those whose middle lies in that span.
     ``clock`` maps the signal's timeline to the recording's, for the log.
     """
+    import ctranslate2
+
+    ctranslate2.set_random_seed(SEED)  # the temperature fallback samples: the same audio gives the same words
     segments, _ = model.whisper.transcribe(speech.audio, **options)
     words: list[Word] = []
     for segment in segments:
@@ -276,6 +285,10 @@ def _batched(
     words, and the whole of a clip that loops or is improbable, is decoded again on its own by
     the sequential decoder, which moves on by timestamps (with ``EDGE`` seconds of the word
     before it, which is then left out). Words come back on the signal's timeline.
+
+    ``progress`` never runs ahead of speech still to decode: while the batched pass reads on, it stays at
+    the first clip that must be decoded again, and it moves while the clips are decoded again, after the
+    batched pass.
     """
     from faster_whisper import BatchedInferencePipeline
 
@@ -284,24 +297,61 @@ def _batched(
     segments, _ = batched.transcribe(speech.audio, clip_timestamps=clips, batch_size=model.batch_size, **options)
     per_clip: list[list[Any]] = [[] for _ in speech.clips]
     starts = [a for a, _ in speech.clips]
+    checked, frontier = 0, None  # clips before ``checked`` are read; the first of them to decode again
     for segment in segments:
+        index = max(0, bisect.bisect_right(starts, segment.start + 0.01) - 1)
+        per_clip[index].append(segment)
+        for done in range(checked, index - 1):  # a segment may still come for the clip before this one
+            if frontier is None and _clip_words(per_clip[done], speech.clips[done], speech)[1]:
+                frontier = starts[done]
+        checked = max(checked, index - 1)
         if progress is not None:
-            progress(speech.original(segment.end))
-        per_clip[max(0, bisect.bisect_right(starts, segment.start + 0.01) - 1)].append(segment)
+            progress(speech.original(starts[index - 1 if index else 0] if frontier is None else frontier))
     words: list[Word] = []
-    for (start, end), found in zip(speech.clips, per_clip):
-        heard = [w for segment in found for w in _segment_words(segment, stats, speech.original)]
-        if any(guards.improbable(s) for s in found) or guards.has_loop(heard):
-            spans = [("failed", start, end)]
-        else:
-            words += heard
-            spans = [("stopped early" if b == end else "skipped", a, b) for a, b in gaps(heard, start, end)]
-        for reason, a, b in spans:
-            log.debug("decoding %.1f s of speech at %.1f s again (%s)", b - a, speech.original(a), reason)
-            stats.redecoded[reason] += 1
-            again = glue(speech.audio, [(max(start, a - EDGE), b)])
-            words += _sequential(model, again, options, stats, keep=(a, b), clock=speech.original)
+    for clip, found in zip(speech.clips, per_clip):
+        heard, spans = _clip_words(found, clip, speech, stats)
+        words += heard
+        words += _decode_again(model, speech, options, stats, progress, clip, spans)
     return speech.restore(sorted(words, key=lambda w: w.start))
+
+
+def _until(progress: Callable[[float], None], speech: Speech, end: float) -> Callable[[float], None]:
+    """``progress`` for a decode of part of ``speech``: its times on the signal's timeline, at most ``end``."""
+    return lambda seconds: progress(speech.original(min(seconds, end)))
+
+
+def _clip_words(
+    found: list[Any], clip: tuple[float, float], speech: Speech, stats: RecognitionStats | None = None
+) -> tuple[list[Word], list[tuple[str, float, float]]]:
+    """The words the batched pass ``found`` in one clip, and the spans of it to decode again (with why);
+    ``stats`` counts the words (leave it out for a look only)."""
+    start, end = clip
+    heard = [w for segment in found for w in _segment_words(segment, stats or RecognitionStats(), speech.original)]
+    if any(guards.improbable(s) for s in found) or guards.has_loop(heard):
+        return [], [("failed", start, end)]
+    return heard, [("stopped early" if b == end else "skipped", a, b) for a, b in gaps(heard, start, end)]
+
+
+def _decode_again(
+    model: LoadedModel,
+    speech: Speech,
+    options: dict[str, Any],
+    stats: RecognitionStats,
+    progress: Callable[[float], None] | None,
+    clip: tuple[float, float],
+    spans: list[tuple[str, float, float]],
+) -> list[Word]:
+    """The words of ``spans`` of one clip, decoded again on their own by the sequential decoder."""
+    words = []
+    for reason, a, b in spans:
+        log.debug("decoding %.1f s of speech at %.1f s again (%s)", b - a, speech.original(a), reason)
+        stats.redecoded[reason] += 1
+        again = glue(speech.audio, [(max(clip[0], a - EDGE), b)])
+        moved = None if progress is None else _until(progress, speech, b)
+        words += _sequential(model, again, options, stats, moved, keep=(a, b), clock=speech.original)
+    if progress is not None:
+        progress(speech.original(clip[1]))
+    return words
 
 
 def _decode(

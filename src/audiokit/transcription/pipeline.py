@@ -7,15 +7,17 @@ import hashlib
 import importlib
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..config.schema import TranscriptionSettings
 from ..config.validate import Place, convert, layered
 from ..errors import AudiokitError, ConfigError
 from ..ffmpeg import Progress, probe
 from ..glossary import load_glossary
+from ..i18n import _
 from ..models import sha256_file
 from ..paths import slugify
 from ..progress import ProgressFactory, no_progress
@@ -40,6 +42,16 @@ def _after(update: Progress, done: float) -> Progress:
     return lambda seconds: update(done + seconds)
 
 
+def _voices(finding: Future[Any], heard: list[float], progress: ProgressFactory, duration: float) -> Any:
+    """The voices the second thread finds; if it is still at work when Whisper is done, with its own progress."""
+    if not finding.done():
+        update = progress(_("finding the voices"), duration)
+        while not wait([finding], timeout=0.5).done:
+            update(heard[-1] if heard else 0.0)
+        update(duration)
+    return finding.result()
+
+
 def load_settings(episode: Episode, *, model: str | None = None, device: str | None = None) -> TranscriptionSettings:
     """The show's ``[transcription]`` table, overridden by the episode's, then by ``model``/``device``."""
     values = layered(TranscriptionSettings, episode.setting_layers("transcription"))
@@ -61,12 +73,15 @@ def check_inputs(episode: Episode) -> float:
     if episode.multitrack:
         if len(set(inputs)) != len(inputs):
             raise ConfigError(
-                f"{episode.file}: two speakers name the same track", "give every speaker their own track file"
+                _("{file}: two speakers name the same track").format(file=episode.file),
+                _("give every speaker their own track file"),
             )
         if episode.speaker_count is not None and episode.speaker_count != len(inputs):
             raise ConfigError(
-                f"{episode.file}: speaker_count is {episode.speaker_count} but there are {len(inputs)} tracks",
-                "list one [[speakers]] entry with a track per person, or correct speaker_count",
+                _("{file}: speaker_count is {speaker_count} but there are {len_inputs} tracks").format(
+                    file=episode.file, speaker_count=episode.speaker_count, len_inputs=len(inputs)
+                ),
+                _("list one [[speakers]] entry with a track per person, or correct speaker_count"),
             )
     return max(probe(path).duration for path in inputs)
 
@@ -131,23 +146,27 @@ def transcribe_episode(
     settings = load_settings(episode, model=model, device=device)
     language = episode.show.language.strip()
     if not language:
-        raise ConfigError(f"{episode.show.file}: key 'language' is empty", 'set language = "de"')
+        raise ConfigError(_("{file}: key 'language' is empty").format(file=episode.show.file), _('set language = "de"'))
     duration = check_inputs(episode)
+    loading = progress(_("loading the Whisper model"), 1)
     loaded = load_model(settings)
+    loading(1)
     glossary = load_glossary(episode.show.dir)
     terms = vocabulary(episode, glossary)
     bias = prompt(episode, glossary) if settings.prompt else None
     try:
         speakers = importlib.import_module("audiokit.speakers")
     except ImportError as exc:
-        raise AudiokitError(f"speaker labelling cannot be loaded ({exc})", "reinstall audiokit") from exc
+        raise AudiokitError(
+            _("speaker labelling cannot be loaded ({exc})").format(exc=exc), _("reinstall audiokit")
+        ) from exc
     inputs = episode.audio_inputs
-    update = progress("transcribing", duration * len(inputs))
     word_tracks: list[int] | None = None
     voices = None
     stats = RecognitionStats()
     if episode.multitrack:
-        activity = speakers.track_activity(inputs, progress=progress("finding who talks", duration * len(inputs)))
+        activity = speakers.track_activity(inputs, progress=progress(_("finding who talks"), duration * len(inputs)))
+        update = progress(_("transcribing"), duration * len(inputs))
         tagged: list[tuple[Word, int]] = []
         for index, track in enumerate(inputs):
             recognition = transcribe_audio(
@@ -165,10 +184,13 @@ def transcribe_episode(
         words = [w for w, _ in tagged]
         word_tracks = [t for _, t in tagged]
     else:  # the voices are found in a second thread while Whisper decodes (it leaves a core idle at times)
+        heard: list[float] = []  # seconds of the recording the voice thread has embedded
+        update = progress(_("transcribing"), duration)
         with ThreadPoolExecutor(1, thread_name_prefix="audiokit-voices") as pool:
-            finding = pool.submit(speakers.episode_voices, episode)
+            finding = pool.submit(speakers.episode_voices, episode, heard.append)
             recognition = transcribe_audio(inputs[0], loaded, settings, language=language, prompt=bias, progress=update)
-            voices = finding.result()
+            update(duration)
+            voices = _voices(finding, heard, progress, duration)
         stats += recognition.stats
         words = apply_vocabulary(recognition.words, glossary, terms)
     update(duration * len(inputs))
@@ -190,7 +212,9 @@ def transcribe_episode(
     }
     transcript = Transcript(language, duration, provenance=provenance)
     if words:
+        naming = progress(_("naming the speakers"), 1)
         labels = speakers.label_words(episode, words, word_tracks=word_tracks, voices=voices)
+        naming(1)
         transcript.speakers = list(labels.speakers)
         transcript.segments = build_segments(
             words, list(labels.labels), word_tracks=word_tracks, max_pause=settings.max_pause, overlaps=labels.overlaps
@@ -199,11 +223,11 @@ def transcribe_episode(
             transcript.provenance["speakers_not_heard"] = labels.missing
     else:
         log.warning(
-            "%s: no speech was recognised in %s; check that the recording is the right one and not silent",
+            _("%s: no speech was recognised in %s; check that the recording is the right one and not silent"),
             episode.slug,
             ", ".join(p.name for p in inputs),
         )
-    log.info("%s: %d words in %d turns", episode.slug, len(words), len(transcript.segments))
+    log.info(_("%s: %d words in %d turns"), episode.slug, len(words), len(transcript.segments))
     return transcript
 
 

@@ -17,10 +17,11 @@ from typing import Any
 
 from .. import atomic
 from ..glossary import GLOSSARY_FILE
+from ..i18n import _
 from ..models import sha256_file
 from ..progress import ProgressFactory
 from ..stamps import digest
-from ..transcript import Transcript
+from ..transcript import Transcript, load
 from ..workspace import Episode
 from .pipeline import audio_digest, load_settings, transcribe_episode
 
@@ -75,30 +76,34 @@ def write_transcript(
     Unless ``keep_edited`` is False, a transcript made from the same inputs (their digest is its
     provenance "inputs", see :func:`transcript_inputs`) is kept, and so is an edited one (provenance
     "edited") of unchanged audio. An edited transcript that is replaced is saved as
-    ``transcript.edited-<time>.json`` first.
+    ``transcript.edited-<time>.json`` first. A new transcript of the same audio keeps the cuts of the old one.
     """
     path = episode.transcript_path
     previous = _previous(path)
     edited = bool(previous.get("edited"))
     if edited and keep_edited and previous.get("audio_sha256") == audio_digest(episode)[0]:
         log.warning(
-            "%s: kept the edited transcript (the audio is unchanged); "
-            "run 'audiokit transcribe --force' to transcribe again",
+            _(
+                "%s: kept the edited transcript (the audio is unchanged); "
+                "run 'audiokit transcribe --force' to transcribe again"
+            ),
             episode.slug,
         )
         return path
     inputs = digest(transcript_inputs(episode, model=model, device=device))
     if keep_edited and previous.get("inputs") == inputs:
-        log.info("%s: the transcript is current", episode.slug)
+        log.info(_("%s: the transcript is current"), episode.slug)
         return path
     transcript: Transcript = transcribe_episode(episode, model=model, device=device, progress=progress)
     transcript.provenance["inputs"] = inputs
+    if previous.get("audio_sha256") == transcript.provenance.get("audio_sha256"):
+        transcript.cuts = load(path).cuts  # recording times: they hold for the same audio
     if edited:
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
         backup = path.with_name(f"transcript.edited-{stamp}.json")
         atomic.write_bytes(backup, path.read_bytes())
         log.warning(
-            "%s: the edited transcript was replaced; the editor's version is kept as %s", episode.slug, backup.name
+            _("%s: the edited transcript was replaced; the editor's version is kept as %s"), episode.slug, backup.name
         )
     transcript.save(path)
     return path

