@@ -147,3 +147,17 @@ def test_export_reads_the_transcript_beside_a_bare_audio_file(runner: CliRunner,
     result = runner.invoke(cli, ["export", str(audio), "-o", str(audio)])
     assert result.exit_code == 1 and "is an input of this command" in result.output
     assert audio.read_bytes() == recording
+
+
+def test_every_command_spells_its_output_and_whisper_options_the_same() -> None:
+    """-o/--out wherever a command writes (or publish reads the build); --model/--device alike everywhere."""
+    context = click.Context(cli)
+    commands = {name: cli.get_command(context, name) for name in cli.list_commands(context)}
+    outs = {name: p.opts for name, c in commands.items() for p in c.params if p.name in ("out", "output")}
+    assert set(outs) == {"build", "clip", "export", "master", "publish", "transcribe"}
+    assert all(opts == ["-o", "--out"] for opts in outs.values()), outs
+    whisper = {
+        name: [(p.opts, p.help) for p in c.params if p.name in ("model", "device")] for name, c in commands.items()
+    }
+    runs_whisper = [w for w in whisper.values() if w]
+    assert len(runs_whisper) == 2 and runs_whisper[0] == runs_whisper[1]

@@ -12,7 +12,7 @@ from ..clips.soundbites import propose_soundbites, write_soundbites
 from ..editor import open_episode
 from ..i18n import _
 from ..timeline import Timeline
-from .main import EPISODE, echo_result, progress_factory
+from .main import EPISODE, echo_result, out_option, progress_factory
 
 
 @click.command(
@@ -36,11 +36,7 @@ from .main import EPISODE, echo_result, progress_factory
 )
 @click.option("--no-captions", is_flag=True, help=_("Leave the burned-in captions out."))
 @click.option("--audio-only", is_flag=True, help=_("Write an M4A instead of a video."))
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=_("Output file [EPISODE/clips/<slug>-<start>-<end>-<layout>.mp4]."),
-)
+@out_option(_("Output file [EPISODE/clips/<slug>-<start>-<end>-<layout>.mp4]."), dir_okay=False)
 @click.pass_context
 def clip(
     ctx: click.Context,

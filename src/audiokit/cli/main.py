@@ -28,6 +28,23 @@ EPISODE = click.Path(exists=True, file_okay=False, path_type=Path)
 """An episode folder as a command argument."""
 
 
+def whisper_options(command: Any) -> Any:
+    """``--model`` and ``--device``, spelled and explained once for every command that runs Whisper."""
+    from ..config.schema import DEVICES
+
+    command = click.option("--device", type=click.Choice(DEVICES), help=_("Where Whisper runs."))(command)
+    return click.option("--model", help=_("Whisper model: embedded, a size name, or a local CTranslate2 folder."))(
+        command
+    )
+
+
+def out_option(help: str, *, file_okay: bool = True, dir_okay: bool = True) -> Any:
+    """``-o/--out``, the one spelling of where a command writes (or, for ``publish``, what it uploads)."""
+    return click.option(
+        "-o", "--out", type=click.Path(file_okay=file_okay, dir_okay=dir_okay, path_type=Path), help=help
+    )
+
+
 # the module of each command, imported when the command runs: `audiokit master` loads no Whisper or Pillow
 COMMANDS = {
     **dict.fromkeys(["init", "new", "build", "check", "settings"], "workspace_commands"),

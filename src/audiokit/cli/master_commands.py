@@ -13,7 +13,7 @@ from ..i18n import _
 from ..mastering import FORMAT_NAMES, PRESETS, MasteringSettings, episode_settings
 from ..outputs import check_output_file
 from ..workspace import EPISODE_FILE, load_episode, load_show
-from .main import echo_result, progress_factory
+from .main import echo_result, out_option, progress_factory
 
 
 def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -> Path:
@@ -54,11 +54,7 @@ def _output(inputs: list[Path], out: Path | None, settings: MasteringSettings) -
 @click.option(
     "--denoise", type=click.Choice(DENOISE_LEVELS), help=_("Noise and reverb reduction [show setting, else light].")
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help=_("Output file or folder [beside the input; for an episode: EPISODE/master/]."),
-)
+@out_option(_("Output file or folder [beside the input; for an episode: EPISODE/master/]."))
 @click.option("--print-stats", is_flag=True, help=_("Print the loudness statistics as JSON instead of the path."))
 @click.pass_context
 def master(

@@ -8,7 +8,7 @@ import click
 
 from ..i18n import _
 from ..publish.upload import upload_show
-from .main import echo_result, is_quiet, progress_factory
+from .main import echo_result, is_quiet, out_option, progress_factory
 
 
 @click.command(
@@ -25,9 +25,7 @@ from .main import echo_result, is_quiet, progress_factory
     metavar="URL",
     help=_("sftp://, ftp(s)://, webdav(s):// or s3:// address [default: [publish] target in show.toml]."),
 )
-@click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), help=_("The built folder [default: SHOW/public].")
-)
+@out_option(_("The built folder [default: SHOW/public]."), file_okay=False)
 @click.option("--delete", is_flag=True, help=_("Remove files from the server that the show no longer has."))
 @click.option("--dry-run", is_flag=True, help=_("Only list what would be uploaded and removed."))
 @click.pass_context

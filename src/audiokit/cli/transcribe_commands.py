@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import atomic
-from ..config.schema import DEVICES, MAX_SPEAKERS
+from ..config.schema import MAX_SPEAKERS
 from ..editor import EditorServer, History, import_text, open_episode
 from ..editor.textimport import read_text_file
 from ..exports import EXPORT_FORMATS, export_transcript, find_transcript, transcript_beside
@@ -20,7 +20,7 @@ from ..timeline import Timeline
 from ..transcript import load, on_timeline
 from ..transcription import transcribe_file, write_transcript
 from ..workspace import EPISODE_FILE, check_episode_folder
-from .main import EPISODE, echo_result, progress_factory
+from .main import EPISODE, echo_result, out_option, progress_factory, whisper_options
 
 log = logging.getLogger("audiokit")
 
@@ -32,8 +32,7 @@ log = logging.getLogger("audiokit")
     )
 )
 @click.argument("target", metavar="EPISODE_OR_AUDIO", type=click.Path(exists=True, path_type=Path))
-@click.option("--model", help=_("Whisper model: embedded, a size name, or a local CTranslate2 folder."))
-@click.option("--device", type=click.Choice(DEVICES), help=_("Where Whisper runs."))
+@whisper_options
 @click.option("--language", default="de", show_default=True, help=_("Language of a bare audio file."))
 @click.option(
     "--speakers",
@@ -42,12 +41,7 @@ log = logging.getLogger("audiokit")
         MAX_ESTIMATED=MAX_ESTIMATED
     ),
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=_("Transcript of a bare audio file [default: AUDIO.transcript.json beside it]."),
-)
+@out_option(_("Transcript of a bare audio file [default: AUDIO.transcript.json beside it]."), dir_okay=False)
 @click.option("--force", is_flag=True, help=_("Transcribe again over an edited transcript (a backup is kept)."))
 @click.pass_context
 def transcribe(
@@ -57,7 +51,7 @@ def transcribe(
     device: str | None,
     language: str,
     speakers: int | None,
-    output: Path | None,
+    out: Path | None,
     force: bool,
 ) -> None:
     progress = progress_factory(ctx)
@@ -70,7 +64,7 @@ def transcribe(
         episode = open_episode(target)
         path = write_transcript(episode, model=model, device=device, progress=progress, keep_edited=not force)
     else:
-        path = check_output_file(output or transcript_beside(target), [target])
+        path = check_output_file(out or transcript_beside(target), [target])
         transcript = transcribe_file(
             target, language=language, speakers=speakers, model=model, device=device, progress=progress
         )
@@ -101,24 +95,22 @@ def transcribe(
         "audio (master.json's intro offset and cuts), else 0]."
     ),
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help=_("File to write [default: stdout].")
-)
-def export(target: Path, fmt: str, timestamps: bool, offset: float | None, output: Path | None) -> None:
+@out_option(_("File to write [default: stdout]."), dir_okay=False)
+def export(target: Path, fmt: str, timestamps: bool, offset: float | None, out: Path | None) -> None:
     from ..mastering.manifest import published_timeline
 
     source = find_transcript(target)
-    if output is not None:
-        check_output_file(output, [source, target])
+    if out is not None:
+        check_output_file(out, [source, target])
     if offset is not None or not target.is_dir():
         timeline = Timeline(offset or 0.0)
     else:
         timeline = published_timeline(open_episode(target))
     text = export_transcript(on_timeline(load(source), timeline), fmt, timestamps=timestamps)
-    if output is None:
+    if out is None:
         click.echo(text, nl=False)
     else:
-        atomic.write_text(output, text)
+        atomic.write_text(out, text)
 
 
 @click.command(help=_("Correct the transcript of EPISODE in the browser (local only; Ctrl+C stops)."))

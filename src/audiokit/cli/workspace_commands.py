@@ -7,13 +7,12 @@ from pathlib import Path
 import click
 
 from ..build import build as run_build
-from ..config.schema import DEVICES
 from ..i18n import N_, _
 from ..publish.check import check_site
 from ..scaffold import init_show, new_episode
 from ..stages import BuildOptions
 from ..workspace import EPISODE_FILE, load_show
-from .main import echo_result, is_quiet, progress_factory
+from .main import echo_result, is_quiet, out_option, progress_factory, whisper_options
 from .table import table
 
 STATUS_WORDS = (
@@ -59,12 +58,9 @@ def new(show_dir: Path, title: str, slug: str | None) -> None:
     )
 )
 @click.argument("show_dir", metavar="SHOW", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), help=_("Output folder [default: SHOW/public].")
-)
+@out_option(_("Output folder [default: SHOW/public]."), file_okay=False)
 @click.option("--episode", "only", multiple=True, help=_("Build only this episode (repeatable)."))
-@click.option("--model", help=_("Whisper model: embedded, a size name, or a local CTranslate2 folder."))
-@click.option("--device", type=click.Choice(DEVICES), help=_("Where Whisper runs."))
+@whisper_options
 @click.option("--force", is_flag=True, help=_("Run every stage again, changed or not."))
 @click.option(
     "--workers",
