@@ -356,7 +356,7 @@ def test_every_placeholder_is_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         publish(show, tmp_path / "public")
     message = str(caught.value)
-    assert message.startswith("2 problems in the show's files:")
+    assert message.startswith("2 problems in the show's files — correct them all, then build again:\n")
     for slug in (SLUG, "002-folge-2"):
         line = next(line for line in message.splitlines() if slug in line)
         assert "'description'" in line and "Gast Vorname Nachname [Organisation]" in line

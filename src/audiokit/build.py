@@ -299,10 +299,9 @@ def _run_stages(
     if len(errors) == 1:
         raise errors[0]
     if errors:
-        raise ConfigError(
-            _("{len_errors} problems in the show's files:\n").format(len_errors=len(errors))
-            + "\n".join(f"  {e}" for e in errors),
-            _("correct them all, then build again"),
+        raise ConfigError(  # the fix first, so that the first line reads "Error: <what> — <fix>"
+            _("{len_errors} problems in the show's files").format(len_errors=len(errors)),
+            _("correct them all, then build again") + ":\n" + "\n".join(f"  {e}" for e in errors),
         )
     published = json.loads(json.dumps(state))  # the state that goes with the files in ``out``
     outcomes: Iterator[tuple[str, list[StageResult], dict[str, Any]]]
